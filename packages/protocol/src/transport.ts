@@ -1,0 +1,206 @@
+import { list, present, str, u32 } from './check.js';
+import { dtlsRole, iceCandidateType, iceTcpType, transportProtocol } from './enums.js';
+import { pb } from './messages.js';
+import { ProtocolError } from './ProtocolError.js';
+import type {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  PlainRtpParameters,
+  SctpCapabilities,
+  SctpParameters,
+  TransportTuple,
+} from './types.js';
+
+/** IceParameters → message. */
+export function iceParametersToMessage(
+  p: IceParameters,
+  field = 'iceParameters',
+): pb.IceParameters {
+  const m = pb.IceParameters.create({
+    usernameFragment: str(p.usernameFragment, `${field}.usernameFragment`),
+    password: str(p.password, `${field}.password`),
+  });
+  if (p.iceLite !== undefined) m.iceLite = p.iceLite;
+  return m;
+}
+
+/** Message → IceParameters. */
+export function iceParametersFromMessage(
+  m: pb.IceParameters | null | undefined,
+  field = 'iceParameters',
+): IceParameters {
+  const msg = present(m, field);
+  const p: IceParameters = { usernameFragment: msg.usernameFragment, password: msg.password };
+  if (msg.iceLite != null) p.iceLite = msg.iceLite;
+  return p;
+}
+
+/** IceCandidate (mediasoup's, with `ip`, or mediasoup-client's, with `address`) → message. */
+export function iceCandidateToMessage(
+  c: Omit<IceCandidate, 'address'> & { address?: string },
+  field = 'iceCandidate',
+): pb.IceCandidate {
+  const m = pb.IceCandidate.create({
+    foundation: str(c.foundation, `${field}.foundation`),
+    priority: u32(c.priority, `${field}.priority`),
+    ip: str(c.ip ?? c.address, `${field}.ip`),
+    protocol: transportProtocol.toMessage(c.protocol, `${field}.protocol`),
+    port: u32(c.port, `${field}.port`),
+    type: iceCandidateType.toMessage(c.type, `${field}.type`),
+  });
+  if (c.address !== undefined && c.address !== c.ip) m.address = str(c.address, `${field}.address`);
+  if (c.tcpType !== undefined) m.tcpType = iceTcpType.toMessage(c.tcpType, `${field}.tcpType`);
+  return m;
+}
+
+/** Message → IceCandidate, with both `ip` and `address` set (both engines accept it). */
+export function iceCandidateFromMessage(m: pb.IceCandidate, field = 'iceCandidate'): IceCandidate {
+  const c: IceCandidate = {
+    foundation: m.foundation,
+    priority: m.priority,
+    ip: m.ip,
+    address: m.address ?? m.ip,
+    protocol: transportProtocol.fromMessage(m.protocol, `${field}.protocol`),
+    port: m.port,
+    type: iceCandidateType.fromMessage(m.type, `${field}.type`),
+  };
+  if (m.tcpType != null) c.tcpType = iceTcpType.fromMessage(m.tcpType, `${field}.tcpType`);
+  return c;
+}
+
+/** DtlsParameters → message. */
+export function dtlsParametersToMessage(
+  p: DtlsParameters,
+  field = 'dtlsParameters',
+): pb.DtlsParameters {
+  const m = pb.DtlsParameters.create({
+    fingerprints: list(p.fingerprints, `${field}.fingerprints`).map((f, i) =>
+      pb.DtlsFingerprint.create({
+        algorithm: str(f.algorithm, `${field}.fingerprints[${i}].algorithm`),
+        value: str(f.value, `${field}.fingerprints[${i}].value`),
+      }),
+    ),
+  });
+  if (p.role !== undefined) m.role = dtlsRole.toMessage(p.role, `${field}.role`);
+  return m;
+}
+
+/** Message → DtlsParameters. Throws `INVALID_FIELD` when it is missing or has no fingerprint. */
+export function dtlsParametersFromMessage(
+  m: pb.DtlsParameters | null | undefined,
+  field = 'dtlsParameters',
+): DtlsParameters {
+  const msg = present(m, field);
+  if (msg.fingerprints.length === 0) {
+    throw new ProtocolError(
+      'INVALID_FIELD',
+      `${field}.fingerprints must hold at least one fingerprint`,
+      {
+        field: `${field}.fingerprints`,
+      },
+    );
+  }
+  const p: DtlsParameters = {
+    fingerprints: msg.fingerprints.map((f) => ({ algorithm: f.algorithm, value: f.value })),
+  };
+  if (msg.role != null) p.role = dtlsRole.fromMessage(msg.role, `${field}.role`);
+  return p;
+}
+
+/** SctpCapabilities → message. */
+export function sctpCapabilitiesToMessage(
+  c: SctpCapabilities,
+  field = 'sctpCapabilities',
+): pb.SctpCapabilities {
+  return pb.SctpCapabilities.create({
+    numStreams: {
+      os: u32(c.numStreams?.OS, `${field}.numStreams.OS`),
+      mis: u32(c.numStreams?.MIS, `${field}.numStreams.MIS`),
+    },
+  });
+}
+
+/** Message → SctpCapabilities. */
+export function sctpCapabilitiesFromMessage(
+  m: pb.SctpCapabilities,
+  field = 'sctpCapabilities',
+): SctpCapabilities {
+  const n = present(m.numStreams, `${field}.numStreams`);
+  return { numStreams: { OS: n.os, MIS: n.mis } };
+}
+
+/** SctpParameters → message. */
+export function sctpParametersToMessage(
+  p: SctpParameters,
+  field = 'sctpParameters',
+): pb.SctpParameters {
+  return pb.SctpParameters.create({
+    port: u32(p.port, `${field}.port`),
+    os: u32(p.OS, `${field}.OS`),
+    mis: u32(p.MIS, `${field}.MIS`),
+    maxMessageSize: u32(p.maxMessageSize, `${field}.maxMessageSize`),
+  });
+}
+
+/** Message → SctpParameters. */
+export function sctpParametersFromMessage(m: pb.SctpParameters): SctpParameters {
+  return { port: m.port, OS: m.os, MIS: m.mis, maxMessageSize: m.maxMessageSize };
+}
+
+/** PlainRtpParameters → message. */
+export function plainRtpParametersToMessage(
+  p: PlainRtpParameters,
+  field = 'plainRtpParameters',
+): pb.PlainRtpParameters {
+  const m = pb.PlainRtpParameters.create({
+    ip: str(p.ip, `${field}.ip`),
+    ipVersion: u32(p.ipVersion, `${field}.ipVersion`),
+    port: u32(p.port, `${field}.port`),
+  });
+  if (p.rtcpPort !== undefined) m.rtcpPort = u32(p.rtcpPort, `${field}.rtcpPort`);
+  return m;
+}
+
+/** Message → PlainRtpParameters. Throws `INVALID_FIELD` for an IP version other than 4 or 6. */
+export function plainRtpParametersFromMessage(
+  m: pb.PlainRtpParameters,
+  field = 'plainRtpParameters',
+): PlainRtpParameters {
+  if (m.ipVersion !== 4 && m.ipVersion !== 6) {
+    throw new ProtocolError(
+      'INVALID_FIELD',
+      `${field}.ipVersion must be 4 or 6, got ${m.ipVersion}`,
+      {
+        field: `${field}.ipVersion`,
+      },
+    );
+  }
+  const p: PlainRtpParameters = { ip: m.ip, ipVersion: m.ipVersion, port: m.port };
+  if (m.rtcpPort != null) p.rtcpPort = m.rtcpPort;
+  return p;
+}
+
+/** TransportTuple → message (mediasoup's tuple shape). */
+export function transportTupleToMessage(t: TransportTuple, field = 'tuple'): pb.TransportTuple {
+  const m = pb.TransportTuple.create({
+    localIp: str(t.localIp, `${field}.localIp`),
+    localPort: u32(t.localPort, `${field}.localPort`),
+    protocol: transportProtocol.toMessage(t.protocol, `${field}.protocol`),
+  });
+  if (t.remoteIp !== undefined) m.remoteIp = str(t.remoteIp, `${field}.remoteIp`);
+  if (t.remotePort !== undefined) m.remotePort = u32(t.remotePort, `${field}.remotePort`);
+  return m;
+}
+
+/** Message → TransportTuple. */
+export function transportTupleFromMessage(m: pb.TransportTuple, field = 'tuple'): TransportTuple {
+  const t: TransportTuple = {
+    localIp: m.localIp,
+    localPort: m.localPort,
+    protocol: transportProtocol.fromMessage(m.protocol, `${field}.protocol`),
+  };
+  if (m.remoteIp != null) t.remoteIp = m.remoteIp;
+  if (m.remotePort != null) t.remotePort = m.remotePort;
+  return t;
+}

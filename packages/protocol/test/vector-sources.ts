@@ -1,0 +1,497 @@
+// The messages behind the golden vectors in protocol/testdata/vectors: one of
+// each request, response and notification kind, with realistic values.
+// `pnpm --filter @x/protocol vectors` writes them; the tests check that the
+// committed files still match and that Python reads and writes them alike.
+import {
+  type ClientMessageInit,
+  dtlsParametersToMessage,
+  iceCandidateToMessage,
+  iceParametersToMessage,
+  jsonToMessage,
+  type pb,
+  type RtpCapabilities,
+  type RtpParameters,
+  rtpCapabilitiesToMessage,
+  rtpParametersToMessage,
+  type ServerMessageInit,
+  sctpParametersToMessage,
+  statsListToMessage,
+} from '../src/index.js';
+
+const AUDIO = 1;
+const VIDEO = 2;
+const SEND = 1;
+const RECV = 2;
+const PROFILE_DEFAULT = 1;
+const PROFILE_HIGH = 4;
+
+const routerCaps: RtpCapabilities = {
+  codecs: [
+    {
+      kind: 'audio',
+      mimeType: 'audio/opus',
+      clockRate: 48000,
+      channels: 2,
+      rtcpFeedback: [{ type: 'transport-cc', parameter: '' }],
+      parameters: {},
+      preferredPayloadType: 100,
+    },
+    {
+      kind: 'video',
+      mimeType: 'video/VP8',
+      clockRate: 90000,
+      rtcpFeedback: [
+        { type: 'nack', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+        { type: 'ccm', parameter: 'fir' },
+        { type: 'goog-remb', parameter: '' },
+        { type: 'transport-cc', parameter: '' },
+      ],
+      parameters: {},
+      preferredPayloadType: 101,
+    },
+    {
+      kind: 'video',
+      mimeType: 'video/rtx',
+      preferredPayloadType: 102,
+      clockRate: 90000,
+      parameters: { apt: 101 },
+      rtcpFeedback: [],
+    },
+    {
+      kind: 'video',
+      mimeType: 'video/H264',
+      clockRate: 90000,
+      parameters: {
+        'packetization-mode': 1,
+        'profile-level-id': '42e01f',
+        'level-asymmetry-allowed': 1,
+      },
+      rtcpFeedback: [
+        { type: 'nack', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+      ],
+      preferredPayloadType: 103,
+    },
+    {
+      kind: 'video',
+      mimeType: 'video/rtx',
+      preferredPayloadType: 104,
+      clockRate: 90000,
+      parameters: { apt: 103 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [
+    {
+      kind: 'audio',
+      uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+      preferredId: 1,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+    {
+      kind: 'video',
+      uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+      preferredId: 2,
+      preferredEncrypt: false,
+      direction: 'recvonly',
+    },
+    {
+      kind: 'audio',
+      uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      preferredId: 10,
+      preferredEncrypt: false,
+      direction: 'sendrecv',
+    },
+  ],
+};
+
+const simulcast: RtpParameters = {
+  mid: '1',
+  codecs: [
+    {
+      mimeType: 'video/VP8',
+      payloadType: 96,
+      clockRate: 90000,
+      parameters: {},
+      rtcpFeedback: [
+        { type: 'goog-remb', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+      ],
+    },
+    {
+      mimeType: 'video/rtx',
+      payloadType: 97,
+      clockRate: 90000,
+      parameters: { apt: 96 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [
+    { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} },
+  ],
+  encodings: [
+    {
+      active: true,
+      maxBitrate: 100000,
+      ssrc: 9540999,
+      rtx: { ssrc: 46891 },
+      dtx: false,
+      scaleResolutionDownBy: 4,
+    },
+    {
+      active: true,
+      maxBitrate: 300000,
+      ssrc: 2389635,
+      rtx: { ssrc: 8707239 },
+      dtx: false,
+      scaleResolutionDownBy: 2,
+    },
+    {
+      active: true,
+      maxBitrate: 1500000,
+      ssrc: 4029101,
+      rtx: { ssrc: 6332331 },
+      dtx: false,
+      scaleResolutionDownBy: 1,
+    },
+  ],
+  rtcp: { cname: 'CNAME-4740158', reducedSize: true, mux: true },
+  msid: '5577631 e768dbcf-d9b0-4e2f-ba59-73032b703b4e',
+};
+
+const consumerParams: RtpParameters = {
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 100,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { minptime: 10, useinbandfec: 1 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [
+    { uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 10, parameters: {} },
+  ],
+  encodings: [{ ssrc: 123456789 }],
+  rtcp: { cname: 'peer-cname', reducedSize: true, mux: true },
+  mid: '0',
+};
+
+const dtls = {
+  role: 'auto' as const,
+  fingerprints: [
+    {
+      algorithm: 'sha-256',
+      value:
+        'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
+    },
+  ],
+};
+const appData = jsonToMessage({
+  displayName: 'Alice ✓',
+  device: { camera: true, mic: false },
+  volume: 0.75,
+  tags: ['host', null],
+});
+const consumer = {
+  id: 3141592653,
+  kind: VIDEO,
+  peerName: 'bob',
+  paused: false,
+  preferredProfile: PROFILE_HIGH,
+  effectiveProfile: PROFILE_DEFAULT,
+  appData: jsonToMessage({ source: 'webcam' }),
+  supported: true,
+  simulcast: true,
+};
+const stats = statsListToMessage([
+  {
+    type: 'inbound-rtp',
+    timestamp: 1700000000000,
+    ssrc: 4029101,
+    kind: 'video',
+    mimeType: 'video/VP8',
+    packetsLost: 3,
+    fractionLost: 0,
+    packetCount: 9000,
+    byteCount: 9876543,
+    bitrate: 1450000,
+    score: 10,
+    jitter: 12,
+    nackCount: 1,
+    pliCount: 2,
+    firCount: 0,
+    bitrateByLayer: { '0.0': 100000 },
+  },
+]);
+
+/** A golden vector: a name, an envelope type and the message. */
+export type VectorSource =
+  | { name: string; type: 'ClientMessage'; message: ClientMessageInit }
+  | { name: string; type: 'ServerMessage'; message: ServerMessageInit };
+
+const request = (name: string, id: number, body: pb.Request.$Properties): VectorSource => ({
+  name: `request_${name}`,
+  type: 'ClientMessage',
+  message: { request: { id, ...body } },
+});
+const note = (name: string, body: pb.ClientNotification.$Properties): VectorSource => ({
+  name: `client_notification_${name}`,
+  type: 'ClientMessage',
+  message: { notification: body },
+});
+const response = (name: string, id: number, result: pb.Response.$Properties): VectorSource => ({
+  name: `response_${name}`,
+  type: 'ServerMessage',
+  message: { response: { id, ...result } },
+});
+const serverNote = (name: string, body: pb.ServerNotification.$Properties): VectorSource => ({
+  name: `server_notification_${name}`,
+  type: 'ServerMessage',
+  message: { notification: body },
+});
+
+export const vectorSources: VectorSource[] = [
+  request('query_room', 1, { queryRoom: {} }),
+  request('join', 2, {
+    join: {
+      protocolVersion: 1,
+      peerName: 'alice',
+      rtpCapabilities: rtpCapabilitiesToMessage(routerCaps),
+      spy: false,
+      appData,
+      token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig',
+    },
+  }),
+  request('create_transport', 3, {
+    createTransport: {
+      id: 2718281828,
+      direction: SEND,
+      options: { udp: true, tcp: false, preferUdp: true },
+      appData: jsonToMessage(null),
+      sctpCapabilities: { numStreams: { os: 1024, mis: 1024 } },
+    },
+  }),
+  request('create_plain_transport', 4, {
+    createTransport: {
+      id: 7,
+      direction: RECV,
+      plainRtpParameters: { ip: '192.0.2.10', ipVersion: 4, port: 5004, rtcpPort: 5005 },
+    },
+  }),
+  request('connect_transport', 5, {
+    connectTransport: {
+      transportId: 2718281828,
+      dtlsParameters: dtlsParametersToMessage({ ...dtls, role: 'client' }),
+    },
+  }),
+  request('restart_ice', 6, { restartIce: { transportId: 2718281828 } }),
+  request('create_producer', 7, {
+    createProducer: {
+      id: 4294967295,
+      kind: VIDEO,
+      transportId: 2718281828,
+      rtpParameters: rtpParametersToMessage(simulcast),
+      paused: true,
+      appData: jsonToMessage({ source: 'webcam' }),
+    },
+  }),
+  request('enable_consumer', 8, {
+    enableConsumer: {
+      id: 3141592653,
+      transportId: 1,
+      paused: false,
+      preferredProfile: PROFILE_HIGH,
+    },
+  }),
+  request('start_consumer', 9, { startConsumer: { id: 3141592653 } }),
+  request('resume_session', 10, {
+    resumeSession: { protocolVersion: 1, sessionId: '6f1c2b8e-session' },
+  }),
+  note('leave', { leave: { appData: jsonToMessage({ reason: 'bye' }) } }),
+  note('update_transport', {
+    updateTransport: { id: 1, dtlsParameters: dtlsParametersToMessage(dtls) },
+  }),
+  note('close_transport', { closeTransport: { id: 1, appData: jsonToMessage([1, 2, 3]) } }),
+  note('enable_transport_stats', { enableTransportStats: { id: 1, intervalMs: 1000 } }),
+  note('disable_transport_stats', { disableTransportStats: { id: 1 } }),
+  note('pause_producer', { pauseProducer: { id: 4294967295, appData: jsonToMessage('muted') } }),
+  note('resume_producer', { resumeProducer: { id: 4294967295 } }),
+  note('close_producer', { closeProducer: { id: 4294967295, appData: jsonToMessage(true) } }),
+  note('enable_producer_stats', { enableProducerStats: { id: 4294967295, intervalMs: 2500 } }),
+  note('disable_producer_stats', { disableProducerStats: { id: 4294967295 } }),
+  note('pause_consumer', { pauseConsumer: { id: 3141592653 } }),
+  note('resume_consumer', { resumeConsumer: { id: 3141592653, appData: jsonToMessage(0) } }),
+  note('set_consumer_preferred_profile', {
+    setConsumerPreferredProfile: { id: 3141592653, profile: 2 },
+  }),
+  note('enable_consumer_stats', { enableConsumerStats: { id: 3141592653, intervalMs: 1000 } }),
+  note('disable_consumer_stats', { disableConsumerStats: { id: 3141592653 } }),
+  response('error', 2, {
+    error: {
+      code: 8,
+      message: 'peer name "alice" is taken in this room: choose another',
+      field: 'join.peer_name',
+    },
+  }),
+  response('query_room', 1, {
+    queryRoom: {
+      rtpCapabilities: rtpCapabilitiesToMessage(routerCaps),
+      mandatoryCodecPayloadTypes: [100, 101],
+    },
+  }),
+  response('join', 2, {
+    join: {
+      peers: [
+        {
+          name: 'bob',
+          appData: jsonToMessage({ displayName: 'Bob' }),
+          consumers: [
+            consumer,
+            { ...consumer, id: 1, kind: AUDIO, simulcast: false, paused: true },
+          ],
+        },
+        { name: 'carol', consumers: [] },
+      ],
+      sessionId: '6f1c2b8e-session',
+      sessionGraceMs: 30000,
+    },
+  }),
+  response('create_transport', 3, {
+    createTransport: {
+      iceParameters: iceParametersToMessage({
+        usernameFragment: 'a1b2c3d4',
+        password: 'p4ssw0rdp4ssw0rdp4ssw0rd',
+        iceLite: true,
+      }),
+      iceCandidates: [
+        iceCandidateToMessage({
+          foundation: 'udpcandidate',
+          priority: 1076302079,
+          ip: '203.0.113.7',
+          protocol: 'udp',
+          port: 40000,
+          type: 'host',
+        }),
+        iceCandidateToMessage({
+          foundation: 'tcpcandidate',
+          priority: 1076276479,
+          ip: '203.0.113.7',
+          protocol: 'tcp',
+          port: 40001,
+          type: 'host',
+          tcpType: 'passive',
+        }),
+      ],
+      dtlsParameters: dtlsParametersToMessage(dtls),
+      sctpParameters: sctpParametersToMessage({
+        port: 5000,
+        OS: 1024,
+        MIS: 1024,
+        maxMessageSize: 262144,
+      }),
+    },
+  }),
+  response('create_plain_transport', 4, {
+    createTransport: { plainRtpParameters: { ip: '198.51.100.1', ipVersion: 4, port: 41000 } },
+  }),
+  response('connect_transport', 5, { connectTransport: {} }),
+  response('restart_ice', 6, {
+    restartIce: {
+      iceParameters: iceParametersToMessage({
+        usernameFragment: 'new',
+        password: 'newpassword',
+        iceLite: true,
+      }),
+    },
+  }),
+  response('create_producer', 7, { createProducer: {} }),
+  response('enable_consumer', 8, {
+    enableConsumer: {
+      rtpParameters: rtpParametersToMessage(consumerParams),
+      paused: false,
+      preferredProfile: PROFILE_HIGH,
+      effectiveProfile: PROFILE_DEFAULT,
+    },
+  }),
+  response('start_consumer', 9, { startConsumer: {} }),
+  response('resume_session', 10, {
+    resumeSession: {
+      peers: [{ name: 'bob', consumers: [consumer] }],
+      producers: [{ id: 4294967295, paused: true }],
+      transportIds: [2718281828, 7],
+    },
+  }),
+  serverNote('closed', {
+    closed: {
+      reason: 3,
+      message: 'the media worker died',
+      appData: jsonToMessage({ by: 'server' }),
+    },
+  }),
+  serverNote('transport_closed', { transportClosed: { id: 1 } }),
+  serverNote('transport_stats', {
+    transportStats: {
+      id: 1,
+      stats: statsListToMessage([
+        {
+          type: 'webrtc-transport',
+          timestamp: 1,
+          transportId: 'uuid',
+          iceState: 'completed',
+          bytesSent: 1000,
+          iceSelectedTuple: {
+            localIp: '127.0.0.1',
+            localPort: 40000,
+            remoteIp: '127.0.0.1',
+            remotePort: 55555,
+            protocol: 'udp',
+          },
+        },
+      ]),
+    },
+  }),
+  serverNote('new_peer', {
+    newPeer: {
+      peer: {
+        name: 'dave',
+        appData: jsonToMessage({ displayName: 'Dave' }),
+        consumers: [consumer],
+      },
+    },
+  }),
+  serverNote('peer_closed', {
+    peerClosed: { name: 'dave', appData: jsonToMessage({ reason: 'left' }) },
+  }),
+  serverNote('producer_paused', { producerPaused: { id: 4294967295 } }),
+  serverNote('producer_resumed', {
+    producerResumed: { id: 4294967295, appData: jsonToMessage({}) },
+  }),
+  serverNote('producer_closed', { producerClosed: { id: 4294967295 } }),
+  serverNote('producer_stats', { producerStats: { id: 4294967295, stats } }),
+  serverNote('new_consumer', { newConsumer: { consumer } }),
+  serverNote('consumer_closed', { consumerClosed: { id: 3141592653, peerName: 'bob' } }),
+  serverNote('consumer_paused', {
+    consumerPaused: { id: 3141592653, peerName: 'bob', originator: 2 },
+  }),
+  serverNote('consumer_resumed', {
+    consumerResumed: { id: 3141592653, peerName: 'bob', originator: 1 },
+  }),
+  serverNote('consumer_preferred_profile_set', {
+    consumerPreferredProfileSet: { id: 3141592653, peerName: 'bob', profile: 3 },
+  }),
+  serverNote('consumer_effective_profile_changed', {
+    consumerEffectiveProfileChanged: { id: 3141592653, peerName: 'bob', profile: 5 },
+  }),
+  serverNote('consumer_stats', { consumerStats: { id: 3141592653, peerName: 'bob', stats } }),
+  serverNote('notification_rejected', {
+    notificationRejected: {
+      notification: 'pause_producer',
+      id: 12,
+      error: { code: 4, message: 'no producer 12 belongs to this peer' },
+    },
+  }),
+];
