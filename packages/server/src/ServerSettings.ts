@@ -1,0 +1,143 @@
+import { availableParallelism, networkInterfaces } from 'node:os';
+import type { types as ms } from 'mediasoup';
+import { logger } from './logger.js';
+
+const log = logger('ServerSettings');
+
+/** Log level of the media workers. */
+export type LogLevel = 'debug' | 'warn' | 'error' | 'none';
+
+/** Settings of a {@link Server} (mediasoup v2's ServerSettings). */
+export interface ServerSettings {
+  /** Number of media workers (one C++ process and one core each). Default: the CPU count. */
+  numWorkers?: number;
+  /** Log level of the workers. Default 'error'. */
+  logLevel?: LogLevel;
+  /** Log tags of the workers ('info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp', 'rtx', 'bwe', 'score', 'simulcast', 'svc', 'sctp'…). Default none. */
+  logTags?: ms.WorkerLogTag[];
+  /** IPv4 address for RTC: an address, `true` to detect one (default), `false` for none. */
+  rtcIPv4?: string | boolean;
+  /** IPv6 address for RTC: an address, `true` to detect one (default), `false` for none. */
+  rtcIPv6?: string | boolean;
+  /** Public IPv4 address announced in ICE candidates (behind NAT). */
+  rtcAnnouncedIPv4?: string;
+  /** Public IPv6 address announced in ICE candidates. */
+  rtcAnnouncedIPv6?: string;
+  /** Lowest RTC port. Default 10000. The range is split evenly among the workers. */
+  rtcMinPort?: number;
+  /** Highest RTC port. Default 59999. */
+  rtcMaxPort?: number;
+  /** DTLS certificate file (PEM). Default: a random certificate per worker. */
+  dtlsCertificateFile?: string;
+  /** DTLS private key file (PEM). */
+  dtlsPrivateKeyFile?: string;
+}
+
+/** Settings with every default applied and the RTC addresses resolved. */
+export interface ResolvedSettings {
+  numWorkers: number;
+  logLevel: LogLevel;
+  logTags: ms.WorkerLogTag[];
+  rtcIPv4: string | undefined;
+  rtcIPv6: string | undefined;
+  rtcAnnouncedIPv4: string | undefined;
+  rtcAnnouncedIPv6: string | undefined;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  dtlsCertificateFile: string | undefined;
+  dtlsPrivateKeyFile: string | undefined;
+}
+
+const KNOWN_KEYS = new Set([
+  'numWorkers',
+  'logLevel',
+  'logTags',
+  'rtcIPv4',
+  'rtcIPv6',
+  'rtcAnnouncedIPv4',
+  'rtcAnnouncedIPv6',
+  'rtcMinPort',
+  'rtcMaxPort',
+  'dtlsCertificateFile',
+  'dtlsPrivateKeyFile',
+]);
+
+function detect(family: 'IPv4' | 'IPv6'): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family !== family || a.internal) continue;
+      if (family === 'IPv6' && (a.scopeid ?? 0) !== 0) continue; // link-local needs a scope id ICE cannot carry
+      return a.address;
+    }
+  }
+  return undefined;
+}
+
+function resolveIp(
+  value: string | boolean | undefined,
+  family: 'IPv4' | 'IPv6',
+): string | undefined {
+  if (value === false) return undefined;
+  if (typeof value === 'string') return value;
+  const found = detect(family);
+  // A machine with no network still serves local peers.
+  return found ?? (family === 'IPv4' ? '127.0.0.1' : undefined);
+}
+
+function port(value: number | undefined, fallback: number, name: string): number {
+  const p = value ?? fallback;
+  if (!Number.isInteger(p) || p < 1024 || p > 65535) {
+    throw new TypeError(
+      `ServerSettings.${name} must be an integer from 1024 to 65535, got ${String(value)}`,
+    );
+  }
+  return p;
+}
+
+/** Applies the defaults, checks the values, and resolves `true` RTC addresses to this host's. */
+export function resolveSettings(settings: ServerSettings = {}): ResolvedSettings {
+  for (const key of Object.keys(settings)) {
+    if (!KNOWN_KEYS.has(key)) log.warn('unknown ServerSettings key "%s" ignored', key);
+  }
+  const numWorkers = settings.numWorkers ?? availableParallelism();
+  if (!Number.isInteger(numWorkers) || numWorkers < 1) {
+    throw new TypeError(
+      `ServerSettings.numWorkers must be a positive integer, got ${String(settings.numWorkers)}`,
+    );
+  }
+  const rtcMinPort = port(settings.rtcMinPort, 10000, 'rtcMinPort');
+  const rtcMaxPort = port(settings.rtcMaxPort, 59999, 'rtcMaxPort');
+  if (rtcMaxPort - rtcMinPort + 1 < numWorkers * 2) {
+    throw new TypeError(
+      `ServerSettings: the RTC port range ${rtcMinPort}-${rtcMaxPort} is too small for ${numWorkers} workers (at least 2 ports each)`,
+    );
+  }
+  const rtcIPv4 = resolveIp(settings.rtcIPv4 ?? true, 'IPv4');
+  const rtcIPv6 = resolveIp(settings.rtcIPv6 ?? true, 'IPv6');
+  if (!rtcIPv4 && !rtcIPv6)
+    throw new TypeError('ServerSettings: rtcIPv4 and rtcIPv6 cannot both be disabled');
+  if (Boolean(settings.dtlsCertificateFile) !== Boolean(settings.dtlsPrivateKeyFile)) {
+    throw new TypeError('ServerSettings: dtlsCertificateFile and dtlsPrivateKeyFile go together');
+  }
+  return {
+    numWorkers,
+    logLevel: settings.logLevel ?? 'error',
+    logTags: settings.logTags ?? [],
+    rtcIPv4,
+    rtcIPv6,
+    rtcAnnouncedIPv4: settings.rtcAnnouncedIPv4,
+    rtcAnnouncedIPv6: settings.rtcAnnouncedIPv6,
+    rtcMinPort,
+    rtcMaxPort,
+    dtlsCertificateFile: settings.dtlsCertificateFile,
+    dtlsPrivateKeyFile: settings.dtlsPrivateKeyFile,
+  };
+}
+
+/** The listen IPs of WebRTC transports: the resolved IPv4 and IPv6 with their announced addresses. */
+export function webRtcListenIps(s: ResolvedSettings): ms.TransportListenIp[] {
+  const ips: ms.TransportListenIp[] = [];
+  if (s.rtcIPv4) ips.push({ ip: s.rtcIPv4, announcedIp: s.rtcAnnouncedIPv4 });
+  if (s.rtcIPv6) ips.push({ ip: s.rtcIPv6, announcedIp: s.rtcAnnouncedIPv6 });
+  return ips;
+}

@@ -1,0 +1,113 @@
+// Server, endpoint and RTP parameters for the tests.
+import type { RtpCapabilities, RtpParameters } from '@x/protocol';
+import { rtpParametersToMessage } from '@x/protocol';
+import type { SignalingOptions } from '../../src/index.js';
+import {
+  type Room,
+  roomFromUrl,
+  Server,
+  type ServerOptions,
+  WebSocketEndpoint,
+} from '../../src/index.js';
+
+export interface TestServer {
+  server: Server;
+  endpoint: WebSocketEndpoint;
+  url(roomId: string): string;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  options: ServerOptions = {},
+  signaling: Partial<Omit<SignalingOptions, 'server'>> = {},
+): Promise<TestServer> {
+  const server = await Server.create({
+    numWorkers: 1,
+    logLevel: 'warn',
+    rtcIPv4: '127.0.0.1',
+    rtcIPv6: false,
+    rtcMinPort: 42000,
+    rtcMaxPort: 42999,
+    ...options,
+  });
+  const endpoint = await WebSocketEndpoint.listen({
+    server,
+    port: 0,
+    host: '127.0.0.1',
+    selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+    ...signaling,
+  });
+  return {
+    server,
+    endpoint,
+    url: (roomId) => `ws://127.0.0.1:${endpoint.port}/?roomId=${encodeURIComponent(roomId)}`,
+    async close() {
+      await endpoint.close();
+      server.close();
+    },
+  };
+}
+
+/** A room's capabilities, as a client that supports everything would send them. */
+export function capabilitiesOf(room: Room): RtpCapabilities {
+  return room.rtpCapabilities;
+}
+
+/** Audio RTP parameters a client could send (opus). */
+export function audioParameters(ssrc = 11111111): RtpParameters {
+  return {
+    mid: 'AUDIO',
+    codecs: [
+      {
+        mimeType: 'audio/opus',
+        payloadType: 111,
+        clockRate: 48000,
+        channels: 2,
+        parameters: { useinbandfec: 1 },
+        rtcpFeedback: [],
+      },
+    ],
+    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+    encodings: [{ ssrc }],
+    rtcp: { cname: 'test-audio' },
+  };
+}
+
+/** Video RTP parameters a client could send (VP8 with RTX; three simulcast streams when asked). */
+export function videoParameters(simulcast = false, ssrc = 22222222): RtpParameters {
+  const encodings = simulcast
+    ? [0, 1, 2].map((i) => ({
+        ssrc: ssrc + i * 10,
+        rtx: { ssrc: ssrc + i * 10 + 1 },
+        maxBitrate: [100000, 300000, 1500000][i],
+      }))
+    : [{ ssrc, rtx: { ssrc: ssrc + 1 } }];
+  return {
+    mid: 'VIDEO',
+    codecs: [
+      {
+        mimeType: 'video/VP8',
+        payloadType: 112,
+        clockRate: 90000,
+        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+      },
+      { mimeType: 'video/rtx', payloadType: 113, clockRate: 90000, parameters: { apt: 112 } },
+    ],
+    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+    encodings,
+    rtcp: { cname: 'test-video' },
+  };
+}
+
+export const message = rtpParametersToMessage;
+
+export const FAKE_DTLS = {
+  role: 2,
+  fingerprints: [
+    {
+      algorithm: 'sha-256',
+      value:
+        '82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:1A:C7:1E:2D:62:92:8C:94:C4:9A:38:7F:58:7E:18:7C',
+    },
+  ],
+};

@@ -1,0 +1,599 @@
+// Every request and notification of the protocol against a real server (real
+// mediasoup worker, real WebSocket endpoint), with each error path: an error
+// response with a clear code, and the peer goes on.
+import {
+  encodeClientMessage,
+  jsonToMessage,
+  PROTOCOL_VERSION,
+  pb,
+  rtpCapabilitiesToMessage,
+} from '@x/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Room } from '../src/index.js';
+import {
+  audioParameters,
+  FAKE_DTLS,
+  message,
+  startServer,
+  type TestServer,
+  videoParameters,
+} from './helpers/fixtures.js';
+import { ProtocolClient } from './helpers/ProtocolClient.js';
+
+const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
+const RECV = pb.TransportDirection.TRANSPORT_DIRECTION_RECV;
+const VIDEO = pb.MediaKind.MEDIA_KIND_VIDEO;
+const AUDIO = pb.MediaKind.MEDIA_KIND_AUDIO;
+
+let t: TestServer;
+let room: Room;
+let roomId = 0;
+
+beforeAll(async () => {
+  t = await startServer();
+});
+afterAll(() => t.close());
+
+async function freshRoom(): Promise<string> {
+  const id = `protocol-${++roomId}`;
+  room = await t.server.createRoom({ id });
+  return t.url(id);
+}
+
+async function joined(url: string, name: string, extra: Partial<pb.JoinRequest.$Properties> = {}) {
+  const client = await ProtocolClient.connect(url);
+  await client.join(name, room.rtpCapabilities, extra);
+  return client;
+}
+
+async function sendTransport(client: ProtocolClient, id = 1) {
+  return client.ok({ createTransport: { id, direction: SEND } }, 'createTransport');
+}
+
+describe('before join', () => {
+  it('queryRoom answers the room capabilities', async () => {
+    const client = await ProtocolClient.connect(await freshRoom());
+    const res = await client.ok({ queryRoom: {} }, 'queryRoom');
+    expect(res.rtpCapabilities?.codecs.map((c) => c.mimeType)).toEqual(
+      room.rtpCapabilities.codecs?.map((c) => c.mimeType),
+    );
+    client.close();
+  });
+
+  it('refuses requests and notifications with NOT_JOINED', async () => {
+    const client = await ProtocolClient.connect(await freshRoom());
+    expect((await client.error({ createTransport: { id: 1, direction: SEND } })).code).toBe(
+      'NOT_JOINED',
+    );
+    client.notify({ pauseProducer: { id: 1 } });
+    const rejected = await client.waitFor('notificationRejected');
+    expect(rejected.notification).toBe('pause_producer');
+    expect(rejected.error?.code).toBe(pb.ErrorCode.ERROR_CODE_NOT_JOINED);
+    client.close();
+  });
+
+  it('join errors: version, name, capabilities', async () => {
+    const url = await freshRoom();
+    const client = await ProtocolClient.connect(url);
+    const caps = rtpCapabilitiesToMessage(room.rtpCapabilities);
+    const join = (over: Partial<pb.JoinRequest.$Properties>) =>
+      client.error({
+        join: { protocolVersion: PROTOCOL_VERSION, peerName: 'a', rtpCapabilities: caps, ...over },
+      });
+    expect((await join({ protocolVersion: 99 })).code).toBe('INCOMPATIBLE_PROTOCOL_VERSION');
+    expect((await join({ protocolVersion: 0 })).message).toContain('update the client');
+    expect(await join({ peerName: '' })).toMatchObject({ code: 'BAD_REQUEST', field: 'peerName' });
+    expect(await join({ rtpCapabilities: undefined })).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'rtpCapabilities',
+    });
+    const noCommon = rtpCapabilitiesToMessage({
+      codecs: [
+        { kind: 'video', mimeType: 'video/AV1', clockRate: 90000, preferredPayloadType: 96 },
+      ],
+    });
+    expect(await join({ rtpCapabilities: noCommon })).toMatchObject({
+      code: 'UNSUPPORTED',
+      field: 'rtpCapabilities.codecs',
+    });
+    const badKind = pb.RtpCapabilities.create({
+      codecs: [{ mimeType: 'audio/opus', clockRate: 48000 }],
+    });
+    expect(await join({ rtpCapabilities: badKind })).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'rtpCapabilities.codecs[0].kind',
+    });
+    // After all that, the connection still joins.
+    await client.join('a', room.rtpCapabilities);
+    expect(
+      (
+        await client.error({
+          join: { protocolVersion: PROTOCOL_VERSION, peerName: 'a2', rtpCapabilities: caps },
+        })
+      ).code,
+    ).toBe('ALREADY_JOINED');
+    const other = await ProtocolClient.connect(url);
+    expect(
+      (
+        await other.error({
+          join: { protocolVersion: PROTOCOL_VERSION, peerName: 'a', rtpCapabilities: caps },
+        })
+      ).code,
+    ).toBe('PEER_NAME_TAKEN');
+    client.close();
+    other.close();
+  });
+
+  it('a frame that is not a message gets an answer and the connection goes on', async () => {
+    const client = await ProtocolClient.connect(await freshRoom());
+    client.sendRaw(Uint8Array.from([0xff, 0xff, 0xff]));
+    const rejected = await client.waitFor('notificationRejected');
+    expect(rejected.error?.code).toBe(pb.ErrorCode.ERROR_CODE_BAD_REQUEST);
+    expect(rejected.error?.message).toContain('MALFORMED_FRAME');
+    // A request with a body this server does not know is answered by id.
+    const unknown = encodeClientMessage({ request: { id: 77 } });
+    client.sendRaw(
+      Uint8Array.from([
+        ...unknown.subarray(0, 1),
+        unknown[1]! + 3,
+        ...unknown.subarray(2),
+        0x9a,
+        0x06,
+        0x00,
+      ]),
+    );
+    await client.join('still-fine', room.rtpCapabilities);
+    client.close();
+  });
+});
+
+describe('transports', () => {
+  it('createTransport: ICE on 127.0.0.1, DTLS fingerprints; errors for ids and direction', async () => {
+    const client = await joined(await freshRoom(), 'alice');
+    const res = await sendTransport(client);
+    expect(res.iceParameters?.iceLite).toBe(true);
+    expect(res.iceCandidates.length).toBeGreaterThan(0);
+    for (const c of res.iceCandidates) expect(c.ip).toBe('127.0.0.1');
+    expect(res.dtlsParameters?.fingerprints.map((f) => f.algorithm)).toContain('sha-256');
+    expect(room.getPeerByName('alice')?.getTransportById(1)?.direction).toBe('send');
+
+    expect((await client.error({ createTransport: { id: 1, direction: SEND } })).code).toBe(
+      'ALREADY_EXISTS',
+    );
+    expect(await client.error({ createTransport: { id: 0, direction: SEND } })).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'id',
+    });
+    expect(await client.error({ createTransport: { id: 2 } })).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'direction',
+    });
+    client.close();
+  });
+
+  it('createTransport with plainRtpParameters makes a plain RTP transport to that address', async () => {
+    const client = await joined(await freshRoom(), 'rtp-client');
+    const res = await client.ok(
+      {
+        createTransport: {
+          id: 9,
+          direction: RECV,
+          plainRtpParameters: { ip: '127.0.0.1', ipVersion: 4, port: 5004 },
+        },
+      },
+      'createTransport',
+    );
+    expect(res.plainRtpParameters?.ip).toBe('127.0.0.1');
+    expect(res.plainRtpParameters?.port).toBeGreaterThanOrEqual(42000);
+    const transport = room.getPeerByName('rtp-client')?.getTransportById(9);
+    expect(transport?.constructor.name).toBe('PlainRtpTransport');
+    expect((await client.error({ restartIce: { transportId: 9 } })).code).toBe('INVALID_STATE');
+    client.close();
+  });
+
+  it('connectTransport once; restartIce gives new ICE parameters', async () => {
+    const client = await joined(await freshRoom(), 'bob');
+    const created = await sendTransport(client);
+    expect(
+      await client.error({
+        connectTransport: { transportId: 1, dtlsParameters: { fingerprints: [] } },
+      }),
+    ).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'dtlsParameters.fingerprints',
+    });
+    await client.ok(
+      { connectTransport: { transportId: 1, dtlsParameters: FAKE_DTLS } },
+      'connectTransport',
+    );
+    expect(
+      (await client.error({ connectTransport: { transportId: 1, dtlsParameters: FAKE_DTLS } }))
+        .code,
+    ).toBe('INVALID_STATE');
+    expect(
+      (await client.error({ connectTransport: { transportId: 5, dtlsParameters: FAKE_DTLS } }))
+        .code,
+    ).toBe('NOT_FOUND');
+    const restarted = await client.ok({ restartIce: { transportId: 1 } }, 'restartIce');
+    expect(restarted.iceParameters?.usernameFragment).toBeTruthy();
+    expect(restarted.iceParameters?.usernameFragment).not.toBe(
+      created.iceParameters?.usernameFragment,
+    );
+    client.close();
+  });
+
+  it('updateTransport (v2 notification) connects; a second one is rejected', async () => {
+    const client = await joined(await freshRoom(), 'carol');
+    await sendTransport(client);
+    client.notify({ updateTransport: { id: 1, dtlsParameters: FAKE_DTLS } });
+    client.notify({ updateTransport: { id: 1, dtlsParameters: FAKE_DTLS } });
+    const rejected = await client.waitFor(
+      'notificationRejected',
+      (n) => n.notification === 'update_transport',
+    );
+    expect(rejected.error?.code).toBe(pb.ErrorCode.ERROR_CODE_INVALID_STATE);
+    expect(rejected.error?.message).toContain('already connected');
+    // The first one connected it: connectTransport now says so too.
+    expect(
+      (await client.error({ connectTransport: { transportId: 1, dtlsParameters: FAKE_DTLS } }))
+        .code,
+    ).toBe('INVALID_STATE');
+    client.close();
+  });
+
+  it('closeTransport closes it and its producers; the others lose their consumers', async () => {
+    const url = await freshRoom();
+    const a = await joined(url, 'a');
+    const b = await joined(url, 'b');
+    await sendTransport(a);
+    await a.ok(
+      {
+        createProducer: {
+          id: 5,
+          kind: AUDIO,
+          transportId: 1,
+          rtpParameters: message(audioParameters()),
+        },
+      },
+      'createProducer',
+    );
+    const consumer = await b.waitFor('newConsumer');
+    a.notify({ closeTransport: { id: 1, appData: jsonToMessage('bye') } });
+    const closed = await b.waitFor('consumerClosed');
+    expect(closed.id).toBe(consumer.consumer?.id);
+    expect(closed.peerName).toBe('a');
+    expect(room.getPeerByName('a')?.transports).toEqual([]);
+    expect(a.received('transportClosed')).toEqual([]); // the client closed it: no echo
+    a.close();
+    b.close();
+  });
+
+  it('transport stats come every interval until disabled', async () => {
+    const client = await joined(await freshRoom(), 'stats');
+    await sendTransport(client);
+    client.notify({ enableTransportStats: { id: 1, intervalMs: 1000 } });
+    const stats = await client.waitFor('transportStats', () => true, 3000);
+    expect(stats.id).toBe(1);
+    expect(stats.stats[0]?.type).toBe('webrtc-transport');
+    expect(stats.stats[0]?.iceState).toBe('new');
+    client.notify({ disableTransportStats: { id: 1 } });
+    await new Promise((r) => setTimeout(r, 100));
+    const count = client.received('transportStats').length;
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(client.received('transportStats').length).toBe(count);
+    client.close();
+  });
+});
+
+describe('producers and consumers', () => {
+  it('createProducer errors: wrong transport, ids, parameters, spy', async () => {
+    const url = await freshRoom();
+    const client = await joined(url, 'p');
+    await sendTransport(client);
+    await client.ok({ createTransport: { id: 2, direction: RECV } }, 'createTransport');
+    const produce = (over: Partial<pb.CreateProducerRequest.$Properties>) =>
+      client.error({
+        createProducer: {
+          id: 10,
+          kind: VIDEO,
+          transportId: 1,
+          rtpParameters: message(videoParameters()),
+          ...over,
+        },
+      });
+    expect(await produce({ transportId: 2 })).toMatchObject({
+      code: 'INVALID_STATE',
+      field: 'transportId',
+    });
+    expect(await produce({ transportId: 3 })).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'transportId',
+    });
+    expect(await produce({ id: 0 })).toMatchObject({ code: 'BAD_REQUEST', field: 'id' });
+    expect(await produce({ rtpParameters: undefined })).toMatchObject({
+      code: 'BAD_REQUEST',
+      field: 'rtpParameters',
+    });
+    const av1 = {
+      ...videoParameters(),
+      codecs: [{ mimeType: 'video/AV1', payloadType: 96, clockRate: 90000 }],
+    };
+    expect((await produce({ rtpParameters: message(av1) })).code).toBe('UNSUPPORTED');
+    expect(
+      (await produce({ rtpParameters: message({ ...videoParameters(), codecs: [] }) })).code,
+    ).toBe('BAD_REQUEST');
+    // Still usable: the same id works now, and then is taken.
+    await client.ok(
+      {
+        createProducer: {
+          id: 10,
+          kind: VIDEO,
+          transportId: 1,
+          rtpParameters: message(videoParameters()),
+        },
+      },
+      'createProducer',
+    );
+    expect((await produce({ rtpParameters: message(videoParameters(false, 333)) })).code).toBe(
+      'ALREADY_EXISTS',
+    );
+
+    const spy = await joined(url, 'spy', { spy: true });
+    expect((await spy.error({ createTransport: { id: 1, direction: SEND } })).code).toBe(
+      'FORBIDDEN',
+    );
+    client.close();
+    spy.close();
+  });
+
+  it('enableConsumer then startConsumer: the consumer forwards; errors for wrong objects', async () => {
+    const url = await freshRoom();
+    const a = await joined(url, 'a');
+    const b = await joined(url, 'b');
+    await sendTransport(a);
+    await a.ok(
+      {
+        createProducer: {
+          id: 7,
+          kind: VIDEO,
+          transportId: 1,
+          rtpParameters: message(videoParameters()),
+        },
+      },
+      'createProducer',
+    );
+    const { consumer } = await b.waitFor('newConsumer');
+    expect(consumer).toMatchObject({
+      kind: VIDEO,
+      peerName: 'a',
+      supported: true,
+      simulcast: false,
+      paused: false,
+    });
+    await b.ok({ createTransport: { id: 1, direction: SEND } }, 'createTransport');
+    await b.ok({ createTransport: { id: 2, direction: RECV } }, 'createTransport');
+
+    expect(await b.error({ enableConsumer: { id: consumer!.id, transportId: 1 } })).toMatchObject({
+      code: 'INVALID_STATE',
+      field: 'transportId',
+    });
+    expect((await b.error({ enableConsumer: { id: 12345, transportId: 2 } })).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await b.error({ startConsumer: { id: consumer!.id } })).code).toBe('INVALID_STATE');
+    // A peer cannot touch another peer's objects: a's consumer ids and transports are not b's.
+    expect((await a.error({ enableConsumer: { id: consumer!.id, transportId: 1 } })).code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (
+        await b.error({
+          createProducer: {
+            id: 1,
+            kind: VIDEO,
+            transportId: 99,
+            rtpParameters: message(videoParameters()),
+          },
+        })
+      ).code,
+    ).toBe('NOT_FOUND');
+    a.notify({ pauseConsumer: { id: consumer!.id } });
+    expect(
+      (await a.waitFor('notificationRejected', (n) => n.notification === 'pause_consumer')).error
+        ?.code,
+    ).toBe(pb.ErrorCode.ERROR_CODE_NOT_FOUND);
+
+    const enabled = await b.ok(
+      {
+        enableConsumer: {
+          id: consumer!.id,
+          transportId: 2,
+          preferredProfile: pb.Profile.PROFILE_LOW,
+        },
+      },
+      'enableConsumer',
+    );
+    expect(enabled.rtpParameters?.codecs[0]?.mimeType).toBe('video/VP8');
+    expect(enabled.rtpParameters?.encodings[0]?.ssrc).toBeGreaterThan(0);
+    expect(enabled.preferredProfile).toBe(pb.Profile.PROFILE_LOW);
+    expect(enabled.effectiveProfile).toBe(pb.Profile.PROFILE_DEFAULT);
+    const serverConsumer = room.getPeerByName('b')!.getConsumerById(consumer!.id)!;
+    expect(serverConsumer.enabled).toBe(true);
+    expect(serverConsumer.engine?.paused).toBe(true); // until started
+    await b.ok({ startConsumer: { id: consumer!.id } }, 'startConsumer');
+    await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
+
+    // pause/resume from the client: the engine consumer follows.
+    b.notify({ pauseConsumer: { id: consumer!.id, appData: jsonToMessage('away') } });
+    await expect.poll(() => serverConsumer.remotelyPaused).toBe(true);
+    await expect.poll(() => serverConsumer.engine?.paused).toBe(true);
+    b.notify({ resumeConsumer: { id: consumer!.id } });
+    await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
+
+    b.notify({
+      setConsumerPreferredProfile: { id: consumer!.id, profile: pb.Profile.PROFILE_HIGH },
+    });
+    await expect.poll(() => serverConsumer.preferredProfile).toBe('high');
+    b.notify({
+      setConsumerPreferredProfile: { id: consumer!.id, profile: pb.Profile.PROFILE_NONE },
+    });
+    expect((await b.waitFor('notificationRejected')).error?.code).toBe(
+      pb.ErrorCode.ERROR_CODE_BAD_REQUEST,
+    );
+
+    // Closing b's receive transport: the consumer is unhandled and receives nothing.
+    b.notify({ closeTransport: { id: 2 } });
+    const changed = await b.waitFor('consumerEffectiveProfileChanged');
+    expect(changed.profile).toBe(pb.Profile.PROFILE_NONE);
+    expect(serverConsumer.enabled).toBe(false);
+    expect(serverConsumer.closed).toBe(false);
+    a.close();
+    b.close();
+  });
+
+  it('pause/resume/close producer from the client reach the consumers with originator source', async () => {
+    const url = await freshRoom();
+    const a = await joined(url, 'a');
+    const b = await joined(url, 'b');
+    await sendTransport(a);
+    await a.ok(
+      {
+        createProducer: {
+          id: 3,
+          kind: AUDIO,
+          transportId: 1,
+          rtpParameters: message(audioParameters()),
+          appData: jsonToMessage({ mic: 1 }),
+        },
+      },
+      'createProducer',
+    );
+    const { consumer } = await b.waitFor('newConsumer');
+    expect(consumer?.appData?.objectValue?.members[0]?.key).toBe('mic');
+    const producer = room.getPeerByName('a')!.getProducerById(3)!;
+
+    a.notify({ pauseProducer: { id: 3, appData: jsonToMessage('muted') } });
+    const paused = await b.waitFor('consumerPaused');
+    expect(paused).toMatchObject({
+      id: consumer!.id,
+      peerName: 'a',
+      originator: pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE,
+    });
+    expect(paused.appData?.stringValue).toBe('muted');
+    expect(producer.remotelyPaused).toBe(true);
+    await expect.poll(() => producer.engine.paused).toBe(true);
+    a.notify({ resumeProducer: { id: 3 } });
+    await b.waitFor('consumerResumed');
+    expect(producer.paused).toBe(false);
+
+    a.notify({ enableProducerStats: { id: 3, intervalMs: 1000 } });
+    expect((await a.waitFor('producerStats', () => true, 3000)).id).toBe(3);
+    a.notify({ disableProducerStats: { id: 3 } });
+    b.notify({ enableConsumerStats: { id: consumer!.id, intervalMs: 1000 } });
+    expect(await b.waitFor('consumerStats', () => true, 3000)).toMatchObject({
+      id: consumer!.id,
+      peerName: 'a',
+    });
+    b.notify({ disableConsumerStats: { id: consumer!.id } });
+
+    a.notify({ closeProducer: { id: 3 } });
+    expect((await b.waitFor('consumerClosed')).id).toBe(consumer!.id);
+    expect(producer.closed).toBe(true);
+    a.notify({ closeProducer: { id: 3 } });
+    expect((await a.waitFor('notificationRejected')).id).toBe(3);
+    a.close();
+    b.close();
+  });
+});
+
+describe('server-side actions reach the client', () => {
+  it('producer pause/resume/close, consumer pause/resume/profile, transport close, peer close', async () => {
+    const url = await freshRoom();
+    const a = await joined(url, 'a');
+    const b = await joined(url, 'b');
+    await sendTransport(a);
+    await a.ok(
+      {
+        createProducer: {
+          id: 4,
+          kind: VIDEO,
+          transportId: 1,
+          rtpParameters: message(videoParameters(true)),
+        },
+      },
+      'createProducer',
+    );
+    const { consumer } = await b.waitFor('newConsumer');
+    expect(consumer?.simulcast).toBe(true);
+    const peerA = room.getPeerByName('a')!;
+    const producer = peerA.getProducerById(4)!;
+    const serverConsumer = room.getPeerByName('b')!.getConsumerById(consumer!.id)!;
+
+    producer.pause({ by: 'moderator' });
+    expect(
+      (await a.waitFor('producerPaused')).appData?.objectValue?.members[0]?.value?.stringValue,
+    ).toBe('moderator');
+    expect((await b.waitFor('consumerPaused')).originator).toBe(
+      pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE,
+    );
+    producer.resume();
+    await a.waitFor('producerResumed');
+
+    serverConsumer.pause();
+    expect(
+      (
+        await b.waitFor(
+          'consumerPaused',
+          (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
+        )
+      ).id,
+    ).toBe(consumer!.id);
+    serverConsumer.resume();
+    await b.waitFor(
+      'consumerResumed',
+      (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
+    );
+    serverConsumer.setPreferredProfile('medium');
+    expect((await b.waitFor('consumerPreferredProfileSet')).profile).toBe(
+      pb.Profile.PROFILE_MEDIUM,
+    );
+
+    producer.close();
+    await a.waitFor('producerClosed');
+    await b.waitFor('consumerClosed');
+
+    peerA.getTransportById(1)!.close('server says');
+    expect((await a.waitFor('transportClosed')).id).toBe(1);
+
+    peerA.close({ reason: 'kicked' });
+    const closed = await a.waitFor('closed');
+    expect(closed.reason).toBe(pb.CloseReason.CLOSE_REASON_PEER_CLOSED);
+    expect((await a.closed).code).toBe(4000);
+    expect((await b.waitFor('peerClosed')).name).toBe('a');
+    b.close();
+  });
+
+  it('leave closes the peer; the others are told with its appData', async () => {
+    const url = await freshRoom();
+    const a = await joined(url, 'a');
+    const b = await joined(url, 'b');
+    a.notify({ leave: { appData: jsonToMessage({ bye: true }) } });
+    const left = await b.waitFor('peerClosed');
+    expect(left.name).toBe('a');
+    expect(left.appData?.objectValue?.members[0]?.key).toBe('bye');
+    expect(room.getPeerByName('a')).toBeUndefined();
+    b.close();
+  });
+
+  it('resumeSession with an unknown id is SESSION_EXPIRED', async () => {
+    const client = await ProtocolClient.connect(await freshRoom());
+    expect(
+      (
+        await client.error({
+          resumeSession: { protocolVersion: PROTOCOL_VERSION, sessionId: 'nope' },
+        })
+      ).code,
+    ).toBe('SESSION_EXPIRED');
+    client.close();
+  });
+});
