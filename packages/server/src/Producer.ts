@@ -169,14 +169,18 @@ export class Producer extends Emitter<ProducerEvents> {
     consumer.once('close', () => this.#consumers.delete(consumer));
   }
 
-  /** @internal Closes it on behalf of `originator`; the client is told only of a local close. */
-  closeWith(originator: Originator, appData?: AppData): void {
+  /**
+   * @internal Closes it on behalf of `originator`. The client is told of a
+   * local close, unless its transport closed too (that notification covers it:
+   * the client producer becomes unhandled, as in v2).
+   */
+  closeWith(originator: Originator, appData?: AppData, tellClient = originator === 'local'): void {
     if (this.#closed) return;
     this.#closed = true;
     log.debug('producer %d of %s closed (%s)', this.id, this.peer.name, originator);
     if (!this.engine.closed) this.engine.close();
     for (const consumer of [...this.#consumers]) consumer.sourceClosed();
-    if (originator === 'local' && !this.peer.closed) {
+    if (tellClient && !this.peer.closed) {
       this.peer.notify({
         producerClosed: { id: this.id, appData: optionalJsonToMessage(appData) },
       });

@@ -96,9 +96,10 @@ export abstract class Transport<Events extends EventMap = EventMap> extends Emit
     if (this.#closed) return;
     this.#closed = true;
     log.debug('transport %d closed (%s)', this.id, originator);
-    // Producers go first, with the originator of the close; mediasoup then
-    // closes its own producers and consumers with the transport.
-    for (const producer of [...this.#producers]) producer.closeWith(originator);
+    // Producers go first, with the originator of the close (their client
+    // learns of it through transportClosed); mediasoup then closes its own
+    // producers and consumers with the transport.
+    for (const producer of [...this.#producers]) producer.closeWith(originator, undefined, false);
     if (!this.engine.closed) this.engine.close();
     if (originator === 'local' && this.peer && !this.peer.closed) {
       this.peer.notify({

@@ -1,0 +1,62 @@
+import type { AppData } from '@x/protocol';
+import type { Consumer } from './Consumer.js';
+import { Emitter } from './Emitter.js';
+
+/** Who closed something: this client ('local') or the server ('remote'). */
+export type Originator = 'local' | 'remote';
+
+/** Events of a {@link Peer}. */
+export type PeerEvents = {
+  /** The peer left or was closed. */
+  close: [originator: Originator, appData: AppData | undefined];
+  /** The peer has a new producer: here is its consumer. */
+  newconsumer: [consumer: Consumer];
+};
+
+/** Another participant of the room (mediasoup-client v2's Peer). */
+export class Peer extends Emitter<PeerEvents> {
+  /** Peer name. */
+  readonly name: string;
+  /** The peer's appData from its join. */
+  readonly appData: AppData | undefined;
+
+  #closed = false;
+  readonly #consumers = new Map<number, Consumer>();
+
+  /** @internal Created by the room. */
+  constructor(name: string, appData: AppData | undefined) {
+    super();
+    this.name = name;
+    this.appData = appData;
+  }
+
+  /** Whether the peer is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Consumers of the peer's producers. */
+  get consumers(): Consumer[] {
+    return [...this.#consumers.values()];
+  }
+
+  /** The consumer with this id. */
+  getConsumerById(id: number): Consumer | undefined {
+    return this.#consumers.get(id);
+  }
+
+  /** @internal */
+  addConsumer(consumer: Consumer, announce: boolean): void {
+    this.#consumers.set(consumer.id, consumer);
+    consumer.once('close', () => this.#consumers.delete(consumer.id));
+    if (announce) this.safeEmit('newconsumer', consumer);
+  }
+
+  /** @internal The peer left (remote) or the room closed (local); its consumers close. */
+  close(originator: Originator, appData?: AppData): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const consumer of this.consumers) consumer.remoteClose(originator);
+    this.safeEmit('close', originator, appData);
+  }
+}

@@ -1,0 +1,608 @@
+import {
+  type AppData,
+  jsonFromMessage,
+  type MediaKind,
+  mediaKind,
+  optionalJsonToMessage,
+  PROTOCOL_VERSION,
+  pb,
+  profile as profileEnum,
+  type RtpCapabilities,
+  rtpCapabilitiesFromMessage,
+  rtpCapabilitiesToMessage,
+  statsListFromMessage,
+  type TransportDirection,
+} from '@x/protocol';
+import { Device, type types as msc } from 'mediasoup-client';
+import { Consumer, type ConsumerData, type PreferredProfile } from './Consumer.js';
+import { Emitter } from './Emitter.js';
+import {
+  InvalidStateError,
+  RequestError,
+  type ServerErrorCode,
+  TimeoutError,
+  UnsupportedError,
+} from './errors.js';
+import { logger, randomId } from './logger.js';
+import { type Originator, Peer } from './Peer.js';
+import { Producer, type ProducerOptions } from './Producer.js';
+import type { Signal } from './Signal.js';
+import { Transport, type TransportContext } from './Transport.js';
+
+const log = logger('Room');
+
+/** Why the server closed this client's peer. */
+export type CloseReason =
+  | 'peer_closed'
+  | 'room_closed'
+  | 'worker_died'
+  | 'server_shutdown'
+  | 'session_expired'
+  | 'protocol_violation'
+  | 'unspecified';
+
+/** Options of a {@link Room} (mediasoup-client v2's RoomOptions, plus the engine choice). */
+export interface RoomOptions {
+  /** The room's capabilities, when known: join skips `queryRoom`. */
+  roomSettings?: { rtpCapabilities: RtpCapabilities; mandatoryCodecPayloadTypes?: number[] };
+  /** Time to wait for a response, in ms. Default 30000. */
+  requestTimeout?: number;
+  /** WebRTC transport options sent to the server. Default {}. */
+  transportOptions?: { udp?: boolean; tcp?: boolean; preferUdp?: boolean; preferTcp?: boolean };
+  /** TURN servers. Default []. */
+  turnServers?: RTCIceServer[];
+  /** ICE transport policy. Default 'all'. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Join as a spy: receive everything, be seen by no one, send nothing. Default false. */
+  spy?: boolean;
+  /** mediasoup-client handler name (default: detected from the browser). */
+  handlerName?: msc.BuiltinHandlerName;
+  /** mediasoup-client handler factory (e.g. `FakeHandler.createFactory(...)` in Node tests). */
+  handlerFactory?: msc.HandlerFactory;
+}
+
+/** Options of {@link Room.join}. */
+export interface JoinOptions {
+  /** Access token for servers that require one. */
+  token?: string;
+}
+
+/** Events of a {@link Room}. */
+export type RoomEvents = {
+  /**
+   * A request for the server: send it and call `callback` with its Response
+   * (or `errback` if it could not be carried). The WebSocket connector does this.
+   */
+  request: [
+    request: pb.Request,
+    callback: (response: pb.Response) => void,
+    errback: (error: Error) => void,
+  ];
+  /** A notification for the server: send it. */
+  notify: [notification: pb.ClientNotification];
+  /** A peer joined. */
+  newpeer: [peer: Peer];
+  /** The room was left ('local') or the server closed this peer ('remote', with the reason). */
+  close: [originator: Originator, appData: AppData | undefined, reason: CloseReason | undefined];
+  /** The server refused a notification of this client. */
+  notificationerror: [error: RequestError, notification: string, id: number];
+};
+
+type State = 'new' | 'joining' | 'joined' | 'closed';
+
+const CLOSE_REASONS: Record<number, CloseReason> = {
+  [pb.CloseReason.CLOSE_REASON_PEER_CLOSED]: 'peer_closed',
+  [pb.CloseReason.CLOSE_REASON_ROOM_CLOSED]: 'room_closed',
+  [pb.CloseReason.CLOSE_REASON_WORKER_DIED]: 'worker_died',
+  [pb.CloseReason.CLOSE_REASON_SERVER_SHUTDOWN]: 'server_shutdown',
+  [pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED]: 'session_expired',
+  [pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION]: 'protocol_violation',
+};
+
+/** A server Error message as a {@link RequestError}. */
+export function requestError(error: pb.Error | null | undefined): RequestError {
+  const name = (pb.ErrorCode[error?.code ?? 0] ?? 'ERROR_CODE_UNSPECIFIED').replace(
+    'ERROR_CODE_',
+    '',
+  ) as ServerErrorCode;
+  return new RequestError(name, error?.message || 'the server refused the request', error?.field);
+}
+
+/**
+ * A room as this client sees it (mediasoup-client v2's Room): join it, send
+ * producers, receive the other peers' consumers. Connect it to a server
+ * with `connect(room, url)`, or carry its `request` and `notify` events yourself.
+ *
+ * @example
+ * ```ts
+ * const room = new Room();
+ * await connect(room, 'wss://sfu.example.com/?roomId=demo');
+ * const peers = await room.join('alice');
+ * const transport = room.createTransport('send');
+ * await room.createProducer(track).send(transport);
+ * ```
+ */
+export class Room extends Emitter<RoomEvents> {
+  readonly #options: Required<
+    Omit<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>
+  > &
+    Pick<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>;
+  #state: State = 'new';
+  #peerName: string | undefined;
+  #appData: AppData | undefined;
+  #joinOptions: JoinOptions = {};
+  #sessionId = '';
+  #sessionGraceMs = 0;
+  #device: Device | undefined;
+  #nextRequestId = 1;
+  readonly #transports = new Map<number, Transport>();
+  readonly #producers = new Map<number, Producer>();
+  readonly #peers = new Map<string, Peer>();
+  readonly #signal: Signal = {
+    request: (body) => this.request(body),
+    notify: (body) => this.notifyServer(body),
+  };
+
+  constructor(options: RoomOptions = {}) {
+    super();
+    this.#options = {
+      requestTimeout: 30_000,
+      transportOptions: {},
+      turnServers: [],
+      iceTransportPolicy: 'all',
+      spy: false,
+      ...options,
+    };
+  }
+
+  /** Whether the room is joined. */
+  get joined(): boolean {
+    return this.#state === 'joined';
+  }
+
+  /** Whether the room is closed (left, or closed by the server). */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** This client's peer name, once joined. */
+  get peerName(): string | undefined {
+    return this.#peerName;
+  }
+
+  /** The transports. */
+  get transports(): Transport[] {
+    return [...this.#transports.values()];
+  }
+
+  /** The producers. */
+  get producers(): Producer[] {
+    return [...this.#producers.values()];
+  }
+
+  /** The other peers. */
+  get peers(): Peer[] {
+    return [...this.#peers.values()];
+  }
+
+  /** The mediasoup-client device underneath, once joined. */
+  get device(): Device | undefined {
+    return this.#device;
+  }
+
+  /** The session id the server gave at join (a connector resumes with it). */
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  /** How long the server keeps this peer after a lost connection, in ms. */
+  get sessionGraceMs(): number {
+    return this.#sessionGraceMs;
+  }
+
+  /** The transport with this id. */
+  getTransportById(id: number): Transport | undefined {
+    return this.#transports.get(id);
+  }
+
+  /** The producer with this id. */
+  getProducerById(id: number): Producer | undefined {
+    return this.#producers.get(id);
+  }
+
+  /** The peer with this name. */
+  getPeerByName(name: string): Peer | undefined {
+    return this.#peers.get(name);
+  }
+
+  /**
+   * Joins the room as `peerName`; resolves with the peers already in it, each
+   * with a consumer per producer.
+   */
+  async join(peerName: string, appData?: AppData, options: JoinOptions = {}): Promise<Peer[]> {
+    if (this.#state !== 'new')
+      throw new InvalidStateError(`join() is not possible: the room is ${this.#state}`);
+    if (typeof peerName !== 'string' || peerName.length === 0)
+      throw new TypeError('join() needs a peer name');
+    this.#state = 'joining';
+    try {
+      let caps = this.#options.roomSettings?.rtpCapabilities;
+      if (!caps) {
+        const response = await this.request({ queryRoom: {} });
+        caps = rtpCapabilitiesFromMessage(
+          response.queryRoom!.rtpCapabilities ?? pb.RtpCapabilities.create(),
+        );
+      }
+      this.#device ??= new Device({
+        handlerName: this.#options.handlerName,
+        handlerFactory: this.#options.handlerFactory,
+      });
+      if (!this.#device.loaded)
+        await this.#device.load({ routerRtpCapabilities: caps as msc.RtpCapabilities });
+      const peers = await this.joinAs(peerName, appData, options);
+      return peers;
+    } catch (error) {
+      if (this.#state === 'joining') this.#state = 'new';
+      throw error;
+    }
+  }
+
+  /** Leaves the room: the server is told, everything here closes, `close` ('local') is emitted. */
+  leave(appData?: AppData): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'joined')
+      this.notifyServer({ leave: { appData: optionalJsonToMessage(appData) } });
+    this.closeWith('local', appData, undefined);
+  }
+
+  /** Whether this device can send media of a kind in this room. */
+  canSend(kind: MediaKind): boolean {
+    if (!this.joined || !this.#device) throw new InvalidStateError('canSend() needs a joined room');
+    if (this.#options.spy) return false;
+    return this.#device.canProduce(kind);
+  }
+
+  /** Creates a send or receive transport (its server side is created on first use). */
+  createTransport(direction: TransportDirection, appData?: AppData): Transport {
+    if (!this.joined || !this.#device)
+      throw new InvalidStateError('createTransport() needs a joined room');
+    if (direction !== 'send' && direction !== 'recv')
+      throw new TypeError(`direction must be 'send' or 'recv', got ${String(direction)}`);
+    if (direction === 'send' && this.#options.spy) throw new InvalidStateError('a spy cannot send');
+    const context: TransportContext = {
+      device: this.#device,
+      signal: this.#signal,
+      transportOptions: this.#options.transportOptions,
+      iceServers: this.#options.turnServers,
+      iceTransportPolicy: this.#options.iceTransportPolicy,
+    };
+    const transport = new Transport(randomId(), direction, appData, context);
+    this.#transports.set(transport.id, transport);
+    transport.once('close', () => this.#transports.delete(transport.id));
+    return transport;
+  }
+
+  /** Creates a producer of a track; `send(transport)` starts sending it. */
+  createProducer(
+    track: MediaStreamTrack,
+    options: ProducerOptions = {},
+    appData?: AppData,
+  ): Producer {
+    if (!this.joined) throw new InvalidStateError('createProducer() needs a joined room');
+    if (!track || typeof track.clone !== 'function')
+      throw new TypeError('createProducer() needs a MediaStreamTrack');
+    if (this.#options.spy) throw new InvalidStateError('a spy cannot produce');
+    if (track.readyState === 'ended') throw new InvalidStateError('the track has ended');
+    if (!this.canSend(track.kind as MediaKind))
+      throw new UnsupportedError(`this device cannot send ${track.kind} in this room`);
+    const producer = new Producer(track, options, appData, { signal: this.#signal });
+    this.#producers.set(producer.id, producer);
+    producer.once('close', () => this.#producers.delete(producer.id));
+    return producer;
+  }
+
+  /** Restarts ICE on every transport (after a network change). */
+  async restartIce(): Promise<void> {
+    if (!this.joined) throw new InvalidStateError('restartIce() needs a joined room');
+    await Promise.all(this.transports.map((t) => t.restartIce()));
+  }
+
+  /** Takes a notification from the server. */
+  receiveNotification(notification: pb.ServerNotification): void {
+    if (this.#state === 'closed') return;
+    try {
+      this.handleNotification(notification);
+    } catch (error) {
+      log.error('notification %s could not be handled: %o', notification.body, error);
+    }
+  }
+
+  /** @internal The resume request a connector sends on a new connection. */
+  resumeRequest(): pb.ResumeSessionRequest.$Properties {
+    return { protocolVersion: PROTOCOL_VERSION, sessionId: this.#sessionId };
+  }
+
+  /**
+   * @internal The session was resumed: align with the room as it is now (peers,
+   * consumers, pause states), then restart ICE on every transport.
+   */
+  async applyResume(response: pb.ResumeSessionResponse): Promise<void> {
+    const serverPeers = new Map(response.peers.map((p) => [p.name, p]));
+    for (const peer of this.peers) {
+      if (!serverPeers.has(peer.name)) this.removePeer(peer.name, undefined);
+    }
+    for (const info of response.peers) {
+      const peer = this.#peers.get(info.name);
+      if (!peer) {
+        this.addPeer(info, true);
+        continue;
+      }
+      const serverConsumers = new Map(info.consumers.map((c) => [c.id, c]));
+      for (const consumer of peer.consumers) {
+        const server = serverConsumers.get(consumer.id);
+        if (!server) consumer.remoteClose('remote');
+        else consumer.remotePause(server.paused, undefined);
+      }
+      for (const c of info.consumers) {
+        if (!peer.getConsumerById(c.id)) peer.addConsumer(this.newConsumer(c, peer), true);
+      }
+    }
+    const serverProducers = new Map(response.producers.map((p) => [p.id, p]));
+    for (const producer of this.producers) {
+      if (!producer.transport) continue;
+      const server = serverProducers.get(producer.id);
+      if (!server) producer.remoteClose(undefined);
+      else if (server.paused) producer.remotePause(undefined);
+      else producer.remoteResume(undefined);
+    }
+    const serverTransports = new Set(response.transportIds);
+    for (const transport of this.transports) {
+      if (transport.engine && !serverTransports.has(transport.id)) transport.remoteClose(undefined);
+    }
+    await Promise.all(
+      this.transports
+        .filter((t) => t.engine)
+        .map((t) => t.restartIce().catch((e: unknown) => log.warn('ICE restart failed: %o', e))),
+    );
+  }
+
+  /**
+   * @internal The session could not be resumed: the peer is gone on the
+   * server. Join again from scratch under the same name, and send again the
+   * producers that were being sent.
+   */
+  async rejoin(): Promise<Peer[]> {
+    if (this.#state !== 'joined' || !this.#peerName)
+      throw new InvalidStateError('rejoin() needs a joined room');
+    const wasSent = this.producers.filter((p) => p.transport);
+    const transports = this.transports;
+    for (const transport of transports) transport.remoteClose(undefined);
+    for (const peer of this.peers) this.removePeer(peer.name, undefined);
+    this.#state = 'joining';
+    const peers = await this.joinAs(this.#peerName, this.#appData, this.#joinOptions);
+    if (wasSent.length > 0) {
+      const transport = this.createTransport(
+        'send',
+        transports.find((t) => t.direction === 'send')?.appData,
+      );
+      for (const producer of wasSent) {
+        if (!producer.closed) await producer.send(transport);
+      }
+    }
+    return peers;
+  }
+
+  private async joinAs(
+    peerName: string,
+    appData: AppData | undefined,
+    options: JoinOptions,
+  ): Promise<Peer[]> {
+    const response = await this.request({
+      join: {
+        protocolVersion: PROTOCOL_VERSION,
+        peerName,
+        rtpCapabilities: rtpCapabilitiesToMessage(this.#device!.rtpCapabilities as RtpCapabilities),
+        spy: this.#options.spy,
+        appData: optionalJsonToMessage(appData),
+        token: options.token ?? '',
+      },
+    });
+    if (this.#state !== 'joining') throw new InvalidStateError('the room was closed while joining');
+    const joined = response.join!;
+    this.#state = 'joined';
+    this.#peerName = peerName;
+    this.#appData = appData;
+    this.#joinOptions = options;
+    this.#sessionId = joined.sessionId;
+    this.#sessionGraceMs = joined.sessionGraceMs;
+    return joined.peers.map((info) => this.addPeer(info, false));
+  }
+
+  private request(body: Omit<pb.Request.$Properties, 'id'>): Promise<pb.Response> {
+    const name = Object.keys(body)[0] ?? 'request';
+    if (this.#state === 'closed')
+      return Promise.reject(new InvalidStateError(`${name}: the room is closed`));
+    const request = pb.Request.create({ id: this.#nextRequestId++, ...body });
+    return new Promise<pb.Response>((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(
+        () =>
+          finish(
+            new TimeoutError(`no response to ${name} within ${this.#options.requestTimeout} ms`),
+          ),
+        this.#options.requestTimeout,
+      );
+      const finish = (error: Error | undefined, response?: pb.Response) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else if (response!.error) reject(requestError(response!.error));
+        else resolve(response!);
+      };
+      if (this.listenerCount('request') === 0)
+        log.warn('request %s has no listener: connect the room to a server', name);
+      this.safeEmit(
+        'request',
+        request,
+        (response) => finish(undefined, response),
+        (error) => finish(error),
+      );
+    });
+  }
+
+  private notifyServer(body: pb.ClientNotification.$Properties): void {
+    if (this.#state !== 'joined') return;
+    this.safeEmit('notify', pb.ClientNotification.create(body));
+  }
+
+  private newConsumer(info: pb.ConsumerInfo, peer: Peer): Consumer {
+    const data: ConsumerData = {
+      id: info.id,
+      kind: mediaKind.fromMessage(info.kind, 'kind'),
+      paused: info.paused,
+      preferredProfile: (info.preferredProfile
+        ? profileEnum.fromMessage(info.preferredProfile, 'preferredProfile')
+        : 'default') as PreferredProfile,
+      effectiveProfile: info.effectiveProfile
+        ? profileEnum.fromMessage(info.effectiveProfile, 'effectiveProfile')
+        : 'none',
+      appData: jsonFromMessage(info.appData),
+      supported: info.supported,
+      simulcast: info.simulcast,
+    };
+    return new Consumer(data, peer, this.#signal);
+  }
+
+  private addPeer(info: pb.PeerInfo, announce: boolean): Peer {
+    const peer = new Peer(info.name, jsonFromMessage(info.appData));
+    this.#peers.set(peer.name, peer);
+    for (const c of info.consumers) peer.addConsumer(this.newConsumer(c, peer), false);
+    if (announce) this.safeEmit('newpeer', peer);
+    return peer;
+  }
+
+  private removePeer(name: string, appData: AppData | undefined): void {
+    const peer = this.#peers.get(name);
+    if (!peer) return;
+    this.#peers.delete(name);
+    peer.close('remote', appData);
+  }
+
+  private consumer(id: number, peerName: string): Consumer | undefined {
+    return this.#peers.get(peerName)?.getConsumerById(id);
+  }
+
+  private handleNotification(n: pb.ServerNotification): void {
+    switch (n.body) {
+      case 'closed': {
+        const { appData, reason, message } = n.closed!;
+        log.debug('closed by the server: %s', message);
+        this.closeWith('remote', jsonFromMessage(appData), CLOSE_REASONS[reason] ?? 'unspecified');
+        return;
+      }
+      case 'transportClosed':
+        this.#transports
+          .get(n.transportClosed!.id)
+          ?.remoteClose(jsonFromMessage(n.transportClosed!.appData));
+        return;
+      case 'transportStats':
+        this.#transports
+          .get(n.transportStats!.id)
+          ?.receiveStats(statsListFromMessage(n.transportStats!.stats));
+        return;
+      case 'newPeer':
+        if (n.newPeer!.peer && !this.#peers.has(n.newPeer!.peer.name))
+          this.addPeer(n.newPeer!.peer, true);
+        return;
+      case 'peerClosed':
+        this.removePeer(n.peerClosed!.name, jsonFromMessage(n.peerClosed!.appData));
+        return;
+      case 'producerPaused':
+        this.#producers
+          .get(n.producerPaused!.id)
+          ?.remotePause(jsonFromMessage(n.producerPaused!.appData));
+        return;
+      case 'producerResumed':
+        this.#producers
+          .get(n.producerResumed!.id)
+          ?.remoteResume(jsonFromMessage(n.producerResumed!.appData));
+        return;
+      case 'producerClosed':
+        this.#producers
+          .get(n.producerClosed!.id)
+          ?.remoteClose(jsonFromMessage(n.producerClosed!.appData));
+        return;
+      case 'producerStats':
+        this.#producers
+          .get(n.producerStats!.id)
+          ?.receiveStats(statsListFromMessage(n.producerStats!.stats));
+        return;
+      case 'newConsumer': {
+        const info = n.newConsumer!.consumer;
+        const peer = info ? this.#peers.get(info.peerName) : undefined;
+        if (info && peer && !peer.getConsumerById(info.id))
+          peer.addConsumer(this.newConsumer(info, peer), true);
+        return;
+      }
+      case 'consumerClosed':
+        this.consumer(n.consumerClosed!.id, n.consumerClosed!.peerName)?.remoteClose('remote');
+        return;
+      case 'consumerPaused':
+        this.consumer(n.consumerPaused!.id, n.consumerPaused!.peerName)?.remotePause(
+          true,
+          jsonFromMessage(n.consumerPaused!.appData),
+        );
+        return;
+      case 'consumerResumed':
+        this.consumer(n.consumerResumed!.id, n.consumerResumed!.peerName)?.remotePause(
+          false,
+          jsonFromMessage(n.consumerResumed!.appData),
+        );
+        return;
+      case 'consumerPreferredProfileSet': {
+        const { id, peerName, profile } = n.consumerPreferredProfileSet!;
+        this.consumer(id, peerName)?.remotePreferredProfile(
+          profileEnum.fromMessage(profile, 'profile') as PreferredProfile,
+        );
+        return;
+      }
+      case 'consumerEffectiveProfileChanged': {
+        const { id, peerName, profile } = n.consumerEffectiveProfileChanged!;
+        this.consumer(id, peerName)?.setEffectiveProfile(
+          profileEnum.fromMessage(profile, 'profile'),
+        );
+        return;
+      }
+      case 'consumerStats':
+        this.consumer(n.consumerStats!.id, n.consumerStats!.peerName)?.receiveStats(
+          statsListFromMessage(n.consumerStats!.stats),
+        );
+        return;
+      case 'notificationRejected': {
+        const { notification, id, error } = n.notificationRejected!;
+        log.warn('the server rejected %s %d: %s', notification, id, error?.message);
+        this.safeEmit('notificationerror', requestError(error), notification, id);
+        return;
+      }
+      default:
+        log.warn('unknown notification %s', n.body);
+    }
+  }
+
+  private closeWith(
+    originator: Originator,
+    appData: AppData | undefined,
+    reason: CloseReason | undefined,
+  ): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    for (const producer of this.producers) producer.roomClosed(originator);
+    for (const transport of this.transports) transport.roomClosed(originator);
+    for (const peer of this.peers) {
+      this.#peers.delete(peer.name);
+      peer.close('local');
+    }
+    this.safeEmit('close', originator, appData, reason);
+  }
+}

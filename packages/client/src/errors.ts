@@ -1,0 +1,62 @@
+/** The object is in a state that does not allow the call (closed, not joined, already handled…). */
+export class InvalidStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStateError';
+  }
+}
+
+/** A request got no response in time (RoomOptions.requestTimeout). */
+export class TimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The device or the room cannot do this (a kind it cannot send, a consumer it cannot receive). */
+export class UnsupportedError extends Error {
+  /** What was not supported (e.g. the consumer), when known. */
+  readonly data: unknown;
+
+  constructor(message: string, data?: unknown) {
+    super(message);
+    this.name = 'UnsupportedError';
+    this.data = data;
+  }
+}
+
+/** The server's error codes (`x.signaling.v1.ErrorCode` without its prefix). */
+export type ServerErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_JOINED'
+  | 'ALREADY_JOINED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INVALID_STATE'
+  | 'UNSUPPORTED'
+  | 'PEER_NAME_TAKEN'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'LIMIT_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'INCOMPATIBLE_PROTOCOL_VERSION'
+  | 'ROOM_CLOSED'
+  | 'SESSION_EXPIRED'
+  | 'INTERNAL'
+  | 'UNSPECIFIED';
+
+/** The server refused a request: its code and message, as the server sent them. */
+export class RequestError extends Error {
+  /** The server's error code. */
+  readonly code: ServerErrorCode;
+  /** The offending field, when the server named one. */
+  readonly field: string | undefined;
+
+  constructor(code: ServerErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.field = field || undefined;
+  }
+}

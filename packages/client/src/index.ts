@@ -1,0 +1,52 @@
+/**
+ * @x/client: mediasoup-client v2's Room API on mediasoup-client 3, speaking
+ * the protobuf protocol of @x/protocol to an @x/server.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  AppData,
+  JsonValue,
+  MediaKind,
+  Profile,
+  RtcStats,
+  RtpCapabilities,
+  RtpParameters,
+} from '@x/protocol';
+export { Consumer, type ConsumerEvents, type PreferredProfile } from './Consumer.js';
+export {
+  InvalidStateError,
+  RequestError,
+  type ServerErrorCode,
+  TimeoutError,
+  UnsupportedError,
+} from './errors.js';
+export { type Originator, Peer, type PeerEvents } from './Peer.js';
+export {
+  DEFAULT_SIMULCAST_OPTIONS,
+  Producer,
+  type ProducerEvents,
+  type ProducerOptions,
+  type SimulcastOptions,
+} from './Producer.js';
+export {
+  type CloseReason,
+  type JoinOptions,
+  Room,
+  type RoomEvents,
+  type RoomOptions,
+} from './Room.js';
+export {
+  type ConnectionState,
+  type ConnectOptions,
+  connect,
+  RoomConnection,
+  type RoomConnectionEvents,
+  type WebSocketClass,
+} from './RoomConnection.js';
+export {
+  type ConnectionState as TransportConnectionState,
+  Transport,
+  type TransportEvents,
+} from './Transport.js';

@@ -1,0 +1,19 @@
+import createDebug from 'debug';
+
+/** Log functions of one module, under the `x:client:<module>` debug namespace. */
+export function logger(module: string) {
+  return {
+    debug: createDebug(`x:client:${module}`),
+    warn: createDebug(`x:client:WARN:${module}`),
+    error: createDebug(`x:client:ERROR:${module}`),
+  };
+}
+
+/** A random non-zero unsigned 32-bit id (mediasoup v2 ids were random integers too). */
+export function randomId(): number {
+  const buffer = new Uint32Array(1);
+  do {
+    globalThis.crypto.getRandomValues(buffer);
+  } while (buffer[0] === 0);
+  return buffer[0]!;
+}

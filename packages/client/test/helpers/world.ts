@@ -1,0 +1,119 @@
+// A real @x/server in-process for the client tests, and clients on
+// mediasoup-client's FakeHandler (no browser: signaling and state machines
+// run, no media flows). `link()` carries a Room's messages to the server's
+// SignalingServer in memory, encoded and decoded as on the wire; the
+// integration test uses the real WebSocket connector instead.
+import { decodeServerMessage, encodeClientMessage, type pb } from '@x/protocol';
+import {
+  roomFromUrl,
+  Server,
+  type Room as ServerRoom,
+  SignalingServer,
+  WebSocketEndpoint,
+} from '@x/server';
+import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
+import { FakeHandler, testFakeParameters } from 'mediasoup-client';
+import { Room, type RoomOptions } from '../../src/index.js';
+
+export interface World {
+  server: Server;
+  signaling: SignalingServer;
+  endpoint: WebSocketEndpoint;
+  room(id: string): Promise<ServerRoom>;
+  url(id: string): string;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const server = await Server.create({
+    numWorkers: 1,
+    logLevel: 'warn',
+    rtcIPv4: '127.0.0.1',
+    rtcIPv6: false,
+    rtcMinPort: 46000,
+    rtcMaxPort: 46999,
+  });
+  const selectRoom = roomFromUrl(server, { closeWhenEmpty: false });
+  const signaling = new SignalingServer({ server, selectRoom, sessionGraceMs: 3000 });
+  const endpoint = await WebSocketEndpoint.listen({
+    server,
+    selectRoom,
+    host: '127.0.0.1',
+    sessionGraceMs: 3000,
+  });
+  return {
+    server,
+    signaling,
+    endpoint,
+    room: async (id) => server.getRoom(id) ?? server.createRoom({ id }),
+    url: (id) => `ws://127.0.0.1:${endpoint.port}/?roomId=${id}`,
+    async close() {
+      await endpoint.close();
+      server.close();
+    },
+  };
+}
+
+/** A Room on the FakeHandler. */
+export function fakeRoom(options: RoomOptions = {}): Room {
+  return new Room({
+    handlerFactory: FakeHandler.createFactory(testFakeParameters),
+    requestTimeout: 5000,
+    ...options,
+  });
+}
+
+/** Links a room to the in-process signaling server (in memory, through the protobuf encoding). */
+export function link(world: World, room: Room, roomId: string): void {
+  const pending = new Map<number, (r: pb.Response) => void>();
+  const connection = world.signaling.connect(
+    {
+      send(frame) {
+        const message = decodeServerMessage(frame);
+        if (message.response) {
+          pending.get(message.response.id)?.(message.response);
+          pending.delete(message.response.id);
+        } else if (message.notification) {
+          // Asynchronous, as over a socket.
+          const notification = message.notification;
+          queueMicrotask(() => room.receiveNotification(notification));
+        }
+      },
+      close() {},
+    },
+    { url: new URL(`ws://x/?roomId=${roomId}`) },
+  );
+  room.on('request', (request, callback) => {
+    pending.set(request.id, callback);
+    connection.receive(encodeClientMessage({ request }));
+  });
+  room.on('notify', (notification) => connection.receive(encodeClientMessage({ notification })));
+}
+
+export const audioTrack = (enabled = true) =>
+  new FakeMediaStreamTrack({ kind: 'audio', enabled }) as unknown as MediaStreamTrack;
+export const videoTrack = (enabled = true) =>
+  new FakeMediaStreamTrack({ kind: 'video', enabled }) as unknown as MediaStreamTrack;
+
+export const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with the arguments of the next `event` of `emitter`. */
+export function next<A extends unknown[] = unknown[]>(
+  emitter: object,
+  event: string,
+  timeoutMs = 5000,
+): Promise<A> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${event} event within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    (emitter as { once(event: string, fn: (...args: A) => void): void }).once(
+      event,
+      (...args: A) => {
+        clearTimeout(timer);
+        resolve(args);
+      },
+    );
+  });
+}
