@@ -119,11 +119,17 @@ export class SignalingConnection {
       });
   }
 
-  /** The transport closed (the client went away): a joined peer is kept for the grace period. */
-  transportClosed(): void {
+  /**
+   * The transport closed. A clean close (WebSocket 1000 or 1001: the client
+   * left, or its tab closed) ends the peer at once; any other loss keeps it
+   * for the grace period, for the client to resume.
+   */
+  transportClosed(code?: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#session?.detach(this);
+    const session = this.#session;
+    if (session && (code === 1000 || code === 1001)) session.peer.closeWith('remote');
+    else session?.detach(this);
     this.#signaling.connectionClosed(this);
   }
 

@@ -125,7 +125,7 @@ export class WebSocketEndpoint {
       }
       connection.receive(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer));
     });
-    socket.on('close', () => connection.transportClosed());
+    socket.on('close', (code) => connection.transportClosed(code));
     socket.on('error', (error) => log.debug('socket error: %o', error));
   }
 }

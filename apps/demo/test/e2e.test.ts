@@ -1,0 +1,266 @@
+// The demo end to end: real headless Chromium with a fake camera and
+// microphone, the demo server (real mediasoup worker), real media; the
+// recording checked with ffprobe.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Demo, startDemo } from '../src/demo.js';
+import { launchChromium, requireBinary } from './browser.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webDir = resolve(here, '../dist/web');
+const artifacts = resolve(here, '../artifacts');
+const recordingsDir = mkdtempSync(join(tmpdir(), 'x-demo-recordings-'));
+
+let demo: Demo;
+let browser: Browser;
+
+beforeAll(async () => {
+  requireBinary('ffprobe', 'ffmpeg');
+  if (!existsSync(join(webDir, 'index.html')))
+    throw new Error(`the demo page is not built (${webDir}): run pnpm --filter @x/demo build`);
+  demo = await startDemo({
+    port: 0,
+    host: '127.0.0.1',
+    webDir,
+    recordingsDir,
+    server: {
+      numWorkers: 1,
+      logLevel: 'warn',
+      rtcIPv4: '127.0.0.1',
+      rtcIPv6: false,
+      rtcMinPort: 41000,
+      rtcMaxPort: 41999,
+    },
+  });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  rmSync(recordingsDir, { recursive: true, force: true });
+});
+
+async function joinPage(room: string, peer: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (error) => console.error(`[${peer}] page error:`, error));
+  await page.goto(`http://127.0.0.1:${demo.port}/?room=${room}&peer=${peer}&autojoin=1`);
+  await page.waitForFunction(
+    () => window.demo?.room.joined === true && window.demo.video?.transport !== undefined,
+    null,
+    { timeout: 20_000 },
+  );
+  return page;
+}
+
+/** Frames decoded so far by the receiver of `peer`'s video, from the browser's own stats. */
+function framesDecoded(page: Page, peer: string): Promise<number> {
+  return page.evaluate(async (name) => {
+    const consumer = [...(window.demo?.consumers ?? [])].find(
+      (c) => c.kind === 'video' && c.peer.name === name && c.engine,
+    );
+    if (!consumer?.engine) return 0;
+    let frames = 0;
+    (await consumer.engine.getStats()).forEach((s: { type: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp') frames = s.framesDecoded ?? 0;
+    });
+    return frames;
+  }, peer);
+}
+
+function videoWidth(page: Page, peer: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      document.querySelector<HTMLVideoElement>(`.tile[data-peer="${name}"] video`)?.videoWidth ?? 0,
+    peer,
+  );
+}
+
+async function expectFlowing(page: Page, peer: string): Promise<void> {
+  await expect.poll(() => videoWidth(page, peer), { timeout: 15_000 }).toBeGreaterThan(0);
+  const before = await framesDecoded(page, peer);
+  await expect
+    .poll(() => framesDecoded(page, peer), { timeout: 10_000 })
+    .toBeGreaterThan(before + 10);
+}
+
+/** Luminance variance of a PNG: a blank (single-colour) image has none. */
+function variance(png: Buffer): number {
+  const image = PNG.sync.read(png);
+  let sum = 0;
+  let sumSq = 0;
+  const n = image.width * image.height;
+  for (let i = 0; i < image.data.length; i += 4) {
+    const y = 0.299 * image.data[i]! + 0.587 * image.data[i + 1]! + 0.114 * image.data[i + 2]!;
+    sum += y;
+    sumSq += y * y;
+  }
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}
+
+describe('demo in real Chromium', () => {
+  it('two pages see each other; pause, replaceTrack and leaving propagate; a screenshot shows both videos', async () => {
+    const alice = await joinPage('e2e', 'alice');
+    const bob = await joinPage('e2e', 'bob');
+
+    // Each shows the other's video, with frames being decoded.
+    await expectFlowing(alice, 'bob');
+    await expectFlowing(bob, 'alice');
+    const firstFrame = await bob.evaluate(() => window.demo?.metrics.firstRemoteFrameMs);
+    expect(firstFrame).toBeGreaterThan(0);
+    console.log(
+      `time from page load to first decoded remote frame (bob, joining second): ${firstFrame!.toFixed(0)} ms`,
+    );
+
+    // Screenshot of two peers in the room; neither tile is blank.
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'two-peers.png'), await alice.screenshot({ fullPage: true }));
+    for (const [page, peer] of [
+      [alice, 'bob'],
+      [alice, 'alice'],
+      [bob, 'alice'],
+    ] as const) {
+      const shot = await page.locator(`.tile[data-peer="${peer}"] video`).screenshot();
+      const v = variance(shot);
+      expect(v, `tile of ${peer}`).toBeGreaterThan(50);
+    }
+
+    // Pausing the camera on alice shows paused on bob; resuming clears it.
+    await alice.click('#toggle-cam');
+    await expect
+      .poll(() =>
+        bob.evaluate(
+          () =>
+            document.querySelector<HTMLElement>('.tile[data-peer="alice"]')?.dataset.videoPaused,
+        ),
+      )
+      .toBe('true');
+    await alice.click('#toggle-cam');
+    await expect
+      .poll(() =>
+        bob.evaluate(
+          () =>
+            document.querySelector<HTMLElement>('.tile[data-peer="alice"]')?.dataset.videoPaused,
+        ),
+      )
+      .toBe('false');
+    await expectFlowing(bob, 'alice');
+
+    // Switching the camera (replaceTrack) keeps video flowing.
+    const trackBefore = await alice.evaluate(() => window.demo?.video?.track.id);
+    await alice.click('#switch-cam');
+    await expect
+      .poll(() => alice.evaluate(() => window.demo?.video?.track.id))
+      .not.toBe(trackBefore);
+    await expectFlowing(bob, 'alice');
+
+    // Closing a page removes its tile on the other.
+    await bob.close();
+    await expect
+      .poll(() => alice.evaluate(() => document.querySelector('.tile[data-peer="bob"]') !== null), {
+        timeout: 10_000,
+      })
+      .toBe(false);
+    await alice.close();
+  });
+
+  it('records 3 s of a peer to a file that ffprobe finds playable', async () => {
+    const alice = await joinPage('rec', 'alice');
+    const bob = await joinPage('rec', 'bob');
+    await expectFlowing(bob, 'alice');
+    await bob.selectOption('#record-peer', 'alice');
+    await bob.click('#record');
+    await expect.poll(() => bob.locator('#record').textContent()).toBe('Stop recording');
+    await new Promise((r) => setTimeout(r, 3000));
+    await bob.click('#record');
+    await expect
+      .poll(async () => (await demo.recordings.list()).find((r) => r.peer === 'alice')?.state, {
+        timeout: 10_000,
+      })
+      .toBe('done');
+    const recording = (await demo.recordings.list()).find((r) => r.peer === 'alice')!;
+    // The page lists it, playable.
+    await expect
+      .poll(() => bob.locator(`#recordings video[src="${recording.url}"]`).count(), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    const probe = JSON.parse(
+      execFileSync(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-count_frames',
+          '-show_entries',
+          'format=duration:stream=codec_type,codec_name,nb_read_frames',
+          '-of',
+          'json',
+          join(recordingsDir, recording.file),
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as {
+      format: { duration: string };
+      streams: { codec_type: string; nb_read_frames: string }[];
+    };
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    expect(video).toBeDefined();
+    expect(Number(probe.format.duration)).toBeGreaterThanOrEqual(2);
+    expect(Number(video!.nb_read_frames)).toBeGreaterThanOrEqual(30);
+    expect(probe.streams.some((s) => s.codec_type === 'audio')).toBe(true);
+    await alice.close();
+    await bob.close();
+  });
+});
+
+describe('simulcast and live stats in real Chromium', () => {
+  it('simulcast on: three streams; the receiver switches profiles; live stats show bitrate, loss and RTT', async () => {
+    const alice = await joinPage('simulcast', 'alice');
+    const bob = await joinPage('simulcast', 'bob');
+    await expectFlowing(bob, 'alice');
+
+    await alice.check('#simulcast-live');
+    await expect
+      .poll(() => alice.evaluate(() => window.demo?.video?.rtpParameters?.encodings?.length ?? 0), {
+        timeout: 10_000,
+      })
+      .toBe(3);
+    await expectFlowing(bob, 'alice');
+    const serverProducer = () =>
+      demo.server
+        .getRoom('simulcast')!
+        .getPeerByName('alice')!
+        .producers.find((p) => p.kind === 'video');
+    await expect.poll(() => serverProducer()?.simulcast).toBe(true);
+
+    // bob prefers the low profile: the server switches the layer and says so.
+    const profile = () =>
+      bob.evaluate(
+        () =>
+          [...(window.demo?.consumers ?? [])].find((c) => c.kind === 'video' && !c.closed)
+            ?.effectiveProfile,
+      );
+    await expect.poll(profile, { timeout: 15_000 }).not.toBe('none');
+    await bob.evaluate(() =>
+      [...(window.demo?.consumers ?? [])]
+        .find((c) => c.kind === 'video' && !c.closed)
+        ?.setPreferredProfile('low'),
+    );
+    await expect.poll(profile, { timeout: 15_000 }).toBe('low');
+
+    await bob.check('#stats');
+    await expect
+      .poll(() => bob.locator('.tile[data-peer="alice"] .stats').textContent(), { timeout: 10_000 })
+      .toMatch(/^\d+ kbps · lost \d+ · rtt/);
+    await alice.close();
+    await bob.close();
+  });
+});

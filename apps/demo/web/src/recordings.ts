@@ -1,0 +1,77 @@
+// The recordings list and the record button.
+
+interface RecordingInfo {
+  id: string;
+  peer: string;
+  url: string;
+  file: string;
+  state: 'recording' | 'done' | 'failed';
+  durationMs?: number;
+}
+
+export class RecordingsView {
+  #active: string | undefined;
+
+  constructor(
+    private readonly list: HTMLUListElement,
+    private readonly button: HTMLButtonElement,
+    private readonly select: HTMLSelectElement,
+    private readonly roomId: string,
+  ) {
+    button.addEventListener('click', () => void this.toggle());
+    void this.refresh();
+    setInterval(() => void this.refresh(), 3000);
+  }
+
+  /** The peers one can record (this client and the others). */
+  setPeers(names: string[]): void {
+    const current = this.select.value;
+    this.select.replaceChildren(...names.map((n) => new Option(`record ${n}`, n)));
+    if (names.includes(current)) this.select.value = current;
+  }
+
+  async toggle(): Promise<void> {
+    if (this.#active) {
+      const id = this.#active;
+      this.#active = undefined;
+      this.button.textContent = 'Record';
+      this.button.classList.remove('active');
+      await fetch(`/api/recordings/${id}/stop`, { method: 'POST' });
+    } else {
+      const res = await fetch('/api/recordings', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ room: this.roomId, peer: this.select.value }),
+      });
+      const body = (await res.json()) as RecordingInfo & { error?: string };
+      if (!res.ok) throw new Error(body.error ?? 'recording failed');
+      this.#active = body.id;
+      this.button.textContent = 'Stop recording';
+      this.button.classList.add('active');
+    }
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const recordings = (await (await fetch('/api/recordings')).json()) as RecordingInfo[];
+    this.list.replaceChildren(
+      ...recordings.map((r) => {
+        const item = document.createElement('li');
+        item.dataset.state = r.state;
+        const seconds = r.durationMs ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '';
+        item.textContent = `${r.peer} — ${r.state}${seconds} `;
+        if (r.state === 'done') {
+          const link = document.createElement('a');
+          link.href = r.url;
+          link.textContent = r.file;
+          const video = document.createElement('video');
+          video.controls = true;
+          video.preload = 'metadata';
+          video.src = r.url;
+          item.append(link, video);
+        }
+        return item;
+      }),
+    );
+  }
+}
