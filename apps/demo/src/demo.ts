@@ -8,6 +8,7 @@ import {
   roomFromUrl,
   Server,
   type ServerOptions,
+  type SignalingServer,
   WebSocketEndpoint,
 } from '@x/server';
 import sirv from 'sirv';
@@ -37,6 +38,8 @@ export interface Demo {
   url: string;
   port: number;
   server: Server;
+  /** The signaling server behind /ws (sessions, connections). */
+  signaling: SignalingServer;
   recordings: Recordings;
   close(): Promise<void>;
 }
@@ -135,11 +138,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     url: `http://localhost:${port}/?room=demo`,
     port,
     server,
+    signaling: endpoint.signaling,
     recordings,
     async close() {
       await recordings.stopAll();
-      await endpoint.close();
+      // Rooms first, so that every peer is told why before its socket closes.
       server.close();
+      await new Promise((r) => setTimeout(r, 100));
+      await endpoint.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     },

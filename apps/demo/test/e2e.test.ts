@@ -264,3 +264,37 @@ describe('simulcast and live stats in real Chromium', () => {
     await bob.close();
   });
 });
+
+describe('reconnection in real Chromium', () => {
+  it('cut the socket mid-call: the page resumes its peer and media flows again both ways', async () => {
+    const alice = await joinPage('reconnect', 'alice');
+    const bob = await joinPage('reconnect', 'bob');
+    await expectFlowing(bob, 'alice');
+    await expectFlowing(alice, 'bob');
+    const serverRoom = demo.server.getRoom('reconnect')!;
+    const serverAlice = serverRoom.getPeerByName('alice')!;
+
+    const session = demo.signaling.sessions.find(
+      (s) => s.room.id === 'reconnect' && s.peer.name === 'alice',
+    )!;
+    await alice.evaluate(() => {
+      const w = window as unknown as { reconnected?: string };
+      window.demo!.connection!.once('reconnected', (mode) => {
+        w.reconnected = mode;
+      });
+    });
+    session.connection!.drop();
+    await expect
+      .poll(
+        () => alice.evaluate(() => (window as unknown as { reconnected?: string }).reconnected),
+        { timeout: 15_000 },
+      )
+      .toBe('resume');
+    expect(serverRoom.getPeerByName('alice')).toBe(serverAlice);
+    expect(serverRoom.peers.map((p) => p.name).sort()).toEqual(['alice', 'bob']);
+    await expectFlowing(bob, 'alice');
+    await expectFlowing(alice, 'bob');
+    await alice.close();
+    await bob.close();
+  });
+});

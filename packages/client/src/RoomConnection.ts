@@ -235,16 +235,16 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       }
       try {
         const mode = await this.restore();
-        this.#state = 'open';
-        for (const pending of this.#pending.values()) this.sendFrame({ request: pending.request });
-        for (const notification of this.#outbox.splice(0)) this.sendFrame({ notification });
-        if (mode === 'rejoin') await this.room.rejoin();
         this.safeEmit('reconnected', mode);
         return;
       } catch (error) {
         log.warn('could not restore the session: %o', error);
-        this.#socket?.close(1000, 'restore failed');
+        const socket = this.#socket;
         this.#socket = undefined;
+        socket?.close(1000, 'restore failed');
+        // restore() may have moved the state on before it failed.
+        if ((this.#state as ConnectionState) === 'closed') return;
+        this.#state = 'reconnecting';
       }
     }
     const error = new Error(`could not reconnect to ${this.url} after ${delays.length} attempts`);
@@ -253,10 +253,14 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.close();
   }
 
-  /** Resumes the session on the new socket, or, if it expired, prepares a rejoin. */
+  /**
+   * Resumes the session on the new socket (then sends again what waited), or,
+   * if it expired, joins again from scratch.
+   */
   private async restore(): Promise<'resume' | 'rejoin'> {
     if (!this.room.joined) {
-      // Lost before the join completed: its request goes again as is.
+      // Lost before the join completed: its request goes again as it is.
+      this.reopen();
       return 'resume';
     }
     const response = await new Promise<pb.Response>((resolve, reject) => {
@@ -269,6 +273,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       this.sendFrame({ request: { id: RESUME_ID, resumeSession: this.room.resumeRequest() } });
     });
     if (response.resumeSession) {
+      // Requests without an answer go again (the server answers one it already
+      // handled from memory), then the room aligns with the server's state.
+      this.reopen();
       await this.room.applyResume(response.resumeSession);
       return 'resume';
     }
@@ -279,7 +286,15 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       pending.errback(new InvalidStateError('the session expired before the request was answered'));
     this.#pending.clear();
     this.#outbox.length = 0;
+    this.#state = 'open';
+    await this.room.rejoin();
     return 'rejoin';
+  }
+
+  private reopen(): void {
+    this.#state = 'open';
+    for (const pending of this.#pending.values()) this.sendFrame({ request: pending.request });
+    for (const notification of this.#outbox.splice(0)) this.sendFrame({ notification });
   }
 }
 

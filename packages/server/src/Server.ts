@@ -62,6 +62,7 @@ export class Server extends Emitter<ServerEvents> {
   readonly #pool: WorkerPool;
   readonly #rooms = new Map<string, Room>();
   readonly #roomWorkers = new Map<Room, ms.Worker>();
+  readonly #diedRooms = new Map<ms.Worker, Room[]>();
   #closed = false;
 
   private constructor(settings: ResolvedSettings, limits: Limits, pool: WorkerPool) {
@@ -137,6 +138,13 @@ export class Server extends Emitter<ServerEvents> {
     room.once('close', () => {
       this.#rooms.delete(id);
       this.#roomWorkers.delete(room);
+      // A dead worker closes its routers (and so its rooms) before it reports
+      // its death: remember which rooms went with it.
+      if (worker.closed && !this.#closed) {
+        const died = this.#diedRooms.get(worker) ?? [];
+        died.push(room);
+        this.#diedRooms.set(worker, died);
+      }
     });
     this.safeEmit('newroom', room);
     return room;
@@ -164,16 +172,17 @@ export class Server extends Emitter<ServerEvents> {
   }
 
   private onWorkerDied(worker: ms.Worker, error: Error): void {
-    const rooms: Room[] = [];
     for (const [room, w] of this.#roomWorkers) {
-      if (w !== worker) continue;
-      rooms.push(room);
-      room.closeWith(
-        undefined,
-        'worker_died',
-        'the media worker hosting this room died: join again',
-      );
+      if (w === worker)
+        room.closeWith(
+          undefined,
+          'worker_died',
+          'the media worker hosting this room died: join again',
+        );
     }
+    const rooms = this.#diedRooms.get(worker) ?? [];
+    this.#diedRooms.delete(worker);
+    log.error('a media worker died (%s): %d rooms closed', error.message, rooms.length);
     this.safeEmit('workerdied', error, rooms);
   }
 

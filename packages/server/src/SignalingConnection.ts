@@ -24,6 +24,8 @@ export interface ConnectionSink {
   send(frame: Uint8Array): void;
   /** Closes the transport with a code (WebSocket codes: 4000+ are ours) and a reason. */
   close(code: number, reason: string): void;
+  /** Cuts the transport at once, without a closing handshake (as a network failure would). */
+  terminate?(): void;
 }
 
 /** What the server knows of a connection before the client speaks: for room selection and logs. */
@@ -131,6 +133,17 @@ export class SignalingConnection {
     if (session && (code === 1000 || code === 1001)) session.peer.closeWith('remote');
     else session?.detach(this);
     this.#signaling.connectionClosed(this);
+  }
+
+  /**
+   * Cuts the transport abruptly, as a network failure would: a joined peer
+   * is kept for its grace period and the client can resume.
+   */
+  drop(): void {
+    if (this.#closed) return;
+    if (this.#sink.terminate) this.#sink.terminate();
+    else this.#sink.close(4003, 'dropped');
+    this.transportClosed();
   }
 
   /** Closes the transport from the server side. */

@@ -115,6 +115,7 @@ export class WebSocketEndpoint {
           if (socket.readyState === socket.OPEN) socket.send(frame);
         },
         close: (code, reason) => socket.close(code, reason),
+        terminate: () => socket.terminate(),
       },
       { url, headers: request.headers, remoteAddress: request.socket.remoteAddress },
     );
