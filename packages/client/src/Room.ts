@@ -1,10 +1,13 @@
 import {
   type AppData,
+  closeReason,
+  errorCodeName,
   jsonFromMessage,
   type MediaKind,
   mediaKind,
   optionalJsonToMessage,
   PROTOCOL_VERSION,
+  type CloseReason as ProtocolCloseReason,
   pb,
   profile as profileEnum,
   type RtpCapabilities,
@@ -19,7 +22,6 @@ import { Emitter } from './Emitter.js';
 import {
   InvalidStateError,
   RequestError,
-  type ServerErrorCode,
   TimeoutError,
   UnsupportedError,
 } from './errors.js';
@@ -31,15 +33,8 @@ import { Transport, type TransportContext } from './Transport.js';
 
 const log = logger('Room');
 
-/** Why the server closed this client's peer. */
-export type CloseReason =
-  | 'peer_closed'
-  | 'room_closed'
-  | 'worker_died'
-  | 'server_shutdown'
-  | 'session_expired'
-  | 'protocol_violation'
-  | 'unspecified';
+/** Why the server closed this client's peer ('unspecified' from a server that gave no reason). */
+export type CloseReason = ProtocolCloseReason | 'unspecified';
 
 /** Options of a {@link Room} (mediasoup-client v2's RoomOptions, plus the engine choice). */
 export interface RoomOptions {
@@ -90,22 +85,22 @@ export type RoomEvents = {
 
 type State = 'new' | 'joining' | 'joined' | 'closed';
 
-const CLOSE_REASONS: Record<number, CloseReason> = {
-  [pb.CloseReason.CLOSE_REASON_PEER_CLOSED]: 'peer_closed',
-  [pb.CloseReason.CLOSE_REASON_ROOM_CLOSED]: 'room_closed',
-  [pb.CloseReason.CLOSE_REASON_WORKER_DIED]: 'worker_died',
-  [pb.CloseReason.CLOSE_REASON_SERVER_SHUTDOWN]: 'server_shutdown',
-  [pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED]: 'session_expired',
-  [pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION]: 'protocol_violation',
-};
+/** The reason the server gave; one this version does not know is 'unspecified', never an error. */
+function closeReasonOf(reason: number): CloseReason {
+  try {
+    return closeReason.fromMessage(reason, 'reason');
+  } catch {
+    return 'unspecified';
+  }
+}
 
 /** A server Error message as a {@link RequestError}. */
 export function requestError(error: pb.Error | null | undefined): RequestError {
-  const name = (pb.ErrorCode[error?.code ?? 0] ?? 'ERROR_CODE_UNSPECIFIED').replace(
-    'ERROR_CODE_',
-    '',
-  ) as ServerErrorCode;
-  return new RequestError(name, error?.message || 'the server refused the request', error?.field);
+  return new RequestError(
+    errorCodeName(error?.code),
+    error?.message || 'the server refused the request',
+    error?.field,
+  );
 }
 
 /**
@@ -498,7 +493,7 @@ export class Room extends Emitter<RoomEvents> {
       case 'closed': {
         const { appData, reason, message } = n.closed!;
         log.debug('closed by the server: %s', message);
-        this.closeWith('remote', jsonFromMessage(appData), CLOSE_REASONS[reason] ?? 'unspecified');
+        this.closeWith('remote', jsonFromMessage(appData), closeReasonOf(reason));
         return;
       }
       case 'transportClosed':

@@ -1,3 +1,5 @@
+import type { ErrorCodeName } from '@x/protocol';
+
 /** The object is in a state that does not allow the call (closed, not joined, already handled…). */
 export class InvalidStateError extends Error {
   constructor(message: string) {
@@ -27,24 +29,7 @@ export class UnsupportedError extends Error {
 }
 
 /** The server's error codes (`x.signaling.v1.ErrorCode` without its prefix). */
-export type ServerErrorCode =
-  | 'BAD_REQUEST'
-  | 'NOT_JOINED'
-  | 'ALREADY_JOINED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'INVALID_STATE'
-  | 'UNSUPPORTED'
-  | 'PEER_NAME_TAKEN'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'LIMIT_EXCEEDED'
-  | 'RATE_LIMITED'
-  | 'INCOMPATIBLE_PROTOCOL_VERSION'
-  | 'ROOM_CLOSED'
-  | 'SESSION_EXPIRED'
-  | 'INTERNAL'
-  | 'UNSPECIFIED';
+export type ServerErrorCode = ErrorCodeName;
 
 /** The server refused a request: its code and message, as the server sent them. */
 export class RequestError extends Error {

@@ -1,6 +1,7 @@
 import { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type {
+  CloseReason,
   DtlsRole,
   IceCandidate,
   MediaKind,
@@ -117,4 +118,14 @@ export const dtlsRole = enumMapping<DtlsRole>('DtlsRole', [
   ['auto', pb.DtlsRole.DTLS_ROLE_AUTO],
   ['client', pb.DtlsRole.DTLS_ROLE_CLIENT],
   ['server', pb.DtlsRole.DTLS_ROLE_SERVER],
+]);
+
+/** Why the server closed a peer ↔ {@link pb.CloseReason}. */
+export const closeReason = enumMapping<CloseReason>('CloseReason', [
+  ['peer_closed', pb.CloseReason.CLOSE_REASON_PEER_CLOSED],
+  ['room_closed', pb.CloseReason.CLOSE_REASON_ROOM_CLOSED],
+  ['worker_died', pb.CloseReason.CLOSE_REASON_WORKER_DIED],
+  ['server_shutdown', pb.CloseReason.CLOSE_REASON_SERVER_SHUTDOWN],
+  ['session_expired', pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED],
+  ['protocol_violation', pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION],
 ]);

@@ -12,6 +12,7 @@
  */
 
 export {
+  closeReason,
   dtlsRole,
   type EnumMapping,
   headerExtensionDirection,
@@ -23,6 +24,7 @@ export {
   transportDirection,
   transportProtocol,
 } from './enums.js';
+export { type ErrorCodeName, errorCodeName, errorCodeValue } from './errorCodes.js';
 export {
   type ClientMessageInit,
   DEFAULT_MAX_FRAME_SIZE,

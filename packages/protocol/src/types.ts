@@ -197,3 +197,12 @@ export type Profile = 'default' | 'low' | 'medium' | 'high' | 'none';
 
 /** Direction of a client transport. */
 export type TransportDirection = 'send' | 'recv';
+
+/** Why the server closed a peer, as its client is told. */
+export type CloseReason =
+  | 'peer_closed'
+  | 'room_closed'
+  | 'worker_died'
+  | 'server_shutdown'
+  | 'session_expired'
+  | 'protocol_violation';

@@ -1,5 +1,7 @@
 import {
   type AppData,
+  type CloseReason,
+  closeReason as closeReasonEnum,
   type DtlsParameters,
   dtlsParametersFromMessage,
   dtlsParametersToMessage,
@@ -33,24 +35,6 @@ import type { Transport } from './Transport.js';
 import { WebRtcTransport } from './WebRtcTransport.js';
 
 const log = logger('Peer');
-
-/** Why a peer was closed, as its client is told. */
-export type CloseReason =
-  | 'peer_closed'
-  | 'room_closed'
-  | 'worker_died'
-  | 'server_shutdown'
-  | 'session_expired'
-  | 'protocol_violation';
-
-const CLOSE_REASONS: Record<CloseReason, pb.CloseReason> = {
-  peer_closed: pb.CloseReason.CLOSE_REASON_PEER_CLOSED,
-  room_closed: pb.CloseReason.CLOSE_REASON_ROOM_CLOSED,
-  worker_died: pb.CloseReason.CLOSE_REASON_WORKER_DIED,
-  server_shutdown: pb.CloseReason.CLOSE_REASON_SERVER_SHUTDOWN,
-  session_expired: pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED,
-  protocol_violation: pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION,
-};
 
 /** What a peer may do, from its access token (all allowed without one). */
 export interface PeerPermissions {
@@ -180,7 +164,7 @@ export class Peer extends Emitter<PeerEvents> {
     if (this.#closed) return;
     if (originator === 'local') {
       this.notify({
-        closed: { appData: optionalJsonToMessage(appData), reason: CLOSE_REASONS[reason], message },
+        closed: { appData: optionalJsonToMessage(appData), reason: closeReasonEnum.toMessage(reason, 'reason'), message },
       });
     }
     this.#closed = true;

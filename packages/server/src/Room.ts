@@ -1,6 +1,7 @@
 import { isIP, isIPv6 } from 'node:net';
 import {
   type AppData,
+  type CloseReason,
   isCompatibleProtocolVersion,
   jsonFromMessage,
   MIN_PROTOCOL_VERSION,
@@ -20,7 +21,7 @@ import { errorToMessage, InvalidStateError, SfuError, toSfuError } from './error
 import { randomId } from './ids.js';
 import { checkLimit, type Limits } from './limits.js';
 import { logger } from './logger.js';
-import { type CloseReason, Peer, type PeerPermissions } from './Peer.js';
+import { Peer, type PeerPermissions } from './Peer.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
 import { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';

@@ -1,23 +1,7 @@
-import { ProtocolError, pb } from '@x/protocol';
+import { type ErrorCodeName, ProtocolError, errorCodeValue, pb } from '@x/protocol';
 
 /** What went wrong: the `x.signaling.v1.ErrorCode` names, without their prefix. */
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'NOT_JOINED'
-  | 'ALREADY_JOINED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'INVALID_STATE'
-  | 'UNSUPPORTED'
-  | 'PEER_NAME_TAKEN'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'LIMIT_EXCEEDED'
-  | 'RATE_LIMITED'
-  | 'INCOMPATIBLE_PROTOCOL_VERSION'
-  | 'ROOM_CLOSED'
-  | 'SESSION_EXPIRED'
-  | 'INTERNAL';
+export type ErrorCode = Exclude<ErrorCodeName, 'UNSPECIFIED'>;
 
 /**
  * An error with a code a program can act on. Requests that fail with one are
@@ -47,7 +31,7 @@ export class InvalidStateError extends SfuError {
 
 /** The protocol's numeric code for an {@link ErrorCode}. */
 export function errorCodeToMessage(code: ErrorCode): pb.ErrorCode {
-  return pb.ErrorCode[`ERROR_CODE_${code}`];
+  return errorCodeValue(code);
 }
 
 /**
