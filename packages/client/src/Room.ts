@@ -19,12 +19,7 @@ import {
 import { Device, type types as msc } from 'mediasoup-client';
 import { Consumer, type ConsumerData, type PreferredProfile } from './Consumer.js';
 import { Emitter } from './Emitter.js';
-import {
-  InvalidStateError,
-  RequestError,
-  TimeoutError,
-  UnsupportedError,
-} from './errors.js';
+import { InvalidStateError, RequestError, TimeoutError, UnsupportedError } from './errors.js';
 import { logger, randomId } from './logger.js';
 import { type Originator, Peer } from './Peer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
