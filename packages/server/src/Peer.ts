@@ -164,7 +164,11 @@ export class Peer extends Emitter<PeerEvents> {
     if (this.#closed) return;
     if (originator === 'local') {
       this.notify({
-        closed: { appData: optionalJsonToMessage(appData), reason: closeReasonEnum.toMessage(reason, 'reason'), message },
+        closed: {
+          appData: optionalJsonToMessage(appData),
+          reason: closeReasonEnum.toMessage(reason, 'reason'),
+          message,
+        },
       });
     }
     this.#closed = true;

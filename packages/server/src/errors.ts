@@ -1,4 +1,4 @@
-import { type ErrorCodeName, ProtocolError, errorCodeValue, pb } from '@x/protocol';
+import { type ErrorCodeName, errorCodeValue, ProtocolError, pb } from '@x/protocol';
 
 /** What went wrong: the `x.signaling.v1.ErrorCode` names, without their prefix. */
 export type ErrorCode = Exclude<ErrorCodeName, 'UNSPECIFIED'>;

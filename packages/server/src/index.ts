@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { CloseReason } from '@x/protocol';
 export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,
@@ -21,7 +22,6 @@ export { type ErrorCode, InvalidStateError, SfuError } from './errors.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './mediaCodecs.js';
 export { Peer, type PeerEvents, type PeerPermissions } from './Peer.js';
-export type { CloseReason } from '@x/protocol';
 export { PlainRtpTransport, type PlainRtpTransportEvents } from './PlainRtpTransport.js';
 export { type Originator, Producer, type ProducerEvents } from './Producer.js';
 export type { PreferredProfile } from './profiles.js';
