@@ -298,3 +298,29 @@ describe('reconnection in real Chromium', () => {
     await bob.close();
   });
 });
+
+describe('audio levels in real Chromium', () => {
+  it('the room reports audio levels and the active speaker from a real microphone', async () => {
+    const alice = await joinPage('levels', 'alice');
+    const room = demo.server.getRoom('levels')!;
+    const audio = room.getPeerByName('alice')!.producers.find((p) => p.kind === 'audio')!;
+    const levels: number[] = [];
+    room.on('audiolevels', (entries) => {
+      for (const e of entries) if (e.producer === audio) levels.push(e.audioLevel);
+    });
+    const detector = await room.createActiveSpeakerDetector();
+    const speaker = new Promise<string>((resolve) =>
+      detector.once('activespeakerchange', (peer, producer) =>
+        resolve(`${peer.name}/${producer.kind}`),
+      ),
+    );
+    // Chromium's fake microphone beeps: levels come while it does.
+    await expect.poll(() => levels.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(Math.max(...levels)).toBeGreaterThan(-127);
+    expect(Math.max(...levels)).toBeLessThanOrEqual(0);
+    expect(await speaker).toBe('alice/audio');
+    detector.close();
+    expect(detector.closed).toBe(true);
+    await alice.close();
+  });
+});
