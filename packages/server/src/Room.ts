@@ -89,6 +89,7 @@ export class Room extends Emitter<RoomEvents> {
   #outsideRouter: Promise<ms.Router> | undefined;
   readonly #piped = new Map<Producer, Promise<void>>();
   #audioLevelObserver: ms.AudioLevelObserver | undefined;
+  #audioLevelsStarting = false;
   readonly #detectors = new Set<ActiveSpeakerDetector>();
 
   /** @internal Created by the server. */
@@ -399,6 +400,7 @@ export class Room extends Emitter<RoomEvents> {
     return detector;
   }
 
+  /** Listening to `audiolevels` starts the room's audio level observer (it pauses again once nobody listens). */
   override on<E extends keyof RoomEvents>(
     event: E,
     listener: (...args: RoomEvents[E]) => void,
@@ -554,8 +556,20 @@ export class Room extends Emitter<RoomEvents> {
     }
   }
 
+  private pauseAudioLevelsIfUnheard(observer: ms.AudioLevelObserver): boolean {
+    if (this.listenerCount('audiolevels') > 0) return false;
+    observer.pause().catch(() => undefined);
+    return true;
+  }
+
   private startAudioLevels(): void {
-    if (this.#audioLevelObserver || this.#closed) return;
+    if (this.#closed) return;
+    if (this.#audioLevelObserver) {
+      if (this.#audioLevelObserver.paused) this.#audioLevelObserver.resume().catch(() => undefined);
+      return;
+    }
+    if (this.#audioLevelsStarting) return;
+    this.#audioLevelsStarting = true;
     this.router
       .createAudioLevelObserver({ maxEntries: 16, threshold: -80, interval: 500 })
       .then((observer) => {
@@ -566,13 +580,16 @@ export class Room extends Emitter<RoomEvents> {
           return undefined;
         };
         observer.on('volumes', (volumes: { producer: ms.Producer; volume: number }[]) => {
+          if (this.pauseAudioLevelsIfUnheard(observer)) return;
           const levels = volumes.flatMap((v) => {
             const producer = byEngineId(v.producer.id);
             return producer ? [{ producer, audioLevel: v.volume }] : [];
           });
           this.safeEmit('audiolevels', levels);
         });
-        observer.on('silence', () => this.safeEmit('audiolevels', []));
+        observer.on('silence', () => {
+          if (!this.pauseAudioLevelsIfUnheard(observer)) this.safeEmit('audiolevels', []);
+        });
         for (const peer of this.#peers.values()) {
           for (const p of peer.producers)
             if (p.kind === 'audio')
