@@ -1,0 +1,152 @@
+// Optional part of the join benchmark: time to the first remote video frame
+// in real Chromium, with the demo page of apps/demo (built: its dist/) as the
+// client. Alice publishes her fake camera; then Bob's page is opened, joins
+// and receives her: the page records performance.now() of the first frame
+// decoded from a remote video (window.demo.metrics.firstRemoteFrameMs, ms
+// since Bob's navigation started). Baseline in the same browser and run: a
+// loopback call between two RTCPeerConnections of one page (getUserMedia →
+// first decoded frame of the remote side), i.e. WebRTC with no SFU and no
+// signaling. Skipped, with the reason, when the demo is not built or Chromium
+// is missing.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { median } from '../lib/stats.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const demoDir = fileURLToPath(new URL('../../../apps/demo/dist/', import.meta.url));
+const REPEATS = 3;
+
+interface DemoModule {
+  startDemo(options: Record<string, unknown>): Promise<{ port: number; close(): Promise<void> }>;
+}
+
+export type BrowserResult =
+  | { skipped: string }
+  | { firstRemoteFrameMs: number[]; loopbackMs: number[] };
+
+interface DemoWindow {
+  demo?: {
+    room: { joined: boolean };
+    video?: { transport?: unknown };
+    metrics: { firstRemoteFrameMs?: number };
+  };
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** getUserMedia → first frame decoded on the far side of a same-page RTCPeerConnection pair. */
+function loopback(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const t0 = performance.now();
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: 640, height: 480 },
+    });
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+    b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.autoplay = true;
+    document.body.append(video);
+    const frame = new Promise<number>((resolve) => {
+      b.ontrack = (e) => {
+        video.srcObject = new MediaStream([e.track]);
+        video.requestVideoFrameCallback((now) => resolve(now));
+      };
+    });
+    for (const track of stream.getTracks()) a.addTrack(track, stream);
+    await a.setLocalDescription(await a.createOffer());
+    await b.setRemoteDescription(a.localDescription!);
+    await b.setLocalDescription(await b.createAnswer());
+    await a.setRemoteDescription(b.localDescription!);
+    const at = await frame;
+    a.close();
+    b.close();
+    for (const track of stream.getTracks()) track.stop();
+    video.remove();
+    return at - t0;
+  });
+}
+
+export async function browserFirstFrame(ports: [number, number]): Promise<BrowserResult> {
+  const demoJs = join(demoDir, 'server/demo.js');
+  const webDir = join(demoDir, 'web');
+  if (!existsSync(demoJs) || !existsSync(join(webDir, 'index.html')))
+    return { skipped: `the demo is not built (${demoDir}): run pnpm --filter @x/demo build` };
+  if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM}` };
+  const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'x-bench-recordings-'));
+  const demo = await startDemo({
+    port: 0,
+    host: '127.0.0.1',
+    webDir,
+    recordingsDir,
+    server: {
+      numWorkers: 1,
+      logLevel: 'error',
+      rtcIPv4: '127.0.0.1',
+      rtcIPv6: false,
+      rtcMinPort: ports[0],
+      rtcMaxPort: ports[1],
+    },
+  });
+  const browser = await launch();
+  try {
+    const url = (peer: string) =>
+      `http://127.0.0.1:${demo.port}/?room=bench&peer=${peer}&autojoin=1`;
+    const alice = await browser.newPage();
+    await alice.goto(url('alice'));
+    await alice.waitForFunction(
+      () => {
+        const d = (window as DemoWindow).demo;
+        return d?.room.joined === true && d.video?.transport !== undefined;
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    const firstRemoteFrameMs: number[] = [];
+    const loopbackMs: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const bob = await browser.newPage();
+      await bob.goto(url(`bob${i}`));
+      const handle = await bob.waitForFunction(
+        () => (window as DemoWindow).demo?.metrics.firstRemoteFrameMs,
+        null,
+        { timeout: 30_000 },
+      );
+      firstRemoteFrameMs.push((await handle.jsonValue()) as number);
+      await bob.close({ runBeforeUnload: true });
+      const blank = await browser.newPage();
+      await blank.goto(`http://127.0.0.1:${demo.port}/`);
+      loopbackMs.push(await loopback(blank));
+      await blank.close();
+    }
+    return { firstRemoteFrameMs, loopbackMs };
+  } finally {
+    await browser.close();
+    await demo.close();
+    rmSync(recordingsDir, { recursive: true, force: true });
+  }
+}
+
+export { median };

@@ -1,0 +1,124 @@
+// The two fan-out topologies compared: one VP8 source into a room, relayed
+// to N UDP destinations. @x: room.createRtpIngest + room.createRtpStreamer
+// per destination. Bare mediasoup 3.8.4: a router, a plain transport with a
+// producer, and per destination a plain transport + consume(). Both on one
+// mediasoup worker of their own.
+import { Server } from '@x/server';
+import type { types as ms } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+
+export const SSRC = 0x1234_5678;
+export const PAYLOAD_TYPE = 101;
+
+export interface Topology {
+  name: string;
+  /** Port the source sends RTP to. */
+  ingestPort: number;
+  /** Number of destinations so far. */
+  consumers: number;
+  /** Adds destinations on 127.0.0.1 at these ports. */
+  addConsumers(ports: readonly number[]): Promise<void>;
+  /** CPU time the worker has used so far (ru_utime + ru_stime), in ms. */
+  workerCpuMs(): Promise<number>;
+  close(): void;
+}
+
+/** Adds in batches: enough in flight to be quick, few enough not to flood the worker's channel. */
+async function inBatches(items: readonly number[], add: (port: number) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += 25) await Promise.all(items.slice(i, i + 25).map(add));
+}
+
+async function cpuOf(worker: ms.Worker): Promise<number> {
+  const u = await worker.getResourceUsage();
+  return u.ru_utime + u.ru_stime;
+}
+
+export async function xTopology(ports: [number, number]): Promise<Topology> {
+  const server = await Server.create({
+    numWorkers: 1,
+    logLevel: 'error',
+    rtcIPv4: '127.0.0.1',
+    rtcIPv6: false,
+    rtcMinPort: ports[0],
+    rtcMaxPort: ports[1],
+  });
+  const room = await server.createRoom({ id: 'fanout' });
+  const ingest = await room.createRtpIngest({
+    peerName: 'source',
+    kind: 'video',
+    codec: { mimeType: 'video/VP8', payloadType: PAYLOAD_TYPE, clockRate: 90000 },
+    ssrc: SSRC,
+  });
+  const worker = server.workers[0]!;
+  const topology: Topology = {
+    name: '@x',
+    ingestPort: ingest.localPort,
+    consumers: 0,
+    async addConsumers(list) {
+      await inBatches(list, (port) =>
+        room.createRtpStreamer(ingest.producer, { remoteIP: '127.0.0.1', remotePort: port }),
+      );
+      topology.consumers += list.length;
+    },
+    workerCpuMs: () => cpuOf(worker),
+    close: () => server.close(),
+  };
+  return topology;
+}
+
+export async function bareTopology(ports: [number, number]): Promise<Topology> {
+  const worker = await mediasoup.createWorker({
+    logLevel: 'error',
+    rtcMinPort: ports[0],
+    rtcMaxPort: ports[1],
+  });
+  const router = await worker.createRouter({
+    mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
+  });
+  const input = await router.createPlainTransport({
+    listenIp: { ip: '127.0.0.1' },
+    rtcpMux: false,
+    comedia: true,
+  });
+  const producer = await input.produce({
+    kind: 'video',
+    rtpParameters: {
+      codecs: [
+        {
+          mimeType: 'video/VP8',
+          payloadType: PAYLOAD_TYPE,
+          clockRate: 90000,
+          rtcpFeedback: [
+            { type: 'nack' },
+            { type: 'nack', parameter: 'pli' },
+            { type: 'ccm', parameter: 'fir' },
+          ],
+        },
+      ],
+      encodings: [{ ssrc: SSRC }],
+    },
+  });
+  const topology: Topology = {
+    name: 'bare mediasoup',
+    ingestPort: input.tuple.localPort,
+    consumers: 0,
+    async addConsumers(list) {
+      await inBatches(list, async (port) => {
+        const transport = await router.createPlainTransport({
+          listenIp: { ip: '127.0.0.1' },
+          rtcpMux: true,
+          comedia: false,
+        });
+        await transport.connect({ ip: '127.0.0.1', port });
+        await transport.consume({
+          producerId: producer.id,
+          rtpCapabilities: router.rtpCapabilities,
+        });
+      });
+      topology.consumers += list.length;
+    },
+    workerCpuMs: () => cpuOf(worker),
+    close: () => worker.close(),
+  };
+  return topology;
+}
