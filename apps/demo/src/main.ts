@@ -1,10 +1,13 @@
 // The demo's entry: `pnpm demo` builds and runs this. Every setting has an
-// embedded default; PORT and HOST may override the HTTP address.
+// embedded default; PORT and HOST override the HTTP address, TOKEN_SECRET
+// the secret of the access tokens.
 import { startDemo } from './demo.js';
 
 const demo = await startDemo({
   port: process.env.PORT ? Number(process.env.PORT) : 3000,
   host: process.env.HOST,
+  // Without one, a random dev secret for this run signs the access tokens.
+  tokenSecret: process.env.TOKEN_SECRET,
 });
 
 console.log(`
