@@ -56,16 +56,25 @@ const STRING_MEMBERS = [
 const BOOL_MEMBERS = ['rtcpMux', 'comedia'] as const;
 const TUPLE_MEMBERS = ['iceSelectedTuple', 'tuple', 'rtcpTuple'] as const;
 
-const isU32 = (v: unknown): v is number =>
+type MemberKind = 'number' | 'u32' | 'string' | 'bool' | 'tuple';
+
+const isU32 = (v: unknown): boolean =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
-const typed = new Map<string, (v: unknown) => boolean>([
-  ...NUMBER_MEMBERS.map(
-    (k) => [k, (v: unknown) => typeof v === 'number' && Number.isFinite(v)] as const,
-  ),
-  ...U32_MEMBERS.map((k) => [k, isU32] as const),
-  ...STRING_MEMBERS.map((k) => [k, (v: unknown) => typeof v === 'string'] as const),
-  ...BOOL_MEMBERS.map((k) => [k, (v: unknown) => typeof v === 'boolean'] as const),
-  ...TUPLE_MEMBERS.map((k) => [k, (v: unknown) => typeof v === 'object' && v !== null] as const),
+const CHECKS: Record<MemberKind, (v: unknown) => boolean> = {
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
+  u32: isU32,
+  string: (v) => typeof v === 'string',
+  bool: (v) => typeof v === 'boolean',
+  tuple: (v) => typeof v === 'object' && v !== null,
+};
+
+// One lookup per member, both ways: stats go out every second per object.
+const KINDS = new Map<string, MemberKind>([
+  ...NUMBER_MEMBERS.map((k) => [k, 'number'] as const),
+  ...U32_MEMBERS.map((k) => [k, 'u32'] as const),
+  ...STRING_MEMBERS.map((k) => [k, 'string'] as const),
+  ...BOOL_MEMBERS.map((k) => [k, 'bool'] as const),
+  ...TUPLE_MEMBERS.map((k) => [k, 'tuple'] as const),
 ]);
 
 type StatsFields = Record<string, unknown>;
@@ -86,18 +95,23 @@ export function statsToMessage(stats: RtcStats, field = 'stats'): pb.Stats {
     timestamp: num(stats.timestamp ?? 0, `${field}.timestamp`),
   });
   const fields = m as unknown as StatsFields;
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(stats)) {
-    if (key === 'type' || key === 'timestamp' || value === undefined) continue;
-    if (typed.get(key)?.(value)) {
-      fields[key] = (TUPLE_MEMBERS as readonly string[]).includes(key)
-        ? transportTupleToMessage(value as TransportTuple, `${field}.${key}`)
-        : value;
+  let extra: Record<string, unknown> | undefined;
+  for (const key in stats) {
+    if (key === 'type' || key === 'timestamp') continue;
+    const value = stats[key];
+    if (value === undefined) continue;
+    const kind = KINDS.get(key);
+    if (kind !== undefined && CHECKS[kind](value)) {
+      fields[key] =
+        kind === 'tuple'
+          ? transportTupleToMessage(value as TransportTuple, `${field}.${key}`)
+          : value;
     } else {
+      extra ??= {};
       extra[key] = value;
     }
   }
-  if (Object.keys(extra).length > 0) m.extra = jsonToMessage(extra, `${field}.extra`);
+  if (extra) m.extra = jsonToMessage(extra, `${field}.extra`);
   return m;
 }
 
@@ -105,12 +119,15 @@ export function statsToMessage(stats: RtcStats, field = 'stats'): pb.Stats {
 export function statsFromMessage(m: pb.Stats, field = 'stats'): RtcStats {
   const stats: RtcStats = { type: m.type, timestamp: m.timestamp };
   const fields = m as unknown as StatsFields;
-  for (const key of typed.keys()) {
+  // A decoded message owns exactly the fields that were on the wire.
+  for (const key of Object.keys(m)) {
+    const kind = KINDS.get(key);
     const value = fields[key];
-    if (value == null) continue;
-    stats[key] = (TUPLE_MEMBERS as readonly string[]).includes(key)
-      ? transportTupleFromMessage(value as pb.TransportTuple, `${field}.${key}`)
-      : value;
+    if (kind === undefined || value == null) continue;
+    stats[key] =
+      kind === 'tuple'
+        ? transportTupleFromMessage(value as pb.TransportTuple, `${field}.${key}`)
+        : value;
   }
   const extra = jsonFromMessage(m.extra, `${field}.extra`);
   if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
