@@ -29,11 +29,6 @@ export class InvalidStateError extends SfuError {
   }
 }
 
-/** The protocol's numeric code for an {@link ErrorCode}. */
-export function errorCodeToMessage(code: ErrorCode): pb.ErrorCode {
-  return errorCodeValue(code);
-}
-
 /**
  * Any error as a protocol Error. Known errors keep their code; mediasoup's
  * TypeError (bad arguments) is a BAD_REQUEST and its UnsupportedError an
@@ -60,7 +55,7 @@ export function toSfuError(error: unknown): SfuError {
 export function errorToMessage(error: unknown): pb.Error {
   const e = toSfuError(error);
   return pb.Error.create({
-    code: errorCodeToMessage(e.code),
+    code: errorCodeValue(e.code),
     message: e.message,
     field: e.field ?? '',
   });
