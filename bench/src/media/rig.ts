@@ -4,8 +4,6 @@ import { Child } from '../lib/child.js';
 import { sleep } from '../lib/stats.js';
 import { PAYLOAD_TYPE, SSRC, type Topology } from './topology.js';
 
-/** Sinks listen on SINK_BASE_PORT, +1, …: outside the tests' (40000–46999) and the benchmarks' RTC ranges. */
-export const SINK_BASE_PORT = 51000;
 /** Time for every consumer to get a key frame (one a second) and settle. */
 export const WARMUP_MS = 2500;
 
@@ -27,7 +25,7 @@ export function startRig(): Rig {
   return {
     sender,
     sinks,
-    sinkPorts: (count) => sinks.call<number[]>('open', { count, basePort: SINK_BASE_PORT }),
+    sinkPorts: (count) => sinks.call<number[]>('open', { count }),
     async feed(topology) {
       await sender.call('target', {
         port: topology.ingestPort,

@@ -10,7 +10,7 @@ let counts = new Uint32Array(0);
 let lo = 0xffffffff;
 let hi = 0;
 
-function open(port: number, index: number): Promise<Socket> {
+function open(index: number): Promise<Socket> {
   const socket = createSocket('udp4');
   socket.on('message', (m: Buffer) => {
     const pt = m[1]! & 0x7f;
@@ -20,7 +20,8 @@ function open(port: number, index: number): Promise<Socket> {
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(port, '127.0.0.1', () => {
+    // Port 0: the system picks a free one (fixed ports collide with its ephemeral ones).
+    socket.bind(0, '127.0.0.1', () => {
       socket.off('error', reject);
       resolve(socket);
     });
@@ -28,16 +29,16 @@ function open(port: number, index: number): Promise<Socket> {
 }
 
 serve({
-  /** Opens sockets up to `count` in all, on basePort, basePort + 1, …; returns every port. */
+  /** Opens sockets up to `count` in all; returns every socket's port. */
   open: async (params) => {
-    const { count, basePort } = params as { count: number; basePort: number };
+    const { count } = params as { count: number };
     const grown = new Uint32Array(count);
     grown.set(counts.subarray(0, Math.min(count, counts.length)));
     counts = grown;
     for (let i = sockets.length; i < count; i++) {
-      sockets.push(await open(basePort + i, i));
+      sockets.push(await open(i));
     }
-    return sockets.map((_, i) => basePort + i);
+    return sockets.map((socket) => socket.address().port);
   },
   /** Starts a new window: counts are reset. */
   window: (params) => {
