@@ -404,9 +404,8 @@ export class Room extends Emitter<RoomEvents> {
   override on<E extends keyof RoomEvents>(
     event: E,
     listener: (...args: RoomEvents[E]) => void,
-    context?: unknown,
   ): this {
-    super.on(event, listener as never, context);
+    super.on(event, listener);
     if (event === 'audiolevels') this.startAudioLevels();
     return this;
   }
