@@ -20,9 +20,9 @@ export type TransportEvents = {
  * What {@link WebRtcTransport} and {@link PlainRtpTransport} share: identity,
  * the producers and consumers on it, stats and closing.
  */
-export abstract class Transport<Events extends EventMap<Events> = Record<never, never>> extends Emitter<
-  Events & TransportEvents
-> {
+export abstract class Transport<
+  Events extends EventMap<Events> = Record<never, never>,
+> extends Emitter<Events & TransportEvents> {
   /** Transport id: chosen by the client, or by the server for its own transports. */
   readonly id: number;
   /** 'send' (the client produces on it) or 'recv' (it consumes). */
