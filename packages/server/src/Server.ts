@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { AppData } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError, SfuError } from './errors.js';
-import { type Limits, resolveLimits } from './limits.js';
-import { logger } from './logger.js';
-import { type RoomMediaCodec, toMediasoupCodecs } from './mediaCodecs.js';
-import { Room } from './Room.js';
+import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';
+import { Room } from './media/Room.js';
+import { WorkerPool } from './media/WorkerPool.js';
 import {
   type LogLevel,
   type ResolvedSettings,
   resolveSettings,
   type ServerSettings,
 } from './ServerSettings.js';
-import { WorkerPool } from './WorkerPool.js';
+import { InvalidStateError, SfuError } from './util/errors.js';
+import { type Limits, resolveLimits } from './util/limits.js';
 
-const log = logger('Server');
+const log = logger('x:server:Server');
 
 /** Options of {@link Server.create}: the v2 ServerSettings, plus limits. */
 export interface ServerOptions extends ServerSettings {

@@ -1,7 +1,7 @@
 import type { AppData, MediaKind } from '@x/protocol';
-import type { Peer } from './Peer.js';
-import type { PlainRtpTransport } from './PlainRtpTransport.js';
-import type { Producer } from './Producer.js';
+import type { Peer } from '../media/Peer.js';
+import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
+import type { Producer } from '../media/Producer.js';
 
 /** Options of `room.createRtpIngest()`. */
 export interface RtpIngestOptions {

@@ -1,14 +1,13 @@
 import type { AppData, RtcStats, TransportDirection } from '@x/protocol';
 import { optionalJsonToMessage } from '@x/protocol';
+import { Emitter, type EventMap, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { InvalidStateError } from '../util/errors.js';
 import type { Consumer } from './Consumer.js';
-import { Emitter, type EventMap } from './Emitter.js';
-import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
 import type { Peer } from './Peer.js';
 import type { Originator, Producer } from './Producer.js';
 
-const log = logger('Transport');
+const log = logger('x:server:Transport');
 
 /** Events every transport has. */
 export type TransportEvents = {

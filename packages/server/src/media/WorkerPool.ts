@@ -1,10 +1,9 @@
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
-import { Emitter } from './Emitter.js';
-import { logger } from './logger.js';
-import type { ResolvedSettings } from './ServerSettings.js';
+import type { ResolvedSettings } from '../ServerSettings.js';
 
-const log = logger('WorkerPool');
+const log = logger('x:server:WorkerPool');
 
 interface Slot {
   index: number;

@@ -13,23 +13,22 @@ import {
   rtpCapabilitiesFromMessage,
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
+import { RtpStreamer, type RtpStreamerOptions } from '../rtp/RtpStreamer.js';
+import { type ResolvedSettings, webRtcListenIps } from '../ServerSettings.js';
+import { errorToMessage, InvalidStateError, SfuError, toSfuError } from '../util/errors.js';
+import { randomId } from '../util/ids.js';
+import { checkLimit, type Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
 import { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
-import { errorToMessage, InvalidStateError, SfuError, toSfuError } from './errors.js';
-import { randomId } from './ids.js';
-import { checkLimit, type Limits } from './limits.js';
-import { logger } from './logger.js';
 import { Peer, type PeerPermissions } from './Peer.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
-import { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';
-import { RtpStreamer, type RtpStreamerOptions } from './RtpStreamer.js';
-import { type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
 import type { WorkerPool } from './WorkerPool.js';
 
-const log = logger('Room');
+const log = logger('x:server:Room');
 
 /** The level of one audio producer, as the `audiolevels` event reports it. */
 export interface AudioLevel {

@@ -1,10 +1,9 @@
-import type { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
-import { logger } from './logger.js';
-import type { PlainRtpTransport } from './PlainRtpTransport.js';
+import { Emitter, logger } from '@x/shared';
+import type { Consumer } from '../media/Consumer.js';
+import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
 import { rtpStreamerSdp } from './sdp.js';
 
-const log = logger('RtpStreamer');
+const log = logger('x:server:RtpStreamer');
 
 /** Options of `room.createRtpStreamer()` (mediasoup v2's RtpStreamerOptions, plus a few). */
 export interface RtpStreamerOptions {

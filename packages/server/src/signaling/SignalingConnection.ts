@@ -7,13 +7,13 @@ import {
   pb,
   type ServerMessageInit,
 } from '@x/protocol';
-import { errorToMessage, SfuError, toSfuError } from './errors.js';
-import { logger } from './logger.js';
+import { logger } from '@x/shared';
+import { errorToMessage, SfuError, toSfuError } from '../util/errors.js';
+import { TokenBucket } from '../util/TokenBucket.js';
 import type { SignalingServer } from './SignalingServer.js';
 import { SignalingSession } from './SignalingSession.js';
-import { TokenBucket } from './TokenBucket.js';
 
-const log = logger('SignalingConnection');
+const log = logger('x:server:SignalingConnection');
 
 /** Malformed or rate-limited messages a connection may send before it is closed. */
 const MAX_VIOLATIONS = 100;

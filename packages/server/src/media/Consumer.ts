@@ -7,16 +7,15 @@ import type {
   RtpParameters,
 } from '@x/protocol';
 import { optionalJsonToMessage, pb, profile as profileEnum } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError, SfuError } from './errors.js';
-import { logger } from './logger.js';
+import { InvalidStateError, SfuError } from '../util/errors.js';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Consumer');
+const log = logger('x:server:Consumer');
 
 /** Who paused or resumed a consumer: the server app, its client, or its producer. */
 export type ConsumerOriginator = 'local' | 'remote' | 'source';

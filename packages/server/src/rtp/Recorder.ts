@@ -3,15 +3,14 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { Emitter } from './Emitter.js';
-import { SfuError } from './errors.js';
-import { logger } from './logger.js';
-import type { Producer } from './Producer.js';
-import type { Room } from './Room.js';
+import { Emitter, logger } from '@x/shared';
+import type { Producer } from '../media/Producer.js';
+import type { Room } from '../media/Room.js';
+import { SfuError } from '../util/errors.js';
 import type { RtpStreamer } from './RtpStreamer.js';
 import { rtpStreamerSdp } from './sdp.js';
 
-const log = logger('Recorder');
+const log = logger('x:server:Recorder');
 
 /** Options of {@link Recorder.start}. */
 export interface RecorderOptions {

@@ -1,6 +1,6 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { SfuError } from './errors.js';
-import type { PeerPermissions } from './Peer.js';
+import type { PeerPermissions } from '../media/Peer.js';
+import { SfuError } from '../util/errors.js';
 
 /** Claims of an access token: who may join which room, and do what. */
 export interface AccessTokenClaims {

@@ -8,7 +8,7 @@ import type {
   TransportTuple,
 } from '@x/protocol';
 import type { types as ms } from 'mediasoup';
-import { SfuError } from './errors.js';
+import { SfuError } from '../util/errors.js';
 import type { Peer } from './Peer.js';
 import { Transport, type TransportEvents } from './Transport.js';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { pb } from '@x/protocol';
-import { logger } from './logger.js';
-import type { Peer } from './Peer.js';
-import type { Room } from './Room.js';
+import { logger } from '@x/shared';
+import type { Peer } from '../media/Peer.js';
+import type { Room } from '../media/Room.js';
 import type { SignalingConnection } from './SignalingConnection.js';
 
-const log = logger('SignalingSession');
+const log = logger('x:server:SignalingSession');
 
 /** Responses remembered for clients that send a request again after a resume. */
 const RESPONSE_MEMORY = 64;

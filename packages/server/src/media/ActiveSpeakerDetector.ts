@@ -1,5 +1,5 @@
+import { Emitter } from '@x/shared';
 import type { types as ms } from 'mediasoup';
-import { Emitter } from './Emitter.js';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 

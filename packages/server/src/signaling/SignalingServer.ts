@@ -1,10 +1,10 @@
 import type { AppData } from '@x/protocol';
+import { logger } from '@x/shared';
+import type { RoomMediaCodec } from '../media/mediaCodecs.js';
+import type { Room } from '../media/Room.js';
+import type { Server } from '../Server.js';
+import { SfuError } from '../util/errors.js';
 import { type AccessTokenClaims, type Authorization, verifyAccessToken } from './auth.js';
-import { SfuError } from './errors.js';
-import { logger } from './logger.js';
-import type { RoomMediaCodec } from './mediaCodecs.js';
-import type { Room } from './Room.js';
-import type { Server } from './Server.js';
 import {
   type ConnectionInfo,
   type ConnectionSink,
@@ -12,7 +12,7 @@ import {
 } from './SignalingConnection.js';
 import type { SignalingSession } from './SignalingSession.js';
 
-const log = logger('SignalingServer');
+const log = logger('x:server:SignalingServer');
 
 /** What the app is asked when a client queries or joins: which room is it for? */
 export interface RoomRequest {

@@ -1,15 +1,14 @@
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
 import { optionalJsonToMessage } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { InvalidStateError } from '../util/errors.js';
 import type { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
 import type { Peer } from './Peer.js';
 import type { PreferredProfile } from './profiles.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Producer');
+const log = logger('x:server:Producer');
 
 /** Who acted: the server application ('local') or the client ('remote'). */
 export type Originator = 'local' | 'remote';

@@ -1,11 +1,11 @@
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { logger } from '@x/shared';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { logger } from './logger.js';
 import { type SignalingOptions, SignalingServer } from './SignalingServer.js';
 
-const log = logger('WebSocketEndpoint');
+const log = logger('x:server:WebSocketEndpoint');
 
 /** Options of a {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions extends SignalingOptions {

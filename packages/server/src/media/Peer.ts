@@ -21,12 +21,11 @@ import {
   statsListToMessage,
   transportDirection,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { errorToMessage, SfuError, toSfuError } from '../util/errors.js';
+import { checkLimit } from '../util/limits.js';
 import type { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
-import { errorToMessage, SfuError, toSfuError } from './errors.js';
-import { checkLimit } from './limits.js';
-import { logger } from './logger.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
 import { type Originator, Producer } from './Producer.js';
 import type { PreferredProfile } from './profiles.js';
@@ -34,7 +33,7 @@ import type { Room } from './Room.js';
 import type { Transport } from './Transport.js';
 import { WebRtcTransport } from './WebRtcTransport.js';
 
-const log = logger('Peer');
+const log = logger('x:server:Peer');
 
 /** What a peer may do, from its access token (all allowed without one). */
 export interface PeerPermissions {

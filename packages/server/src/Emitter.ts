@@ -1,1 +1,0 @@
-export { Emitter, type EventMap } from '@x/shared';
