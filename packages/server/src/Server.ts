@@ -11,6 +11,7 @@ import {
   resolveSettings,
   type ServerSettings,
 } from './ServerSettings.js';
+import { protobufSignaling } from './signaling/port.js';
 import { InvalidStateError, SfuError } from './util/errors.js';
 import { type Limits, resolveLimits } from './util/limits.js';
 
@@ -130,7 +131,12 @@ export class Server extends Emitter<ServerEvents> {
       id,
       router,
       appData: options.appData,
-      context: { settings: this.settings, pool: this.#pool, limits: this.limits },
+      context: {
+        settings: this.settings,
+        pool: this.#pool,
+        limits: this.limits,
+        signaling: protobufSignaling,
+      },
     });
     this.#rooms.set(id, room);
     this.#roomWorkers.set(room, worker);

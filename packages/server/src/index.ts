@@ -10,13 +10,21 @@ export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,
 } from './media/ActiveSpeakerDetector.js';
+export type { AudioLevel } from './media/AudioLevels.js';
 export { Consumer, type ConsumerEvents, type ConsumerOriginator } from './media/Consumer.js';
 export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './media/mediaCodecs.js';
 export { Peer, type PeerEvents, type PeerPermissions } from './media/Peer.js';
 export { PlainRtpTransport, type PlainRtpTransportEvents } from './media/PlainRtpTransport.js';
 export { type Originator, Producer, type ProducerEvents } from './media/Producer.js';
+export type {
+  EnableConsumerOptions,
+  PlainRtpTransportOptions,
+  ProduceOptions,
+  WebRtcTransportOptions,
+} from './media/peerOptions.js';
 export type { PreferredProfile } from './media/profiles.js';
-export { type AudioLevel, type JoinOptions, Room, type RoomEvents } from './media/Room.js';
+export { type PeerJoin, Room, type RoomEvents } from './media/Room.js';
+export type { JoinOptions, PeerChannel } from './media/SignalingPort.js';
 export { Transport, type TransportEvents } from './media/Transport.js';
 export {
   type DtlsState,

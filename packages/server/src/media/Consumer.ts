@@ -6,7 +6,6 @@ import type {
   RtpCapabilities,
   RtpParameters,
 } from '@x/protocol';
-import { optionalJsonToMessage, pb, profile as profileEnum } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError, SfuError } from '../util/errors.js';
@@ -155,7 +154,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     log.debug('consumer %d closed', this.id);
     if (this.#engine && !this.#engine.closed) this.#engine.close();
     this.#engine = undefined;
-    this.peer?.notify({ consumerClosed: { id: this.id, peerName: this.source.peer.name } });
+    this.peer?.channel.consumerClosed(this);
     this.safeEmit('close');
   }
 
@@ -165,7 +164,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#locallyPaused) return false;
     const was = this.pausedByServer;
     this.#locallyPaused = true;
-    if (!was) this.notifyPause(true, pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER, appData);
+    if (!was) this.notifyPause(true, 'local', appData);
     this.syncEngine();
     this.safeEmit('pause', 'local', appData);
     return true;
@@ -176,8 +175,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.assertOpen('resume');
     if (!this.#locallyPaused) return false;
     this.#locallyPaused = false;
-    if (!this.pausedByServer)
-      this.notifyPause(false, pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER, appData);
+    if (!this.pausedByServer) this.notifyPause(false, 'local', appData);
     this.syncEngine();
     this.safeEmit('resume', 'local', appData);
     return true;
@@ -187,13 +185,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   setPreferredProfile(profile: PreferredProfile): void {
     this.assertOpen('setPreferredProfile');
     this.applyPreferredProfile(profile);
-    this.peer?.notify({
-      consumerPreferredProfileSet: {
-        id: this.id,
-        peerName: this.source.peer.name,
-        profile: profileEnum.toMessage(profile, 'profile'),
-      },
-    });
+    this.peer?.channel.consumerPreferredProfileSet(this, profile);
   }
 
   /** Asks the producer for a key frame. */
@@ -285,8 +277,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** @internal Its producer paused or resumed. */
   sourcePauseChanged(paused: boolean, appData: AppData | undefined): void {
     if (this.#closed) return;
-    if (!this.#locallyPaused)
-      this.notifyPause(paused, pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE, appData);
+    if (!this.#locallyPaused) this.notifyPause(paused, 'source', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'source', appData);
     if (!paused) this.requestKeyFrameSoon();
   }
@@ -315,13 +306,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (profile === this.#effectiveProfile) return;
     this.#effectiveProfile = profile;
     if (this.#closed) return;
-    this.peer?.notify({
-      consumerEffectiveProfileChanged: {
-        id: this.id,
-        peerName: this.source.peer.name,
-        profile: profileEnum.toMessage(profile, 'profile'),
-      },
-    });
+    this.peer?.channel.consumerEffectiveProfileChanged(this, profile);
     this.safeEmit('effectiveprofilechange', profile);
   }
 
@@ -353,16 +338,12 @@ export class Consumer extends Emitter<ConsumerEvents> {
 
   private notifyPause(
     paused: boolean,
-    originator: pb.PauseOriginator,
+    originator: 'local' | 'source',
     appData: AppData | undefined,
   ): void {
-    const body = {
-      id: this.id,
-      peerName: this.source.peer.name,
-      appData: optionalJsonToMessage(appData),
-      originator,
-    };
-    this.peer?.notify(paused ? { consumerPaused: body } : { consumerResumed: body });
+    const channel = this.peer?.channel;
+    if (paused) channel?.consumerPaused(this, originator, appData);
+    else channel?.consumerResumed(this, originator, appData);
   }
 
   private assertOpen(method: string): void {

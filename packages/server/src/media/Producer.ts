@@ -1,5 +1,4 @@
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
-import { optionalJsonToMessage } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError } from '../util/errors.js';
@@ -122,7 +121,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = true;
-    this.peer.notify({ producerPaused: { id: this.id, appData: optionalJsonToMessage(appData) } });
+    this.peer.channel.producerPaused(this, appData);
     this.afterPauseChange(wasPaused, 'local', appData);
     return true;
   }
@@ -133,7 +132,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = false;
-    this.peer.notify({ producerResumed: { id: this.id, appData: optionalJsonToMessage(appData) } });
+    this.peer.channel.producerResumed(this, appData);
     this.afterPauseChange(wasPaused, 'local', appData);
     return true;
   }
@@ -180,9 +179,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.engine.closed) this.engine.close();
     for (const consumer of [...this.#consumers]) consumer.sourceClosed();
     if (tellClient && !this.peer.closed) {
-      this.peer.notify({
-        producerClosed: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.peer.channel.producerClosed(this, appData);
     }
     this.safeEmit('close', originator, appData);
   }

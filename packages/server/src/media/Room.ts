@@ -1,42 +1,29 @@
-import { isIP, isIPv6 } from 'node:net';
-import {
-  type AppData,
-  type CloseReason,
-  isCompatibleProtocolVersion,
-  jsonFromMessage,
-  MIN_PROTOCOL_VERSION,
-  optionalJsonToMessage,
-  PROTOCOL_VERSION,
-  pb,
-  profile as profileEnum,
-  type RtpCapabilities,
-  rtpCapabilitiesFromMessage,
-  rtpCapabilitiesToMessage,
+import type {
+  AppData,
+  ClientRequest,
+  CloseReason,
+  RtpCapabilities,
+  ServerResponse,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
 import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
-import { RtpStreamer, type RtpStreamerOptions } from '../rtp/RtpStreamer.js';
+import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
 import { type ResolvedSettings, webRtcListenIps } from '../ServerSettings.js';
-import { errorToMessage, InvalidStateError, SfuError, toSfuError } from '../util/errors.js';
+import { InvalidStateError, SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import { checkLimit, type Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
+import { type AudioLevel, AudioLevels } from './AudioLevels.js';
 import { Consumer } from './Consumer.js';
+import { assertCompatible } from './capabilities.js';
 import { Peer, type PeerPermissions } from './Peer.js';
-import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
+import type { JoinOptions, SignalingPort } from './SignalingPort.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:Room');
-
-/** The level of one audio producer, as the `audiolevels` event reports it. */
-export interface AudioLevel {
-  /** The audio producer. */
-  producer: Producer;
-  /** Its level in dBov (-127 to 0, 0 the loudest). */
-  audioLevel: number;
-}
 
 /** Events of a {@link Room}. */
 export type RoomEvents = {
@@ -53,16 +40,21 @@ export interface RoomContext {
   settings: ResolvedSettings;
   pool: WorkerPool;
   limits: Limits;
+  signaling: SignalingPort;
 }
 
-/** Options of a join that the signaling layer adds to the request. */
-export interface JoinOptions {
-  /** What the peer may do (from its token). */
-  permissions?: PeerPermissions;
-  /** The session id to return to the client. */
-  sessionId?: string;
-  /** How long the server keeps the peer after a lost connection, in ms. */
-  sessionGraceMs?: number;
+/** What a client joins with, in domain terms (see {@link Room.join}). */
+export interface PeerJoin {
+  /** Peer name, unique in the room (1 to 256 characters). */
+  name: string;
+  /** What the client can receive. */
+  rtpCapabilities: RtpCapabilities;
+  /** Join as a spy: receive, be seen by no one, send nothing. Default false. */
+  spy?: boolean;
+  /** The app's data about the peer. */
+  appData?: AppData;
+  /** What the peer may do (from its token). Default: everything. */
+  permissions?: Partial<PeerPermissions>;
 }
 
 /**
@@ -82,14 +74,10 @@ export class Room extends Emitter<RoomEvents> {
   #closed = false;
   readonly #context: RoomContext;
   readonly #peers = new Map<string, Peer>();
-  readonly #serverPeers = new Set<Peer>();
   readonly #consumerIds = new Set<number>();
   readonly #streamers = new Set<RtpStreamer>();
-  #outsideRouter: Promise<ms.Router> | undefined;
-  readonly #piped = new Map<Producer, Promise<void>>();
-  #audioLevelObserver: ms.AudioLevelObserver | undefined;
-  #audioLevelsStarting = false;
   readonly #detectors = new Set<ActiveSpeakerDetector>();
+  readonly #audioLevels: AudioLevels;
 
   /** @internal Created by the server. */
   constructor(options: {
@@ -104,6 +92,12 @@ export class Room extends Emitter<RoomEvents> {
     this.appData = options.appData;
     this.#context = options.context;
     this.limits = options.context.limits;
+    this.#audioLevels = new AudioLevels({
+      router: this.router,
+      producers: () => this.peers.flatMap((p) => p.producers),
+      listening: () => this.listenerCount('audiolevels') > 0,
+      emit: (levels) => this.safeEmit('audiolevels', levels),
+    });
     // The router closes only with the room, or with its worker: then the room goes too.
     this.router.observer.once('close', () => {
       this.closeWith(
@@ -140,53 +134,22 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * Handles a request from a client that has not joined yet (`queryRoom`,
-   * `join`) and resolves with the response. Never rejects. After a successful
-   * join, `getPeerByName()` gives the new peer.
+   * mediasoup v2: handles a request from a client that has not joined yet
+   * (`queryRoom`, `join`) and resolves with the response. Never rejects.
+   * After a successful join, `getPeerByName()` gives the new peer.
    */
-  async receiveRequest(request: pb.Request, options: JoinOptions = {}): Promise<pb.Response> {
-    try {
-      switch (request.body) {
-        case 'queryRoom':
-          return pb.Response.create({ id: request.id, queryRoom: this.queryRoomResponse() });
-        case 'join': {
-          const { response } = this.join(request.join!, options);
-          return pb.Response.create({ id: request.id, join: response });
-        }
-        default:
-          throw new SfuError(
-            'NOT_JOINED',
-            `join the room before sending ${request.body ?? 'this request'}`,
-          );
-      }
-    } catch (error) {
-      return pb.Response.create({ id: request.id, error: errorToMessage(error) });
-    }
+  receiveRequest(request: ClientRequest, options: JoinOptions = {}): Promise<ServerResponse> {
+    return this.#context.signaling.receiveRoomRequest(this, request, options);
   }
 
-  /** @internal */
-  queryRoomResponse(): pb.QueryRoomResponse.$Properties {
-    return {
-      rtpCapabilities: rtpCapabilitiesToMessage(this.rtpCapabilities),
-      mandatoryCodecPayloadTypes: [],
-    };
-  }
-
-  /** @internal Joins a client: validates, creates the peer and its consumers, tells the others. */
-  join(
-    req: pb.JoinRequest,
-    options: JoinOptions = {},
-  ): { peer: Peer; response: pb.JoinResponse.$Properties } {
+  /**
+   * Adds a peer: checks its name, capabilities and the room's limit, gives it
+   * a consumer of every producer it may receive, and tells the others.
+   */
+  join(options: PeerJoin): Peer {
     if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
-    if (!isCompatibleProtocolVersion(req.protocolVersion)) {
-      throw new SfuError(
-        'INCOMPATIBLE_PROTOCOL_VERSION',
-        `protocol version ${req.protocolVersion} is not supported: this server speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}; update the client`,
-        { field: 'protocolVersion' },
-      );
-    }
-    const name = req.peerName;
-    if (!name || name.length > 256) {
+    const name = options.name;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
       throw new SfuError(
         'BAD_REQUEST',
         'peerName must be a non-empty string of at most 256 characters',
@@ -200,29 +163,9 @@ export class Room extends Emitter<RoomEvents> {
         { field: 'peerName' },
       );
     }
-    if (!req.rtpCapabilities)
-      throw new SfuError('BAD_REQUEST', 'rtpCapabilities are missing', {
-        field: 'rtpCapabilities',
-      });
-    const rtpCapabilities = rtpCapabilitiesFromMessage(req.rtpCapabilities, 'rtpCapabilities');
-    this.assertCompatible(rtpCapabilities);
+    assertCompatible(this.rtpCapabilities, options.rtpCapabilities);
     checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
-    const peer = this.addPeer({
-      name,
-      rtpCapabilities,
-      spy: req.spy,
-      appData: jsonFromMessage(req.appData),
-      permissions: options.permissions,
-    });
-    const peers = this.peers.filter((p) => p !== peer && !p.spy).map((p) => this.peerInfo(peer, p));
-    return {
-      peer,
-      response: {
-        peers,
-        sessionId: options.sessionId ?? '',
-        sessionGraceMs: options.sessionGraceMs ?? 0,
-      },
-    };
+    return this.addPeer(options);
   }
 
   /** Closes the room and every peer in it (they are told `closed`). */
@@ -238,7 +181,6 @@ export class Room extends Emitter<RoomEvents> {
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
     if (!this.router.closed) this.router.close();
-    this.#outsideRouter?.then((r) => r.close()).catch(() => undefined);
     this.safeEmit('close', appData);
   }
 
@@ -248,68 +190,7 @@ export class Room extends Emitter<RoomEvents> {
    */
   async createRtpStreamer(producer: Producer, options: RtpStreamerOptions): Promise<RtpStreamer> {
     this.assertOpen('createRtpStreamer');
-    if (producer.closed || producer.peer.room !== this)
-      throw new SfuError('NOT_FOUND', 'Producer not found');
-    if (!options || typeof options.remoteIP !== 'string' || !isIP(options.remoteIP)) {
-      throw new TypeError('RtpStreamerOptions.remoteIP must be an IP address');
-    }
-    if (
-      !Number.isInteger(options.remotePort) ||
-      options.remotePort < 1 ||
-      options.remotePort > 65535
-    ) {
-      throw new TypeError('RtpStreamerOptions.remotePort must be a port number');
-    }
-    const family = isIPv6(options.remoteIP) ? 6 : 4;
-    const rtcpMux = options.rtcpMux ?? true;
-    let router = this.router;
-    let listenIp: ms.TransportListenIp;
-    if (options.localIP !== undefined) {
-      if (!isIP(options.localIP))
-        throw new TypeError('RtpStreamerOptions.localIP must be an IP address');
-      router = await this.outsideRouter();
-      await this.pipeToOutsideRouter(producer, router);
-      listenIp = { ip: options.localIP };
-    } else {
-      listenIp = this.listenIp(family);
-    }
-    const engine = await router.createPlainTransport({ listenIp, rtcpMux, comedia: false });
-    const transport = new PlainRtpTransport({
-      id: randomId(),
-      direction: 'recv',
-      peer: undefined,
-      engine,
-      appData: undefined,
-    });
-    let consumer: Consumer | undefined;
-    try {
-      await transport.setRemoteParameters({
-        ip: options.remoteIP,
-        port: options.remotePort,
-        rtcpPort: rtcpMux ? undefined : (options.remoteRtcpPort ?? options.remotePort + 1),
-      });
-      consumer = this.newConsumer(
-        undefined,
-        producer,
-        router.rtpCapabilities as RtpCapabilities,
-        true,
-      );
-      // Paused by the app (a local pause), so that consumer.resume() starts it.
-      if (options.paused) consumer.pause();
-      await consumer.enable(transport, { paused: false, started: true });
-      transport.addConsumer(consumer);
-    } catch (error) {
-      consumer?.close();
-      transport.close();
-      throw error;
-    }
-    const streamer = new RtpStreamer({
-      consumer,
-      transport,
-      remoteIP: options.remoteIP,
-      remotePort: options.remotePort,
-      options,
-    });
+    const streamer = await createRtpStreamer(this, producer, options);
     this.#streamers.add(streamer);
     streamer.once('close', () => this.#streamers.delete(streamer));
     return streamer;
@@ -320,72 +201,9 @@ export class Room extends Emitter<RoomEvents> {
    * as a producer of a server-side peer, which the other peers consume like
    * any other. See {@link RtpIngestOptions}.
    */
-  async createRtpIngest(options: RtpIngestOptions): Promise<RtpIngest> {
+  createRtpIngest(options: RtpIngestOptions): Promise<RtpIngest> {
     this.assertOpen('createRtpIngest');
-    const peerName = options.peerName ?? 'rtp-ingest';
-    let peer = this.#peers.get(peerName);
-    if (peer && !this.#serverPeers.has(peer)) {
-      throw new SfuError(
-        'PEER_NAME_TAKEN',
-        `peer name "${peerName}" belongs to a client in room ${this.id}`,
-      );
-    }
-    if (!peer) {
-      checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
-      peer = this.addPeer({
-        name: peerName,
-        rtpCapabilities: this.rtpCapabilities,
-        spy: false,
-        appData: options.peerAppData,
-      });
-      this.#serverPeers.add(peer);
-      const serverPeer = peer;
-      peer.once('close', () => this.#serverPeers.delete(serverPeer));
-    }
-    const listenIp =
-      options.listenIP ?? this.#context.settings.rtcIPv4 ?? this.#context.settings.rtcIPv6;
-    const transport = await peer.createPlainRtpTransport({
-      id: randomId({ has: (id) => peer.getTransportById(id) !== undefined }),
-      direction: 'send',
-      ipFamily: listenIp && isIPv6(listenIp) ? 6 : 4,
-      rtcpMux: options.rtcpMux ?? false,
-      comedia: true,
-      listenIp: listenIp ? { ip: listenIp } : undefined,
-    });
-    try {
-      const codec = options.codec;
-      const producer = await peer.produce({
-        id: randomId({ has: (id) => peer.getProducerById(id) !== undefined }),
-        transport,
-        kind: options.kind,
-        rtpParameters: {
-          codecs: [
-            {
-              mimeType: codec.mimeType,
-              payloadType: codec.payloadType,
-              clockRate: codec.clockRate,
-              channels: codec.channels,
-              parameters: codec.parameters ?? {},
-              rtcpFeedback:
-                options.kind === 'video'
-                  ? [
-                      { type: 'nack' },
-                      { type: 'nack', parameter: 'pli' },
-                      { type: 'ccm', parameter: 'fir' },
-                    ]
-                  : [],
-            },
-          ],
-          encodings: [{ ssrc: options.ssrc }],
-        },
-        paused: false,
-        appData: options.appData,
-      });
-      return new RtpIngest({ peer, transport, producer });
-    } catch (error) {
-      transport.close();
-      throw toSfuError(error);
-    }
+    return RtpIngest.create(this, options);
   }
 
   /** Creates a detector of the active speaker among the room's audio producers. */
@@ -400,27 +218,22 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /** Listening to `audiolevels` starts the room's audio level observer (it pauses again once nobody listens). */
-  override on<E extends keyof RoomEvents>(
-    event: E,
-    listener: (...args: RoomEvents[E]) => void,
+  override on<K extends keyof RoomEvents & string>(
+    event: K,
+    listener: (...args: RoomEvents[K]) => void,
   ): this {
     super.on(event, listener);
-    if (event === 'audiolevels') this.startAudioLevels();
+    if (event === 'audiolevels') this.#audioLevels.start();
     return this;
   }
 
-  /** @internal A producer was created: every other peer gets a consumer of it. */
+  /** @internal A producer was created: every other peer that may receive gets a consumer of it. */
   producerAdded(producer: Producer): void {
     for (const viewer of this.#peers.values()) {
       if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
-      const consumer = this.newConsumer(viewer, producer, viewer.rtpCapabilities);
-      viewer.notify({ newConsumer: { consumer: this.consumerInfo(consumer) } });
+      viewer.channel.newConsumer(this.newConsumer(viewer, producer));
     }
-    if (producer.kind === 'audio' && this.#audioLevelObserver) {
-      this.#audioLevelObserver
-        .addProducer({ producerId: producer.engine.id })
-        .catch(() => undefined);
-    }
+    this.#audioLevels.add(producer);
     for (const detector of this.#detectors) detector.addProducer(producer);
   }
 
@@ -429,9 +242,26 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#peers.get(peer.name) !== peer) return;
     this.#peers.delete(peer.name);
     if (peer.spy) return;
-    for (const other of this.#peers.values()) {
-      other.notify({ peerClosed: { name: peer.name, appData: optionalJsonToMessage(appData) } });
+    for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
+  }
+
+  /**
+   * @internal The server-side peer of this name (created if needed): RTP
+   * ingest produces through one. A client's peer of that name is refused.
+   */
+  serverPeer(name: string, appData: AppData | undefined): Peer {
+    const existing = this.#peers.get(name);
+    if (existing && !isServerPeer(existing)) {
+      throw new SfuError(
+        'PEER_NAME_TAKEN',
+        `peer name "${name}" belongs to a client in room ${this.id}`,
+      );
     }
+    if (existing) return existing;
+    checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
+    const peer = this.addPeer({ name, rtpCapabilities: this.rtpCapabilities, appData });
+    serverPeers.add(peer);
+    return peer;
   }
 
   /** @internal The listen IP of plain transports for an IP family. */
@@ -447,79 +277,60 @@ export class Room extends Emitter<RoomEvents> {
     return webRtcListenIps(this.#context.settings);
   }
 
-  /** @internal The protocol view of a consumer. */
-  consumerInfo(consumer: Consumer): pb.ConsumerInfo.$Properties {
-    return {
-      id: consumer.id,
-      kind:
-        consumer.kind === 'audio' ? pb.MediaKind.MEDIA_KIND_AUDIO : pb.MediaKind.MEDIA_KIND_VIDEO,
-      peerName: consumer.source.peer.name,
-      paused: consumer.pausedByServer,
-      preferredProfile: profileEnum.toMessage(consumer.preferredProfile, 'preferredProfile'),
-      effectiveProfile: profileEnum.toMessage(consumer.effectiveProfile, 'effectiveProfile'),
-      appData: optionalJsonToMessage(consumer.appData),
-      supported: consumer.supported,
-      simulcast: consumer.source.simulcast,
-    };
+  /** @internal The server's settings and workers, for what the room builds outside its router. */
+  get context(): RoomContext {
+    return this.#context;
   }
 
-  /** @internal What `viewer` sees of `peer`: its name, appData, and viewer's consumers of its producers. */
-  peerInfo(viewer: Peer, peer: Peer): pb.PeerInfo.$Properties {
-    return {
-      name: peer.name,
-      appData: optionalJsonToMessage(peer.appData),
-      consumers: peer.producers.flatMap((p) => {
-        const consumer = viewer.getConsumerOf(p);
-        return consumer ? [this.consumerInfo(consumer)] : [];
-      }),
-    };
-  }
-
-  private addPeer(options: {
-    name: string;
-    rtpCapabilities: RtpCapabilities;
-    spy: boolean;
-    appData: AppData | undefined;
-    permissions?: PeerPermissions;
-  }): Peer {
-    const peer = new Peer({ ...options, room: this });
-    this.#peers.set(peer.name, peer);
-    if (peer.permissions.canSubscribe) {
-      for (const other of this.#peers.values()) {
-        if (other === peer) continue;
-        for (const producer of other.producers)
-          this.newConsumer(peer, producer, peer.rtpCapabilities);
-      }
-    }
-    if (!peer.spy) {
-      for (const other of this.#peers.values()) {
-        if (other !== peer) other.notify({ newPeer: { peer: this.peerInfo(other, peer) } });
-      }
-    }
-    log.debug('peer %s joined room %s', peer.name, this.id);
-    this.safeEmit('newpeer', peer);
-    return peer;
-  }
-
-  private newConsumer(
+  /**
+   * @internal A consumer of `producer` for `viewer` (no viewer: an
+   * RtpStreamer's), with an id unique in the room.
+   */
+  newConsumer(
     viewer: Peer | undefined,
     producer: Producer,
-    rtpCapabilities: RtpCapabilities,
-    supported?: boolean,
+    options: { rtpCapabilities?: RtpCapabilities; supported?: boolean } = {},
   ): Consumer {
     const id = randomId(this.#consumerIds);
     this.#consumerIds.add(id);
+    const rtpCapabilities =
+      options.rtpCapabilities ?? viewer?.rtpCapabilities ?? this.rtpCapabilities;
     const consumer = new Consumer({
       id,
       source: producer,
       peer: viewer,
       rtpCapabilities,
-      supported: supported ?? this.canConsume(producer, rtpCapabilities),
+      supported: options.supported ?? this.canConsume(producer, rtpCapabilities),
     });
     consumer.once('close', () => this.#consumerIds.delete(id));
     producer.addConsumer(consumer);
     viewer?.addConsumer(consumer);
     return consumer;
+  }
+
+  private addPeer(options: PeerJoin): Peer {
+    const peer = new Peer({
+      name: options.name,
+      room: this,
+      rtpCapabilities: options.rtpCapabilities,
+      spy: options.spy ?? false,
+      appData: options.appData,
+      permissions: options.permissions,
+      signaling: this.#context.signaling,
+    });
+    this.#peers.set(peer.name, peer);
+    if (peer.permissions.canSubscribe) {
+      for (const other of this.#peers.values()) {
+        if (other === peer) continue;
+        for (const producer of other.producers) this.newConsumer(peer, producer);
+      }
+    }
+    if (!peer.spy) {
+      for (const other of this.#peers.values()) if (other !== peer) other.channel.newPeer(peer);
+    }
+    log.debug('peer %s joined room %s', peer.name, this.id);
+    this.safeEmit('newpeer', peer);
+    return peer;
   }
 
   private canConsume(producer: Producer, rtpCapabilities: RtpCapabilities): boolean {
@@ -533,99 +344,15 @@ export class Room extends Emitter<RoomEvents> {
     }
   }
 
-  /** A client must share at least one media codec with the room. */
-  private assertCompatible(caps: RtpCapabilities): void {
-    const key = (c: { mimeType: string; clockRate: number }) =>
-      `${c.mimeType.toLowerCase()}/${c.clockRate}`;
-    const room = new Set(
-      (this.rtpCapabilities.codecs ?? []).filter((c) => !/\/rtx$/i.test(c.mimeType)).map(key),
-    );
-    if (!(caps.codecs ?? []).some((c) => room.has(key(c)))) {
-      const names = (this.rtpCapabilities.codecs ?? [])
-        .filter((c) => !/\/rtx$/i.test(c.mimeType))
-        .map((c) => c.mimeType);
-      throw new SfuError(
-        'UNSUPPORTED',
-        `the client supports none of the room's codecs (${names.join(', ')})`,
-        {
-          field: 'rtpCapabilities.codecs',
-        },
-      );
-    }
-  }
-
-  private pauseAudioLevelsIfUnheard(observer: ms.AudioLevelObserver): boolean {
-    if (this.listenerCount('audiolevels') > 0) return false;
-    observer.pause().catch(() => undefined);
-    return true;
-  }
-
-  private startAudioLevels(): void {
-    if (this.#closed) return;
-    if (this.#audioLevelObserver) {
-      if (this.#audioLevelObserver.paused) this.#audioLevelObserver.resume().catch(() => undefined);
-      return;
-    }
-    if (this.#audioLevelsStarting) return;
-    this.#audioLevelsStarting = true;
-    this.router
-      .createAudioLevelObserver({ maxEntries: 16, threshold: -80, interval: 500 })
-      .then((observer) => {
-        this.#audioLevelObserver = observer;
-        const byEngineId = (id: string) => {
-          for (const peer of this.#peers.values())
-            for (const p of peer.producers) if (p.engine.id === id) return p;
-          return undefined;
-        };
-        observer.on('volumes', (volumes: { producer: ms.Producer; volume: number }[]) => {
-          if (this.pauseAudioLevelsIfUnheard(observer)) return;
-          const levels = volumes.flatMap((v) => {
-            const producer = byEngineId(v.producer.id);
-            return producer ? [{ producer, audioLevel: v.volume }] : [];
-          });
-          this.safeEmit('audiolevels', levels);
-        });
-        observer.on('silence', () => {
-          if (!this.pauseAudioLevelsIfUnheard(observer)) this.safeEmit('audiolevels', []);
-        });
-        for (const peer of this.#peers.values()) {
-          for (const p of peer.producers)
-            if (p.kind === 'audio')
-              observer.addProducer({ producerId: p.engine.id }).catch(() => undefined);
-        }
-      })
-      .catch((error: unknown) => log.warn('audio level observer failed: %o', error));
-  }
-
-  private outsideRouter(): Promise<ms.Router> {
-    if (!this.#outsideRouter) {
-      const codecs =
-        this.router.rtpCapabilities.codecs?.filter((c) => !/\/rtx$/i.test(c.mimeType)) ?? [];
-      this.#outsideRouter = this.#context.pool
-        .outsideRangeWorker()
-        .then((worker) => worker.createRouter({ mediaCodecs: codecs }));
-      this.#outsideRouter.catch(() => {
-        this.#outsideRouter = undefined;
-      });
-    }
-    return this.#outsideRouter;
-  }
-
-  private pipeToOutsideRouter(producer: Producer, router: ms.Router): Promise<void> {
-    let piped = this.#piped.get(producer);
-    if (!piped) {
-      piped = this.router
-        .pipeToRouter({ producerId: producer.engine.id, router })
-        .then(() => undefined);
-      this.#piped.set(producer, piped);
-      producer.once('close', () => this.#piped.delete(producer));
-      piped.catch(() => this.#piped.delete(producer));
-    }
-    return piped;
-  }
-
   private assertOpen(method: string): void {
     if (this.#closed)
       throw new InvalidStateError(`room ${this.id} is closed: ${method}() is not possible`);
   }
+}
+
+/** Peers the server runs itself (RTP ingest), as opposed to a client's. */
+const serverPeers = new WeakSet<Peer>();
+
+function isServerPeer(peer: Peer): boolean {
+  return serverPeers.has(peer);
 }

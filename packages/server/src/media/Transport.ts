@@ -1,5 +1,4 @@
 import type { AppData, RtcStats, TransportDirection } from '@x/protocol';
-import { optionalJsonToMessage } from '@x/protocol';
 import { Emitter, type EventMap, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError } from '../util/errors.js';
@@ -101,9 +100,7 @@ export abstract class Transport<
     for (const producer of [...this.#producers]) producer.closeWith(originator, undefined, false);
     if (!this.engine.closed) this.engine.close();
     if (originator === 'local' && this.peer && !this.peer.closed) {
-      this.peer.notify({
-        transportClosed: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.peer.channel.transportClosed(this, appData);
     }
     (this.safeEmit as (event: 'close', ...args: TransportEvents['close']) => void)(
       'close',

@@ -1,7 +1,10 @@
-import type { AppData, MediaKind } from '@x/protocol';
+import { isIPv6 } from 'node:net';
+import type { AppData, MediaKind, RtpParameters } from '@x/protocol';
 import type { Peer } from '../media/Peer.js';
 import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
 import type { Producer } from '../media/Producer.js';
+import type { Room } from '../media/Room.js';
+import { randomId } from '../util/ids.js';
 
 /** Options of `room.createRtpIngest()`. */
 export interface RtpIngestOptions {
@@ -50,11 +53,38 @@ export class RtpIngest {
   /** The producer peers consume. */
   readonly producer: Producer;
 
-  /** @internal */
-  constructor(options: { peer: Peer; transport: PlainRtpTransport; producer: Producer }) {
-    this.peer = options.peer;
-    this.transport = options.transport;
-    this.producer = options.producer;
+  private constructor(peer: Peer, transport: PlainRtpTransport, producer: Producer) {
+    this.peer = peer;
+    this.transport = transport;
+    this.producer = producer;
+  }
+
+  /** @internal `room.createRtpIngest()`. */
+  static async create(room: Room, options: RtpIngestOptions): Promise<RtpIngest> {
+    const peer = room.serverPeer(options.peerName ?? 'rtp-ingest', options.peerAppData);
+    const settings = room.context.settings;
+    const listenIp = options.listenIP ?? settings.rtcIPv4 ?? settings.rtcIPv6;
+    const transport = await peer.createPlainRtpTransport({
+      id: randomId({ has: (id) => peer.getTransportById(id) !== undefined }),
+      direction: 'send',
+      ipFamily: listenIp && isIPv6(listenIp) ? 6 : 4,
+      rtcpMux: options.rtcpMux ?? false,
+      comedia: true,
+      listenIp: listenIp ? { ip: listenIp } : undefined,
+    });
+    try {
+      const producer = await peer.produce({
+        id: randomId({ has: (id) => peer.getProducerById(id) !== undefined }),
+        transportId: transport.id,
+        kind: options.kind,
+        rtpParameters: ingestParameters(options),
+        appData: options.appData,
+      });
+      return new RtpIngest(peer, transport, producer);
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
   }
 
   /** Whether the ingest is closed (its producer is). */
@@ -91,4 +121,29 @@ export class RtpIngest {
     this.transport.close();
     if (!this.peer.closed && this.peer.transports.length === 0) this.peer.close();
   }
+}
+
+/** What the sender sends, as a producer's RTP parameters (video asks for NACK, PLI and FIR). */
+function ingestParameters(options: RtpIngestOptions): RtpParameters {
+  const { codec, kind, ssrc } = options;
+  return {
+    codecs: [
+      {
+        mimeType: codec.mimeType,
+        payloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        channels: codec.channels,
+        parameters: codec.parameters ?? {},
+        rtcpFeedback:
+          kind === 'video'
+            ? [
+                { type: 'nack' },
+                { type: 'nack', parameter: 'pli' },
+                { type: 'ccm', parameter: 'fir' },
+              ]
+            : [],
+      },
+    ],
+    encodings: [{ ssrc }],
+  };
 }

@@ -45,33 +45,27 @@ export type RtpStreamerEvents = {
  * {@link PlainRtpTransport}. Created by `room.createRtpStreamer()`.
  */
 export class RtpStreamer extends Emitter<RtpStreamerEvents> {
-  /** The generated consumer: its `rtpParameters` say what a receiver gets. */
-  readonly consumer: Consumer;
-  /** The generated plain RTP transport. */
-  readonly transport: PlainRtpTransport;
-  /** Destination IP. */
-  readonly remoteIP: string;
-  /** Destination port. */
-  readonly remotePort: number;
-
+  // Read only, at run time too (the seed page): getters without setters.
+  readonly #consumer: Consumer;
+  readonly #transport: PlainRtpTransport;
+  readonly #remoteIP: string;
+  readonly #remotePort: number;
   #closed = false;
   #keyFrameTimer: NodeJS.Timeout | undefined;
 
-  /** @internal */
+  /** @internal Created by `room.createRtpStreamer()`. */
   constructor(options: {
     consumer: Consumer;
     transport: PlainRtpTransport;
-    remoteIP: string;
-    remotePort: number;
     options: RtpStreamerOptions;
   }) {
     super();
-    this.consumer = options.consumer;
-    this.transport = options.transport;
-    this.remoteIP = options.remoteIP;
-    this.remotePort = options.remotePort;
-    this.consumer.once('close', () => this.close());
-    this.transport.once('close', () => this.close());
+    this.#consumer = options.consumer;
+    this.#transport = options.transport;
+    this.#remoteIP = options.options.remoteIP;
+    this.#remotePort = options.options.remotePort;
+    this.#consumer.once('close', () => this.close());
+    this.#transport.once('close', () => this.close());
     const interval = options.options.keyFrameRequestInterval;
     if (interval !== undefined && interval > 0) {
       this.#keyFrameTimer = setInterval(
@@ -88,6 +82,26 @@ export class RtpStreamer extends Emitter<RtpStreamerEvents> {
       this.remoteIP,
       this.remotePort,
     );
+  }
+
+  /** The generated consumer (read only): its `rtpParameters` say what a receiver gets. */
+  get consumer(): Consumer {
+    return this.#consumer;
+  }
+
+  /** The generated plain RTP transport (read only). */
+  get transport(): PlainRtpTransport {
+    return this.#transport;
+  }
+
+  /** Destination IP. */
+  get remoteIP(): string {
+    return this.#remoteIP;
+  }
+
+  /** Destination port. */
+  get remotePort(): number {
+    return this.#remotePort;
   }
 
   /** Whether it is closed. */

@@ -1,17 +1,20 @@
 import {
   decodeClientMessage,
   encodeServerMessage,
-  isCompatibleProtocolVersion,
   jsonFromMessage,
   ProtocolError,
   pb,
   type ServerMessageInit,
 } from '@x/protocol';
 import { logger } from '@x/shared';
-import { errorToMessage, SfuError, toSfuError } from '../util/errors.js';
+import { SfuError, toSfuError } from '../util/errors.js';
 import { TokenBucket } from '../util/TokenBucket.js';
+import { errorToMessage, rejection } from './errors.js';
+import { PeerSignaling } from './PeerSignaling.js';
+import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
 import type { SignalingServer } from './SignalingServer.js';
 import { SignalingSession } from './SignalingSession.js';
+import { queryRoomView } from './views.js';
 
 const log = logger('x:server:SignalingConnection');
 
@@ -97,20 +100,15 @@ export class SignalingConnection {
       const sfuError = new SfuError(code, `${e.code}: ${e.message}`, { field: e.field });
       if (e.requestId !== undefined)
         this.send({ response: { id: e.requestId, error: errorToMessage(sfuError) } });
-      else
-        this.send({ notification: { notificationRejected: { error: errorToMessage(sfuError) } } });
+      else this.send({ notification: rejection(undefined, 0, sfuError) });
       this.violation(`bad frame (${e.code})`);
       return;
     }
     if (!this.#bucket.take()) {
-      const error = errorToMessage(new SfuError('RATE_LIMITED', 'too many messages: slow down'));
-      if (message.request) this.send({ response: { id: message.request.id, error } });
-      else
-        this.send({
-          notification: {
-            notificationRejected: { notification: snake(message.notification?.body), error },
-          },
-        });
+      const error = new SfuError('RATE_LIMITED', 'too many messages: slow down');
+      if (message.request)
+        this.send({ response: { id: message.request.id, error: errorToMessage(error) } });
+      else this.send({ notification: rejection(message.notification?.body, 0, error) });
       this.violation('rate limited');
       return;
     }
@@ -202,14 +200,10 @@ export class SignalingConnection {
     }
     const notification = message.notification!;
     if (this.#session) {
-      this.#session.peer.receiveNotification(notification);
+      PeerSignaling.of(this.#session.peer).receiveNotification(notification);
     } else {
-      const error = errorToMessage(
-        new SfuError('NOT_JOINED', 'join the room before sending notifications'),
-      );
-      this.send({
-        notification: { notificationRejected: { notification: snake(notification.body), error } },
-      });
+      const error = new SfuError('NOT_JOINED', 'join the room before sending notifications');
+      this.send({ notification: rejection(notification.body, 0, error) });
     }
   }
 
@@ -218,7 +212,7 @@ export class SignalingConnection {
       switch (request.body) {
         case 'queryRoom': {
           const room = await this.#signaling.selectRoom({ connection: this.info });
-          return room.receiveRequest(request);
+          return pb.Response.create({ id: request.id, queryRoom: queryRoomView(room) });
         }
         case 'join':
           return await this.join(request);
@@ -247,15 +241,7 @@ export class SignalingConnection {
     try {
       const req = request.join!;
       // Checked first: an old client gets this error rather than another, and no room is created for it.
-      if (!isCompatibleProtocolVersion(req.protocolVersion)) {
-        throw new SfuError(
-          'INCOMPATIBLE_PROTOCOL_VERSION',
-          `protocol version ${req.protocolVersion} is not supported by this server: update the client`,
-          {
-            field: 'protocolVersion',
-          },
-        );
-      }
+      assertProtocolVersion(req.protocolVersion);
       const auth = await this.#signaling.authenticate({
         token: req.token,
         peerName: req.peerName,
@@ -275,40 +261,32 @@ export class SignalingConnection {
         );
       }
       const sessionId = SignalingSession.newId();
-      const response = await selected.receiveRequest(request, {
+      const { peer, response } = joinRoom(selected, req, {
         permissions: auth?.permissions,
         sessionId,
         sessionGraceMs: this.#signaling.sessionGraceMs,
       });
-      const peer = response.join ? selected.getPeerByName(req.peerName) : undefined;
-      if (peer) {
-        if (this.#closed) {
-          peer.closeWith('remote');
-        } else {
-          this.#session = this.#signaling.addSession(
-            new SignalingSession({
-              id: sessionId,
-              peer,
-              connection: this,
-              graceMs: this.#signaling.sessionGraceMs,
-              onEnd: (s) => this.#signaling.removeSession(s),
-            }),
-          );
-        }
+      if (this.#closed) {
+        peer.closeWith('remote');
+      } else {
+        this.#session = this.#signaling.addSession(
+          new SignalingSession({
+            id: sessionId,
+            peer,
+            connection: this,
+            graceMs: this.#signaling.sessionGraceMs,
+            onEnd: (s) => this.#signaling.removeSession(s),
+          }),
+        );
       }
-      return response;
+      return pb.Response.create({ id: request.id, join: response });
     } finally {
       this.#joining = false;
     }
   }
 
   private resume(req: pb.ResumeSessionRequest): pb.ResumeSessionResponse.$Properties {
-    if (!isCompatibleProtocolVersion(req.protocolVersion)) {
-      throw new SfuError(
-        'INCOMPATIBLE_PROTOCOL_VERSION',
-        `protocol version ${req.protocolVersion} is not supported: update the client`,
-      );
-    }
+    assertProtocolVersion(req.protocolVersion);
     const session = this.#signaling.getSession(req.sessionId);
     if (!session || session.peer.closed) {
       throw new SfuError(
@@ -317,11 +295,7 @@ export class SignalingConnection {
       );
     }
     this.#session = session;
-    return session.attach(this);
+    session.attach(this);
+    return resumeView(session.peer);
   }
-}
-
-/** The protocol's member name of a notification body ("pauseProducer" → "pause_producer"). */
-function snake(name: string | undefined): string {
-  return name ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : '';
 }

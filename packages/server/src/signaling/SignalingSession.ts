@@ -3,6 +3,7 @@ import type { pb } from '@x/protocol';
 import { logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
+import { handlePeerRequest } from './PeerRequests.js';
 import type { SignalingConnection } from './SignalingConnection.js';
 
 const log = logger('x:server:SignalingSession');
@@ -66,7 +67,7 @@ export class SignalingSession {
   async handleRequest(request: pb.Request): Promise<pb.Response> {
     const remembered = this.#responses.get(request.id);
     if (remembered) return remembered;
-    const response = await this.peer.receiveRequest(request);
+    const response = await handlePeerRequest(this.peer, request);
     this.#responses.set(request.id, response);
     if (this.#responses.size > RESPONSE_MEMORY) {
       const oldest = this.#responses.keys().next().value;
@@ -91,18 +92,11 @@ export class SignalingSession {
   }
 
   /** A new connection resumes the session; an old one still open is closed. */
-  attach(connection: SignalingConnection): pb.ResumeSessionResponse.$Properties {
+  attach(connection: SignalingConnection): void {
     clearTimeout(this.#graceTimer);
     const old = this.#connection;
     this.#connection = connection;
     if (old && old !== connection) old.end(4001, 'session resumed on another connection');
     log.debug('session of %s resumed', this.peer.name);
-    return {
-      peers: this.room.peers
-        .filter((p) => p !== this.peer && !p.spy)
-        .map((p) => this.room.peerInfo(this.peer, p)),
-      producers: this.peer.producers.map((p) => ({ id: p.id, paused: p.locallyPaused })),
-      transportIds: this.peer.transports.map((t) => t.id),
-    };
   }
 }

@@ -1,4 +1,4 @@
-import { type ErrorCodeName, errorCodeValue, ProtocolError, pb } from '@x/protocol';
+import { type ErrorCodeName, ProtocolError } from '@x/protocol';
 
 /** What went wrong: the `x.signaling.v1.ErrorCode` names, without their prefix. */
 export type ErrorCode = Exclude<ErrorCodeName, 'UNSPECIFIED'>;
@@ -49,14 +49,4 @@ export function toSfuError(error: unknown): SfuError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new SfuError('INTERNAL', `internal error: ${message}`, { cause: error });
-}
-
-/** Any error as the protocol's Error message. */
-export function errorToMessage(error: unknown): pb.Error {
-  const e = toSfuError(error);
-  return pb.Error.create({
-    code: errorCodeValue(e.code),
-    message: e.message,
-    field: e.field ?? '',
-  });
 }
