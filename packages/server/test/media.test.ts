@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pb } from '@x/protocol';
+import { ffmpegSender, ProtocolClient, probe, requireBinary, rtpSink, sleep } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder, type Room, type RtpIngest, rtpStreamerSdp } from '../src/index.js';
 import { startServer, type TestServer } from './helpers/fixtures.js';
-import { ffmpegSender, probe, requireBinary, rtpSink, sleep } from './helpers/media.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const RANGE = { rtcMinPort: 44000, rtcMaxPort: 44999 };
 let t: TestServer;

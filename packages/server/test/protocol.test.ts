@@ -8,6 +8,7 @@ import {
   pb,
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Room } from '../src/index.js';
 import {
@@ -18,7 +19,6 @@ import {
   type TestServer,
   videoParameters,
 } from './helpers/fixtures.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
 const RECV = pb.TransportDirection.TRANSPORT_DIRECTION_RECV;

@@ -1,5 +1,6 @@
 // A room with several peers: who sees what, and who is told what.
 import { jsonToMessage, pb } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Peer, Room } from '../src/index.js';
 import {
@@ -9,7 +10,6 @@ import {
   type TestServer,
   videoParameters,
 } from './helpers/fixtures.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
 

@@ -1,16 +1,17 @@
 // Real media for the tests: ffmpeg sends, a UDP socket of the test receives, ffprobe checks files.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 
 /** Fails with the Debian package to install when a binary is missing (a test never skips). */
 export function requireBinary(binary: string, debianPackage: string): void {
-  try {
-    execFileSync(binary, ['-version'], { stdio: 'ignore' });
-  } catch {
+  const found = binary.startsWith('/')
+    ? existsSync(binary)
+    : spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+  if (!found)
     throw new Error(
       `${binary} is not installed: install the Debian package ${debianPackage} (pnpm system-deps does)`,
     );
-  }
 }
 
 /** ffmpeg sending a VP8 test pattern and/or an opus tone as RTP to the given URLs. */
@@ -72,26 +73,35 @@ export function ffmpegSender(targets: {
   return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** A UDP socket of the test that counts the RTP packets it gets (RTCP and mediasoup's probation packets aside). */
+/** A UDP socket of the test that keeps what it gets: RTP packets, and RTCP apart. */
 export interface RtpSink {
   socket: Socket;
   port: number;
+  /** Every RTP packet (any SSRC: a test checks they are the stream it expects). */
   packets: { ssrc: number; payloadType: number; at: number }[];
+  /** RTCP packets (sender reports and the like). */
+  rtcp: number;
   close(): void;
 }
 
 export async function rtpSink(): Promise<RtpSink> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  const packets: RtpSink['packets'] = [];
+  const sink: RtpSink = {
+    socket,
+    port: socket.address().port,
+    packets: [],
+    rtcp: 0,
+    close: () => socket.close(),
+  };
   socket.on('message', (m) => {
+    if (m.length < 12) return;
     const payloadType = m[1]! & 0x7f;
-    if (payloadType >= 72 && payloadType <= 79) return; // RTCP (SR, RR, SDES, BYE, …)
-    const ssrc = m.readUInt32BE(8);
-    if (ssrc === 1234 && payloadType === 127) return; // bandwidth probation
-    packets.push({ ssrc, payloadType, at: Date.now() });
+    // RTCP packet types 200-207 show as 72-79 in the payload type bits (RFC 5761).
+    if (payloadType >= 72 && payloadType <= 79) sink.rtcp++;
+    else sink.packets.push({ ssrc: m.readUInt32BE(8), payloadType, at: Date.now() });
   });
-  return { socket, port: socket.address().port, packets, close: () => socket.close() };
+  return sink;
 }
 
 /** What ffprobe finds in a media file: each stream with its codec, duration and decoded frames. */
@@ -125,5 +135,3 @@ export function probe(file: string): {
     streams: json.streams.map((s) => ({ ...s, nb_read_frames: Number(s.nb_read_frames) })),
   };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
