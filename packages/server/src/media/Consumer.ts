@@ -57,6 +57,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #locallyPaused = false;
   #remotelyPaused = false;
   #started = false;
+  #syncing = false;
   #preferredProfile: PreferredProfile;
   #effectiveProfile: Profile = 'none';
 
@@ -312,22 +313,33 @@ export class Consumer extends Emitter<ConsumerEvents> {
 
   /** Pauses or resumes the engine consumer to match the state: media flows only when started and not paused here. */
   private syncEngine(): void {
-    const engine = this.#engine;
-    if (!engine || engine.closed) return;
-    const shouldPause = this.#locallyPaused || this.#remotelyPaused || !this.#started;
-    if (shouldPause && !engine.paused) {
-      engine
-        .pause()
-        .catch((error: unknown) =>
-          log.warn('engine pause of consumer %d failed: %o', this.id, error),
-        );
-    } else if (!shouldPause && engine.paused) {
-      engine
-        .resume()
-        .then(() => (engine.closed ? undefined : engine.requestKeyFrame()))
-        .catch((error: unknown) =>
-          log.warn('engine resume of consumer %d failed: %o', this.id, error),
-        );
+    // One pause or resume in flight at a time; after each, the state is read
+    // again. The engine's `paused` changes only when the worker has answered,
+    // so deciding from it while a call is under way would lose a change.
+    if (this.#syncing) return;
+    this.#syncing = true;
+    this.driveEngine()
+      .catch((error: unknown) =>
+        log.warn('engine pause/resume of consumer %d failed: %o', this.id, error),
+      )
+      .finally(() => {
+        this.#syncing = false;
+      });
+  }
+
+  private async driveEngine(): Promise<void> {
+    for (;;) {
+      const engine = this.#engine;
+      if (!engine || engine.closed) return;
+      const shouldPause = this.#locallyPaused || this.#remotelyPaused || !this.#started;
+      if (shouldPause === engine.paused) return;
+      if (shouldPause) {
+        await engine.pause();
+      } else {
+        await engine.resume();
+        // The receiver starts decoding from a key frame.
+        if (!engine.closed) engine.requestKeyFrame().catch(() => undefined);
+      }
     }
   }
 
