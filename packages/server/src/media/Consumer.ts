@@ -280,7 +280,6 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#closed) return;
     if (!this.#locallyPaused) this.notifyPause(paused, 'source', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'source', appData);
-    if (!paused) this.requestKeyFrameSoon();
   }
 
   /** @internal Its producer closed. */
@@ -336,16 +335,10 @@ export class Consumer extends Emitter<ConsumerEvents> {
       if (shouldPause) {
         await engine.pause();
       } else {
+        // The worker asks the producer for a key frame itself when a consumer resumes.
         await engine.resume();
-        // The receiver starts decoding from a key frame.
-        if (!engine.closed) engine.requestKeyFrame().catch(() => undefined);
       }
     }
-  }
-
-  private requestKeyFrameSoon(): void {
-    const engine = this.#engine;
-    if (engine && !engine.closed && !engine.paused) engine.requestKeyFrame().catch(() => undefined);
   }
 
   private notifyPause(
