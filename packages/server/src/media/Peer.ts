@@ -36,6 +36,11 @@ export interface PeerPermissions {
   canPublish: boolean;
   /** May receive media. */
   canSubscribe: boolean;
+  /**
+   * May create plain RTP transports (to or from an address of its choice,
+   * within the server's `clientPlainRtp.allowedNetworks`). Default false.
+   */
+  canUsePlainRtp: boolean;
 }
 
 /** Events of a {@link Peer}. */
@@ -97,6 +102,7 @@ export class Peer extends Emitter<PeerEvents> {
     this.permissions = Object.freeze({
       canPublish: options.permissions?.canPublish ?? true,
       canSubscribe: options.permissions?.canSubscribe ?? true,
+      canUsePlainRtp: options.permissions?.canUsePlainRtp ?? false,
     });
     this.#link = options.signaling.linkPeer(this);
   }
@@ -220,6 +226,8 @@ export class Peer extends Emitter<PeerEvents> {
    */
   async createPlainRtpTransport(options: PlainRtpTransportOptions): Promise<PlainRtpTransport> {
     this.assertCanOpen(options.id, options.direction);
+    // A remote address given by a client: only where the server lets clients send.
+    if (options.remote) this.assertPlainRtpAllowed(options.remote);
     const listenIp = options.listenIp ?? this.room.listenIp(options.ipFamily ?? 4);
     const engine = await this.room.router.createPlainTransport({
       listenIp,
@@ -272,6 +280,7 @@ export class Peer extends Emitter<PeerEvents> {
       );
     }
     checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
+    this.room.assertFanOut(this);
     const paused = options.paused ?? false;
     const engine = await transport.engine.produce({
       kind: options.kind,
@@ -412,6 +421,21 @@ export class Peer extends Emitter<PeerEvents> {
       );
     }
     checkLimit(this.room.limits, 'transportsPerPeer', this.#transports.size, `peer ${this.name}`);
+  }
+
+  private assertPlainRtpAllowed(remote: { ip: string; port: number; rtcpPort?: number }): void {
+    const policy = this.room.context.plainRtp;
+    if (!policy || !this.permissions.canUsePlainRtp) {
+      throw new SfuError(
+        'FORBIDDEN',
+        policy
+          ? 'this peer may not use plain RTP: its token does not allow it (canUsePlainRtp)'
+          : 'plain RTP transports from clients are off on this server (ServerOptions.clientPlainRtp)',
+        { field: 'plainRtpParameters' },
+      );
+    }
+    policy.check(remote.ip, remote.port);
+    if (remote.rtcpPort !== undefined) policy.check(remote.ip, remote.rtcpPort);
   }
 
   /** A peer closed while the worker created something for it: that thing goes too. */

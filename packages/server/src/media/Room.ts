@@ -19,6 +19,7 @@ import { type AudioLevel, AudioLevels } from './AudioLevels.js';
 import { Consumer } from './Consumer.js';
 import { assertCompatible } from './capabilities.js';
 import { Peer, type PeerPermissions } from './Peer.js';
+import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
 import type { JoinOptions, SignalingPort } from './SignalingPort.js';
 import type { WorkerPool } from './WorkerPool.js';
@@ -41,6 +42,8 @@ export interface RoomContext {
   pool: WorkerPool;
   limits: Limits;
   signaling: SignalingPort;
+  /** Where clients may point plain RTP transports (none: nowhere). */
+  plainRtp: PlainRtpPolicy | undefined;
 }
 
 /** What a client joins with, in domain terms (see {@link Room.join}). */
@@ -70,8 +73,15 @@ export class Room extends Emitter<RoomEvents> {
   readonly router: ms.Router;
   /** The limits of this room. */
   readonly limits: Limits;
+  /**
+   * Close the room once it has had no peer for `limits.emptyRoomTimeoutMs`
+   * (default true: nothing a client starts outlives it; set false to keep the
+   * room open until the app closes it).
+   */
+  closeWhenEmpty: boolean;
 
   #closed = false;
+  #emptyTimer: NodeJS.Timeout | undefined;
   readonly #context: RoomContext;
   readonly #peers = new Map<string, Peer>();
   readonly #consumerIds = new Set<number>();
@@ -85,6 +95,7 @@ export class Room extends Emitter<RoomEvents> {
     router: ms.Router;
     appData: AppData | undefined;
     context: RoomContext;
+    closeWhenEmpty?: boolean;
   }) {
     super();
     this.id = options.id;
@@ -92,6 +103,8 @@ export class Room extends Emitter<RoomEvents> {
     this.appData = options.appData;
     this.#context = options.context;
     this.limits = options.context.limits;
+    this.closeWhenEmpty = options.closeWhenEmpty ?? true;
+    this.watchEmpty();
     this.#audioLevels = new AudioLevels({
       router: this.router,
       producers: () => this.peers.flatMap((p) => p.producers),
@@ -165,6 +178,15 @@ export class Room extends Emitter<RoomEvents> {
     }
     assertCompatible(this.rtpCapabilities, options.rtpCapabilities);
     checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
+    if (options.permissions?.canSubscribe !== false) {
+      const producers = this.peers.reduce((n, p) => n + p.producers.length, 0);
+      if (producers > this.limits.consumersPerPeer) {
+        throw new SfuError(
+          'LIMIT_EXCEEDED',
+          `room ${this.id} has ${producers} producers; a peer may receive at most ${this.limits.consumersPerPeer} (consumersPerPeer)`,
+        );
+      }
+    }
     return this.addPeer(options);
   }
 
@@ -177,6 +199,7 @@ export class Room extends Emitter<RoomEvents> {
   closeWith(appData: AppData | undefined, reason: CloseReason, message: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#emptyTimer);
     log.debug('room %s closed (%s)', this.id, reason);
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
@@ -237,10 +260,29 @@ export class Room extends Emitter<RoomEvents> {
     for (const detector of this.#detectors) detector.addProducer(producer);
   }
 
+  /**
+   * @internal Refuses a new producer of `owner` that would give a peer of the
+   * room more consumers than `limits.consumersPerPeer`: every producer costs
+   * each subscriber one, so a room's cost grows with peers × producers.
+   */
+  assertFanOut(owner: Peer): void {
+    const limit = this.limits.consumersPerPeer;
+    for (const peer of this.#peers.values()) {
+      if (peer === owner || !peer.permissions.canSubscribe) continue;
+      if (peer.consumers.length >= limit) {
+        throw new SfuError(
+          'LIMIT_EXCEEDED',
+          `room ${this.id} cannot take another producer: peer ${peer.name} already receives ${limit} (consumersPerPeer); close a producer first`,
+        );
+      }
+    }
+  }
+
   /** @internal A peer closed: the others are told. */
   removePeer(peer: Peer, appData: AppData | undefined): void {
     if (this.#peers.get(peer.name) !== peer) return;
     this.#peers.delete(peer.name);
+    this.watchEmpty();
     if (peer.spy) return;
     for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
   }
@@ -319,6 +361,7 @@ export class Room extends Emitter<RoomEvents> {
       signaling: this.#context.signaling,
     });
     this.#peers.set(peer.name, peer);
+    clearTimeout(this.#emptyTimer);
     if (peer.permissions.canSubscribe) {
       for (const other of this.#peers.values()) {
         if (other === peer) continue;
@@ -331,6 +374,21 @@ export class Room extends Emitter<RoomEvents> {
     log.debug('peer %s joined room %s', peer.name, this.id);
     this.safeEmit('newpeer', peer);
     return peer;
+  }
+
+  /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */
+  private watchEmpty(): void {
+    clearTimeout(this.#emptyTimer);
+    if (this.#peers.size > 0 || this.#closed) return;
+    this.#emptyTimer = setTimeout(() => {
+      if (this.closeWhenEmpty && this.#peers.size === 0) {
+        log.debug('room %s closed: empty for %d ms', this.id, this.limits.emptyRoomTimeoutMs);
+        this.close();
+      } else if (!this.#closed) {
+        this.watchEmpty();
+      }
+    }, this.limits.emptyRoomTimeoutMs);
+    this.#emptyTimer.unref();
   }
 
   private canConsume(producer: Producer, rtpCapabilities: RtpCapabilities): boolean {

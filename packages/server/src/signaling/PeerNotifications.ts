@@ -1,6 +1,8 @@
-import { dtlsParametersFromMessage, jsonFromMessage, type pb } from '@x/protocol';
+import { dtlsParametersFromMessage, type pb } from '@x/protocol';
 import type { Peer } from '../media/Peer.js';
 import { SfuError } from '../util/errors.js';
+import { appDataFrom } from './appData.js';
+import { checkCount } from './counts.js';
 import { rejection } from './errors.js';
 import { preferredProfile } from './PeerRequests.js';
 import type { PeerSignaling } from './PeerSignaling.js';
@@ -34,12 +36,18 @@ export function handlePeerNotification(
   }
 }
 
+/** The appData of a client notification, within the room's size limit. */
+function appData(peer: Peer, value: pb.JsonValue | null | undefined) {
+  return appDataFrom(value, 'appData', peer.room.limits.maxAppDataSize);
+}
+
 const HANDLERS: { [K in Body]: Handler<K> } = {
   leave(peer, n) {
-    peer.closeWith('remote', jsonFromMessage(n.appData));
+    peer.closeWith('remote', appData(peer, n.appData));
   },
 
   updateTransport(peer, n, signaling) {
+    checkCount(n.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     // The v2 way to connect: a notification, so its failure comes back as a rejection.
     peer
       .connectTransport(n.id, dtlsParametersFromMessage(n.dtlsParameters))
@@ -47,7 +55,7 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   },
 
   closeTransport(peer, n) {
-    peer.transport(n.id).closeWith('remote', jsonFromMessage(n.appData));
+    peer.transport(n.id).closeWith('remote', appData(peer, n.appData));
   },
 
   enableTransportStats(peer, { id, intervalMs }, signaling) {
@@ -62,15 +70,15 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   },
 
   pauseProducer(peer, n) {
-    peer.producer(n.id).setRemotelyPaused(true, jsonFromMessage(n.appData));
+    peer.producer(n.id).setRemotelyPaused(true, appData(peer, n.appData));
   },
 
   resumeProducer(peer, n) {
-    peer.producer(n.id).setRemotelyPaused(false, jsonFromMessage(n.appData));
+    peer.producer(n.id).setRemotelyPaused(false, appData(peer, n.appData));
   },
 
   closeProducer(peer, n) {
-    peer.producer(n.id).closeWith('remote', jsonFromMessage(n.appData));
+    peer.producer(n.id).closeWith('remote', appData(peer, n.appData));
   },
 
   enableProducerStats(peer, { id, intervalMs }, signaling) {
@@ -85,11 +93,11 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   },
 
   pauseConsumer(peer, n) {
-    peer.consumer(n.id).setRemotelyPaused(true, jsonFromMessage(n.appData));
+    peer.consumer(n.id).setRemotelyPaused(true, appData(peer, n.appData));
   },
 
   resumeConsumer(peer, n) {
-    peer.consumer(n.id).setRemotelyPaused(false, jsonFromMessage(n.appData));
+    peer.consumer(n.id).setRemotelyPaused(false, appData(peer, n.appData));
   },
 
   setConsumerPreferredProfile(peer, { id, profile }) {

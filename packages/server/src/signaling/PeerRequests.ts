@@ -4,7 +4,6 @@ import {
   dtlsParametersToMessage,
   iceCandidateToMessage,
   iceParametersToMessage,
-  jsonFromMessage,
   mediaKind,
   pb,
   plainRtpParametersFromMessage,
@@ -18,6 +17,8 @@ import { logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
 import type { PreferredProfile } from '../media/profiles.js';
 import { SfuError, toSfuError } from '../util/errors.js';
+import { appDataFrom } from './appData.js';
+import { checkCount, checkRtpCounts } from './counts.js';
 import { errorToMessage } from './errors.js';
 import { queryRoomView } from './views.js';
 
@@ -68,8 +69,9 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
 
   async createTransport(peer, req) {
     const id = nonZeroId(req.id, 'id');
+    checkCount(req.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     const direction = transportDirection.fromMessage(req.direction, 'direction');
-    const appData = jsonFromMessage(req.appData);
+    const appData = appDataFrom(req.appData, 'appData', peer.room.limits.maxAppDataSize);
     if (req.plainRtpParameters) {
       const remote = plainRtpParametersFromMessage(req.plainRtpParameters, 'plainRtpParameters');
       const transport = await peer.createPlainRtpTransport({
@@ -123,6 +125,7 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   },
 
   async connectTransport(peer, req) {
+    checkCount(req.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     await peer.connectTransport(
       req.transportId,
       dtlsParametersFromMessage(req.dtlsParameters, 'dtlsParameters'),
@@ -136,13 +139,14 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   },
 
   async createProducer(peer, req) {
+    checkRtpCounts(req.rtpParameters, 'rtpParameters');
     await peer.produce({
       id: nonZeroId(req.id, 'id'),
       transportId: req.transportId,
       kind: mediaKind.fromMessage(req.kind, 'kind'),
       rtpParameters: requiredRtpParametersFromMessage(req.rtpParameters, 'rtpParameters'),
       paused: req.paused,
-      appData: jsonFromMessage(req.appData),
+      appData: appDataFrom(req.appData, 'appData', peer.room.limits.maxAppDataSize),
     });
     return { createProducer: {} };
   },

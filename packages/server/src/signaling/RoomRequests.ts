@@ -1,6 +1,5 @@
 import {
   isCompatibleProtocolVersion,
-  jsonFromMessage,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   pb,
@@ -10,6 +9,8 @@ import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
 import type { JoinOptions } from '../media/SignalingPort.js';
 import { SfuError } from '../util/errors.js';
+import { appDataFrom } from './appData.js';
+import { checkRtpCounts } from './counts.js';
 import { errorToMessage } from './errors.js';
 import { otherPeersView, queryRoomView } from './views.js';
 
@@ -36,11 +37,12 @@ export function joinRoom(
   assertProtocolVersion(req.protocolVersion);
   if (!req.rtpCapabilities)
     throw new SfuError('BAD_REQUEST', 'rtpCapabilities are missing', { field: 'rtpCapabilities' });
+  checkRtpCounts(req.rtpCapabilities, 'rtpCapabilities');
   const peer = room.join({
     name: req.peerName,
     rtpCapabilities: rtpCapabilitiesFromMessage(req.rtpCapabilities, 'rtpCapabilities'),
     spy: req.spy,
-    appData: jsonFromMessage(req.appData),
+    appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
     permissions: options.permissions,
   });
   return {

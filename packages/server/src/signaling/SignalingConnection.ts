@@ -1,25 +1,44 @@
 import {
   decodeClientMessage,
   encodeServerMessage,
-  jsonFromMessage,
   ProtocolError,
-  pb,
+  type pb,
   type ServerMessageInit,
 } from '@x/protocol';
 import { logger } from '@x/shared';
 import { SfuError, toSfuError } from '../util/errors.js';
 import { TokenBucket } from '../util/TokenBucket.js';
+import { appDataFrom } from './appData.js';
+import { peerBatches } from './batches.js';
 import { errorToMessage, rejection } from './errors.js';
 import { PeerSignaling } from './PeerSignaling.js';
 import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
 import type { SignalingServer } from './SignalingServer.js';
 import { SignalingSession } from './SignalingSession.js';
-import { queryRoomView } from './views.js';
+import { rtpCapabilitiesView } from './views.js';
 
 const log = logger('x:server:SignalingConnection');
 
-/** Malformed or rate-limited messages a connection may send before it is closed. */
+/** Malformed or rate-limited messages a joined client may send before it is closed. */
 const MAX_VIOLATIONS = 100;
+/** A client that has not joined gets less rope: a real client never sends a bad frame. */
+const MAX_VIOLATIONS_BEFORE_JOIN = 5;
+
+/** Close codes the server uses (WebSocket 4000-4999 are the application's). */
+export const CLOSE_CODES = {
+  /** The peer was closed (the `closed` notification said why). */
+  peerClosed: 4000,
+  /** The session was resumed on another connection. */
+  resumedElsewhere: 4001,
+  /** Too many bad messages. */
+  protocolViolation: 4002,
+  /** Cut without a closing handshake, as a network failure would. */
+  dropped: 4003,
+  /** No join or resume within `limits.joinTimeoutMs`. */
+  joinTimeout: 4008,
+  /** The client did not read what the server sent (`limits.maxOutboundBytes`): resume to go on. */
+  slowConsumer: 4009,
+} as const;
 
 /** Where a connection's frames go: a WebSocket, or any transport of the app's. */
 export interface ConnectionSink {
@@ -29,6 +48,12 @@ export interface ConnectionSink {
   close(code: number, reason: string): void;
   /** Cuts the transport at once, without a closing handshake (as a network failure would). */
   terminate?(): void;
+  /**
+   * The largest message the transport should accept from now on, in bytes
+   * (raised once the client has joined). A transport that buffers messages
+   * before handing them over enforces it there, fragments included.
+   */
+  setMaxMessageSize?(bytes: number): void;
 }
 
 /** What the server knows of a connection before the client speaks: for room selection and logs. */
@@ -42,9 +67,10 @@ export interface ConnectionInfo {
 }
 
 /**
- * One signaling connection of a client: decodes its frames, checks its rate,
- * routes requests before join to the room and after join to its peer's
- * session, and encodes what goes back. Created by `SignalingServer.connect()`.
+ * One signaling connection of a client: decodes its frames, checks their
+ * size and rate, gives a stranger a deadline and a narrow door (queryRoom,
+ * join, resume), routes a joined peer's messages to its session, and encodes
+ * what goes back. Created by `SignalingServer.connect()`.
  */
 export class SignalingConnection {
   /** What is known of the connection. */
@@ -54,18 +80,27 @@ export class SignalingConnection {
   #session: SignalingSession | undefined;
   #joining = false;
   #violations = 0;
+  #pending = 0;
   #queue: Promise<void> = Promise.resolve();
   readonly #sink: ConnectionSink;
   readonly #signaling: SignalingServer;
   readonly #bucket: TokenBucket;
+  #joinTimer: NodeJS.Timeout | undefined;
 
   /** @internal Created by {@link SignalingServer.connect}. */
   constructor(signaling: SignalingServer, sink: ConnectionSink, info: ConnectionInfo) {
     this.#signaling = signaling;
     this.#sink = sink;
     this.info = info;
-    const rate = signaling.server.limits.messagesPerSecond;
-    this.#bucket = new TokenBucket(rate, rate * 2);
+    const limits = signaling.server.limits;
+    this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * 2);
+    sink.setMaxMessageSize?.(limits.preJoinMaxFrameSize);
+    this.#joinTimer = setTimeout(
+      () =>
+        this.end(CLOSE_CODES.joinTimeout, `no join or resume within ${limits.joinTimeoutMs} ms`),
+      limits.joinTimeoutMs,
+    );
+    this.#joinTimer.unref();
   }
 
   /** Whether the connection is closed. */
@@ -86,10 +121,11 @@ export class SignalingConnection {
    */
   receive(frame: Uint8Array | ArrayBuffer): void {
     if (this.#closed) return;
+    const limits = this.#signaling.server.limits;
     let message: pb.ClientMessage;
     try {
       message = decodeClientMessage(frame, {
-        maxFrameSize: this.#signaling.server.limits.maxFrameSize,
+        maxFrameSize: this.#session ? limits.maxFrameSize : limits.preJoinMaxFrameSize,
       });
     } catch (error) {
       const e =
@@ -97,26 +133,38 @@ export class SignalingConnection {
           ? error
           : new ProtocolError('MALFORMED_FRAME', String(error));
       const code = e.code === 'FRAME_TOO_LARGE' ? 'LIMIT_EXCEEDED' : 'BAD_REQUEST';
-      const sfuError = new SfuError(code, `${e.code}: ${e.message}`, { field: e.field });
-      if (e.requestId !== undefined)
-        this.send({ response: { id: e.requestId, error: errorToMessage(sfuError) } });
-      else this.send({ notification: rejection(undefined, 0, sfuError) });
+      this.refuse(
+        e.requestId,
+        undefined,
+        new SfuError(code, `${e.code}: ${e.message}`, { field: e.field }),
+      );
       this.violation(`bad frame (${e.code})`);
       return;
     }
+    const requestId = message.request?.id;
+    const body = message.notification?.body;
     if (!this.#bucket.take()) {
-      const error = new SfuError('RATE_LIMITED', 'too many messages: slow down');
-      if (message.request)
-        this.send({ response: { id: message.request.id, error: errorToMessage(error) } });
-      else this.send({ notification: rejection(message.notification?.body, 0, error) });
+      this.refuse(requestId, body, new SfuError('RATE_LIMITED', 'too many messages: slow down'));
       this.violation('rate limited');
       return;
     }
+    if (this.#pending >= limits.maxPendingMessages) {
+      this.refuse(
+        requestId,
+        body,
+        new SfuError(
+          'RATE_LIMITED',
+          `${limits.maxPendingMessages} messages are still being handled: wait for their answers`,
+        ),
+      );
+      this.violation('too many pending messages');
+      return;
+    }
+    this.#pending++;
     this.#queue = this.#queue
       .then(() => this.handle(message))
-      .catch((error: unknown) => {
-        log.error('message handling failed: %o', error);
-      });
+      .catch((error: unknown) => log.error('message handling failed: %o', error))
+      .finally(() => this.#pending--);
   }
 
   /**
@@ -127,6 +175,7 @@ export class SignalingConnection {
   transportClosed(code?: number): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#joinTimer);
     const session = this.#session;
     if (session && (code === 1000 || code === 1001)) session.peer.closeWith('remote');
     else session?.detach(this);
@@ -140,7 +189,24 @@ export class SignalingConnection {
   drop(): void {
     if (this.#closed) return;
     if (this.#sink.terminate) this.#sink.terminate();
-    else this.#sink.close(4003, 'dropped');
+    else this.#sink.close(CLOSE_CODES.dropped, 'dropped');
+    this.transportClosed();
+  }
+
+  /**
+   * @internal The client does not read what it is sent: the connection is
+   * cut (its peer keeps the grace period, and the client resumes) rather
+   * than the server buffering for it without end.
+   */
+  slowConsumer(queuedBytes: number): void {
+    if (this.#closed) return;
+    log.warn(
+      'cutting %s: %d bytes queued that it does not read',
+      this.#session?.peer.name ?? this.info.remoteAddress ?? 'a client',
+      queuedBytes,
+    );
+    this.#sink.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume to go on');
+    this.#sink.terminate?.();
     this.transportClosed();
   }
 
@@ -148,6 +214,7 @@ export class SignalingConnection {
   end(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#joinTimer);
     // Let what was queued for sending go out first.
     setImmediate(() => this.#sink.close(code, reason));
     this.#signaling.connectionClosed(this);
@@ -179,12 +246,18 @@ export class SignalingConnection {
     }
   }
 
+  private refuse(requestId: number | undefined, body: string | undefined, error: SfuError): void {
+    if (requestId !== undefined)
+      this.send({ response: { id: requestId, error: errorToMessage(error) } });
+    else this.send({ notification: rejection(body, 0, error) });
+  }
+
   private violation(what: string): void {
     this.#violations++;
-    if (this.#violations < MAX_VIOLATIONS) return;
+    if (this.#violations < (this.#session ? MAX_VIOLATIONS : MAX_VIOLATIONS_BEFORE_JOIN)) return;
     log.warn('closing a connection after %d violations (last: %s)', this.#violations, what);
     const peer = this.#session?.peer;
-    this.end(4002, `protocol violation: ${what}`);
+    this.end(CLOSE_CODES.protocolViolation, `protocol violation: ${what}`);
     peer?.close(undefined, 'protocol_violation', `too many bad messages (${what})`);
   }
 
@@ -192,10 +265,8 @@ export class SignalingConnection {
     if (this.#closed) return;
     if (message.request) {
       const request = message.request;
-      const response = this.#session
-        ? await this.#session.handleRequest(request)
-        : await this.beforeJoin(request);
-      this.send({ response });
+      if (this.#session) this.send({ response: await this.#session.handleRequest(request) });
+      else await this.beforeJoin(request);
       return;
     }
     const notification = message.notification!;
@@ -204,24 +275,27 @@ export class SignalingConnection {
     } else {
       const error = new SfuError('NOT_JOINED', 'join the room before sending notifications');
       this.send({ notification: rejection(notification.body, 0, error) });
+      this.violation('notification before join');
     }
   }
 
-  private async beforeJoin(request: pb.Request): Promise<pb.Response> {
+  /** A stranger may query the room, join it, or resume a session; nothing else. */
+  private async beforeJoin(request: pb.Request): Promise<void> {
     try {
       switch (request.body) {
-        case 'queryRoom': {
-          const room = await this.#signaling.selectRoom({ connection: this.info });
-          return pb.Response.create({ id: request.id, queryRoom: queryRoomView(room) });
-        }
-        case 'join':
-          return await this.join(request);
-        case 'resumeSession':
-          return pb.Response.create({
-            id: request.id,
-            resumeSession: this.resume(request.resumeSession!),
+        case 'queryRoom':
+          this.send({
+            response: { id: request.id, queryRoom: await this.queryRoom(request.queryRoom!) },
           });
+          return;
+        case 'join':
+          await this.join(request);
+          return;
+        case 'resumeSession':
+          this.resume(request);
+          return;
         default:
+          this.violation('request before join');
           throw new SfuError(
             'NOT_JOINED',
             `join the room before sending ${request.body ?? 'this request'}`,
@@ -230,62 +304,80 @@ export class SignalingConnection {
     } catch (error) {
       const e = toSfuError(error);
       if (e.code === 'INTERNAL') log.error('%s failed: %o', request.body, error);
-      return pb.Response.create({ id: request.id, error: errorToMessage(e) });
+      this.send({ response: { id: request.id, error: errorToMessage(e) } });
     }
   }
 
-  private async join(request: pb.Request): Promise<pb.Response> {
+  private async queryRoom(req: pb.QueryRoomRequest): Promise<pb.QueryRoomResponse.$Properties> {
+    const auth = await this.#signaling.authenticate(req.token);
+    const capabilities = await this.#signaling.queryRoom({
+      purpose: 'query',
+      connection: this.info,
+      token: req.token,
+      claims: auth?.claims,
+    });
+    return rtpCapabilitiesView(capabilities);
+  }
+
+  private async join(request: pb.Request): Promise<void> {
     if (this.#joining)
       throw new SfuError('INVALID_STATE', 'a join is already under way on this connection');
     this.#joining = true;
     try {
       const req = request.join!;
-      // Checked first: an old client gets this error rather than another, and no room is created for it.
+      // In this order, so that nothing is created for a client refused at any step.
       assertProtocolVersion(req.protocolVersion);
-      const auth = await this.#signaling.authenticate({
-        token: req.token,
-        peerName: req.peerName,
-        connection: this.info,
-      });
-      const selected = await this.#signaling.selectRoom({
+      const auth = await this.#signaling.authenticate(req.token, req.peerName);
+      const room = await this.#signaling.joinRoom({
+        purpose: 'join',
         connection: this.info,
         peerName: req.peerName,
         token: req.token,
         claims: auth?.claims,
-        appData: jsonFromMessage(req.appData),
+        appData: appDataFrom(req.appData, 'appData', this.#signaling.server.limits.maxAppDataSize),
       });
-      if (auth?.room !== undefined && auth.room !== selected.id) {
-        throw new SfuError(
-          'FORBIDDEN',
-          `the token is for room "${auth.room}", not "${selected.id}"`,
-        );
-      }
+      if (this.#closed) return;
       const sessionId = SignalingSession.newId();
-      const { peer, response } = joinRoom(selected, req, {
+      const { peer, response } = joinRoom(room, req, {
         permissions: auth?.permissions,
         sessionId,
         sessionGraceMs: this.#signaling.sessionGraceMs,
       });
-      if (this.#closed) {
-        peer.closeWith('remote');
-      } else {
-        this.#session = this.#signaling.addSession(
-          new SignalingSession({
-            id: sessionId,
-            peer,
-            connection: this,
-            graceMs: this.#signaling.sessionGraceMs,
-            onEnd: (s) => this.#signaling.removeSession(s),
+      let frames: Uint8Array[];
+      try {
+        const [first = [], ...more] = peerBatches(response.peers ?? []);
+        frames = [
+          encodeServerMessage({
+            response: {
+              id: request.id,
+              join: { ...response, peers: first, morePeerBatches: more.length },
+            },
           }),
-        );
+          ...more.map((peers) => encodeServerMessage({ notification: { peerBatch: { peers } } })),
+        ];
+      } catch (error) {
+        // Nothing is left of a join that cannot be answered: the name is free again at once.
+        peer.closeWith('remote');
+        throw error;
       }
-      return pb.Response.create({ id: request.id, join: response });
+      this.#session = this.#signaling.addSession(
+        new SignalingSession({
+          id: sessionId,
+          peer,
+          connection: this,
+          graceMs: this.#signaling.sessionGraceMs,
+          onEnd: (s) => this.#signaling.removeSession(s),
+        }),
+      );
+      this.joined();
+      for (const frame of frames) this.#sink.send(frame);
     } finally {
       this.#joining = false;
     }
   }
 
-  private resume(req: pb.ResumeSessionRequest): pb.ResumeSessionResponse.$Properties {
+  private resume(request: pb.Request): void {
+    const req = request.resumeSession!;
     assertProtocolVersion(req.protocolVersion);
     const session = this.#signaling.getSession(req.sessionId);
     if (!session || session.peer.closed) {
@@ -294,8 +386,23 @@ export class SignalingConnection {
         'the session is unknown or expired: join the room again',
       );
     }
+    const view = resumeView(session.peer);
+    const [first = [], ...more] = peerBatches(view.peers ?? []);
     this.#session = session;
     session.attach(this);
-    return resumeView(session.peer);
+    this.joined();
+    this.send({
+      response: {
+        id: request.id,
+        resumeSession: { ...view, peers: first, morePeerBatches: more.length },
+      },
+    });
+    for (const peers of more) this.send({ notification: { peerBatch: { peers } } });
+  }
+
+  /** A peer lives on this connection now: its deadline is met, and its frames may be larger. */
+  private joined(): void {
+    clearTimeout(this.#joinTimer);
+    this.#sink.setMaxMessageSize?.(this.#signaling.server.limits.maxFrameSize);
   }
 }

@@ -1,4 +1,4 @@
-import type { AppData } from '@x/protocol';
+import type { AppData, RtpCapabilities } from '@x/protocol';
 import { logger } from '@x/shared';
 import type { RoomMediaCodec } from '../media/mediaCodecs.js';
 import type { Room } from '../media/Room.js';
@@ -16,6 +16,8 @@ const log = logger('x:server:SignalingServer');
 
 /** What the app is asked when a client queries or joins: which room is it for? */
 export interface RoomRequest {
+  /** 'query' (queryRoom: nothing may be created for it) or 'join' (authorized). */
+  purpose: 'query' | 'join';
   /** The connection (URL, headers, address). */
   connection: ConnectionInfo;
   /** Peer name (absent for `queryRoom`). */
@@ -28,8 +30,36 @@ export interface RoomRequest {
   appData?: AppData;
 }
 
-/** Picks (or creates) the room a client queries or joins. Throw an SfuError to refuse. */
-export type RoomSelector = (request: RoomRequest) => Room | Promise<Room>;
+/**
+ * A room that may not exist yet: the server creates it at the first
+ * authorized join (a `queryRoom` or a refused join creates nothing).
+ */
+export interface RoomSpec {
+  /** Room id. */
+  id: string;
+  /** Codecs of the room when it is created (default: the server's). */
+  mediaCodecs?: RoomMediaCodec[];
+  /** The app's data about the room when it is created. */
+  appData?: AppData;
+  /** Close the room once empty for `limits.emptyRoomTimeoutMs`. Default true. */
+  closeWhenEmpty?: boolean;
+}
+
+/**
+ * Picks the room a client queries or joins: an open Room, or a
+ * {@link RoomSpec} the server creates on the first authorized join. Throw
+ * an SfuError to refuse.
+ */
+export type RoomSelector = (request: RoomRequest) => Room | RoomSpec | Promise<Room | RoomSpec>;
+
+/** Access control of a signaling server. */
+export type AuthOptions =
+  | {
+      /** Access tokens (JWT, HS256, made with `createAccessToken`): every queryRoom and join needs a valid one. */
+      secret: string | Uint8Array;
+    }
+  /** No access control: anyone may join any room as anyone. Say so explicitly; a warning is logged. */
+  | 'none';
 
 /** Options of a {@link SignalingServer}. */
 export interface SignalingOptions {
@@ -40,10 +70,11 @@ export interface SignalingOptions {
   /** How long a peer whose connection was lost is kept for it to resume, in ms. Default 20000. */
   sessionGraceMs?: number;
   /**
-   * Access tokens (JWT, HS256, made with `createAccessToken`): with a secret,
-   * every join needs a valid token for its room and peer name.
+   * Access control, required: `{ secret }` to require access tokens, or
+   * `'none'` to let anyone in (development, or an app that authenticates
+   * connections itself).
    */
-  auth?: { secret: string | Uint8Array };
+  auth: AuthOptions;
 }
 
 /**
@@ -60,19 +91,32 @@ export class SignalingServer {
   readonly sessionGraceMs: number;
 
   readonly #selectRoom: RoomSelector;
-  readonly #auth: SignalingOptions['auth'];
+  readonly #secret: string | Uint8Array | undefined;
   readonly #sessions = new Map<string, SignalingSession>();
   readonly #connections = new Set<SignalingConnection>();
+  readonly #creating = new Map<string, Promise<Room>>();
 
   constructor(options: SignalingOptions) {
     this.server = options.server;
     this.#selectRoom = options.selectRoom;
     this.sessionGraceMs = options.sessionGraceMs ?? 20_000;
-    this.#auth = options.auth;
-    if (this.#auth) {
+    const auth = options.auth;
+    if (auth === 'none') {
+      log.warn('auth is "none": anyone may join any room as anyone');
+    } else if (auth && typeof auth === 'object' && auth.secret) {
+      this.#secret = auth.secret;
       // Fails now, not at the first join, on a secret that is too short.
-      verifyAccessToken('x', this.#auth.secret, '').catch(() => undefined);
+      verifyAccessToken('x', auth.secret, '').catch(() => undefined);
+    } else {
+      throw new TypeError(
+        "signaling needs `auth`: { secret } to require access tokens, or 'none' to let anyone join as anyone",
+      );
     }
+  }
+
+  /** Whether clients need an access token. */
+  get requiresToken(): boolean {
+    return this.#secret !== undefined;
   }
 
   /** Open connections. */
@@ -97,19 +141,39 @@ export class SignalingServer {
     for (const connection of this.#connections) connection.end(1001, 'server going away');
   }
 
-  /** @internal */
-  async selectRoom(request: RoomRequest): Promise<Room> {
-    return this.#selectRoom(request);
+  /**
+   * @internal The room a client queries: its capabilities, whether it is
+   * open or not yet created (a query creates nothing).
+   */
+  async queryRoom(request: RoomRequest): Promise<RtpCapabilities> {
+    const selected = await this.#selectRoom(request);
+    if (isRoom(selected)) return selected.rtpCapabilities;
+    this.assertTokenRoom(request.claims, selected.id);
+    const open = this.server.getRoom(selected.id);
+    return open ? open.rtpCapabilities : this.server.rtpCapabilitiesFor(selected.mediaCodecs);
   }
 
-  /** @internal Checks a join's token when the server requires one. */
-  async authenticate(request: {
-    token: string;
-    peerName: string;
-    connection: ConnectionInfo;
-  }): Promise<Authorization | undefined> {
-    if (!this.#auth) return undefined;
-    return verifyAccessToken(request.token, this.#auth.secret, request.peerName);
+  /** @internal The room an authorized client joins: created now if it is only a spec. */
+  async joinRoom(request: RoomRequest): Promise<Room> {
+    const selected = await this.#selectRoom(request);
+    const id = selected.id;
+    this.assertTokenRoom(request.claims, id);
+    if (isRoom(selected)) return selected;
+    const open = this.server.getRoom(id);
+    if (open) return open;
+    let pending = this.#creating.get(id);
+    if (!pending) {
+      pending = this.server.createRoom(selected);
+      this.#creating.set(id, pending);
+      pending.finally(() => this.#creating.delete(id)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  /** @internal Checks a client's token when the server requires one (peer name: for a join). */
+  async authenticate(token: string, peerName?: string): Promise<Authorization | undefined> {
+    if (this.#secret === undefined) return undefined;
+    return verifyAccessToken(token, this.#secret, peerName);
   }
 
   /** @internal */
@@ -133,6 +197,15 @@ export class SignalingServer {
     this.#connections.delete(connection);
     log.debug('connection closed (%d open)', this.#connections.size);
   }
+
+  private assertTokenRoom(claims: AccessTokenClaims | undefined, roomId: string): void {
+    if (claims && claims.room !== roomId)
+      throw new SfuError('FORBIDDEN', `the token is for room "${claims.room}", not "${roomId}"`);
+  }
+}
+
+function isRoom(selected: Room | RoomSpec): selected is Room {
+  return typeof (selected as Room).join === 'function';
 }
 
 /** Options of {@link roomFromUrl}. */
@@ -141,18 +214,17 @@ export interface RoomFromUrlOptions {
   param?: string;
   /** Codecs of rooms it creates (default: the server's defaults). */
   mediaCodecs?: RoomMediaCodec[];
-  /** Close a room when its last peer leaves. Default true. */
+  /** Close a room once it has had no peer for `limits.emptyRoomTimeoutMs`. Default true. */
   closeWhenEmpty?: boolean;
 }
 
 /**
  * A room selector for the common case: the room named in the connection URL
- * (`?roomId=name`), created on first use.
+ * (`?roomId=name`), created at its first authorized join.
  */
 export function roomFromUrl(server: Server, options: RoomFromUrlOptions = {}): RoomSelector {
   const param = options.param ?? 'roomId';
-  const creating = new Map<string, Promise<Room>>();
-  return async ({ connection }) => {
+  return ({ connection }) => {
     const id = connection.url?.searchParams.get(param);
     if (!id) {
       throw new SfuError(
@@ -160,23 +232,13 @@ export function roomFromUrl(server: Server, options: RoomFromUrlOptions = {}): R
         `the connection URL names no room: add ?${param}=<room> to it`,
       );
     }
-    const existing = server.getRoom(id);
-    if (existing) return existing;
-    let pending = creating.get(id);
-    if (!pending) {
-      pending = server.createRoom({ id, mediaCodecs: options.mediaCodecs }).then((room) => {
-        if (options.closeWhenEmpty ?? true) {
-          room.on('newpeer', (peer) => {
-            peer.once('close', () => {
-              if (room.peers.length === 0) room.close();
-            });
-          });
-        }
-        return room;
-      });
-      creating.set(id, pending);
-      pending.finally(() => creating.delete(id)).catch(() => undefined);
-    }
-    return pending;
+    if (id.length > 256) throw new SfuError('BAD_REQUEST', 'a room id has at most 256 characters');
+    return (
+      server.getRoom(id) ?? {
+        id,
+        mediaCodecs: options.mediaCodecs,
+        closeWhenEmpty: options.closeWhenEmpty ?? true,
+      }
+    );
   };
 }

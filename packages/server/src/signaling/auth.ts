@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   canPublish?: boolean;
   /** May receive media (default true). */
   canSubscribe?: boolean;
+  /** May create plain RTP transports, where the server allows them (default false). */
+  canUsePlainRtp?: boolean;
 }
 
 /** Options of {@link createAccessToken}. */
@@ -55,13 +57,14 @@ export async function createAccessToken(options: AccessTokenOptions): Promise<st
 }
 
 /**
- * Verifies an access token for a join: UNAUTHENTICATED when it is missing,
- * expired or badly signed; FORBIDDEN when it names another peer.
+ * Verifies an access token: UNAUTHENTICATED when it is missing, expired or
+ * badly signed; FORBIDDEN when it names another peer than `peerName` (not
+ * checked when `peerName` is undefined: a `queryRoom` names no peer).
  */
 export async function verifyAccessToken(
   token: string,
   secret: string | Uint8Array,
-  peerName: string,
+  peerName: string | undefined,
 ): Promise<Authorization> {
   if (!token)
     throw new SfuError(
@@ -82,17 +85,18 @@ export async function verifyAccessToken(
       `the access token is invalid: ${(error as Error).message}`,
     );
   }
-  const { room, peer, canPublish, canSubscribe } = payload;
+  const { room, peer, canPublish, canSubscribe, canUsePlainRtp } = payload;
   if (typeof room !== 'string' || typeof peer !== 'string') {
     throw new SfuError('UNAUTHENTICATED', 'the access token lacks its room or peer claim');
   }
-  if (peer !== peerName)
+  if (peerName !== undefined && peer !== peerName)
     throw new SfuError('FORBIDDEN', `the access token is for peer "${peer}", not "${peerName}"`);
   const claims: AccessTokenClaims = {
     room,
     peer,
     canPublish: canPublish !== false,
     canSubscribe: canSubscribe !== false,
+    canUsePlainRtp: canUsePlainRtp === true,
   };
   return {
     claims,
@@ -100,6 +104,7 @@ export async function verifyAccessToken(
     permissions: {
       canPublish: claims.canPublish !== false,
       canSubscribe: claims.canSubscribe !== false,
+      canUsePlainRtp: claims.canUsePlainRtp === true,
     },
   };
 }

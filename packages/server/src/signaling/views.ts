@@ -3,6 +3,7 @@ import {
   optionalJsonToMessage,
   type pb,
   profile as profileEnum,
+  type RtpCapabilities,
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
 import type { Consumer } from '../media/Consumer.js';
@@ -12,12 +13,19 @@ import type { Room } from '../media/Room.js';
 // What a client is shown of the domain: the protocol views of rooms, peers
 // and consumers, written once for the join, resume and notifications.
 
-/** The `queryRoom` answer: the room's capabilities. */
-export function queryRoomView(room: Room): pb.QueryRoomResponse.$Properties {
+/** The `queryRoom` answer: a room's capabilities. */
+export function rtpCapabilitiesView(
+  rtpCapabilities: RtpCapabilities,
+): pb.QueryRoomResponse.$Properties {
   return {
-    rtpCapabilities: rtpCapabilitiesToMessage(room.rtpCapabilities),
+    rtpCapabilities: rtpCapabilitiesToMessage(rtpCapabilities),
     mandatoryCodecPayloadTypes: [],
   };
+}
+
+/** The `queryRoom` answer of an open room. */
+export function queryRoomView(room: Room): pb.QueryRoomResponse.$Properties {
+  return rtpCapabilitiesView(room.rtpCapabilities);
 }
 
 /** A consumer as its client sees it. */

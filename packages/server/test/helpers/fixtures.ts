@@ -4,7 +4,7 @@ import { rtpParametersToMessage } from '@x/protocol';
 
 export { audioParameters, videoParameters } from '@x/testkit';
 
-import type { SignalingOptions } from '../../src/index.js';
+import type { WebSocketEndpointOptions } from '../../src/index.js';
 import {
   type Room,
   roomFromUrl,
@@ -22,7 +22,7 @@ export interface TestServer {
 
 export async function startServer(
   options: ServerOptions = {},
-  signaling: Partial<Omit<SignalingOptions, 'server'>> = {},
+  signaling: Partial<Omit<WebSocketEndpointOptions, 'server'>> = {},
 ): Promise<TestServer> {
   const server = await Server.create({
     numWorkers: 1,
@@ -38,6 +38,8 @@ export async function startServer(
     port: 0,
     host: '127.0.0.1',
     selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+    // Most tests are about something else than access control: they say 'none' out loud.
+    auth: 'none',
     ...signaling,
   });
   return {

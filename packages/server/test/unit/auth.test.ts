@@ -18,7 +18,7 @@ describe('access tokens', () => {
     const token = await createAccessToken({ secret, room: 'r1', peer: 'alice' });
     const auth = await verifyAccessToken(token, secret, 'alice');
     expect(auth.room).toBe('r1');
-    expect(auth.permissions).toEqual({ canPublish: true, canSubscribe: true });
+    expect(auth.permissions).toEqual({ canPublish: true, canSubscribe: true, canUsePlainRtp: false });
   });
 
   it('carries restricted permissions', async () => {
@@ -26,6 +26,7 @@ describe('access tokens', () => {
     expect((await verifyAccessToken(token, secret, 'v')).permissions).toEqual({
       canPublish: false,
       canSubscribe: true,
+      canUsePlainRtp: false,
     });
   });
 

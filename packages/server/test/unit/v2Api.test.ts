@@ -49,7 +49,11 @@ describe('room.receiveRequest()', () => {
     expect(response.join?.peers).toEqual([]);
     const alice = room.getPeerByName('alice')!;
     expect(alice.appData).toEqual({ display: 'ALICE' });
-    expect(alice.permissions).toEqual({ canPublish: true, canSubscribe: false });
+    expect(alice.permissions).toEqual({
+      canPublish: true,
+      canSubscribe: false,
+      canUsePlainRtp: false,
+    });
   });
 
   it('answers a bad join with an error response, never a rejection', async () => {
