@@ -9,6 +9,7 @@ import type {
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError, SfuError } from '../util/errors.js';
+import { reapingOnTimeout } from './orphans.js';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
@@ -222,12 +223,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (options.preferredProfile) this.#preferredProfile = options.preferredProfile;
     this.#remotelyPaused = options.paused;
     this.#started = options.started ?? false;
-    const engine = await transport.engine.consume({
-      producerId: this.source.engine.id,
-      rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
-      paused: true,
-      preferredLayers: this.source.simulcast ? { spatialLayer: this.spatialLayer() } : undefined,
-    });
+    const engine = await reapingOnTimeout(transport.router, () =>
+      transport.engine.consume({
+        producerId: this.source.engine.id,
+        rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
+        paused: true,
+        preferredLayers: this.source.simulcast ? { spatialLayer: this.spatialLayer() } : undefined,
+      }),
+    );
     if (this.#closed) {
       engine.close();
       throw new InvalidStateError(`consumer ${this.id} closed while being enabled`);

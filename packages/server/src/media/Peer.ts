@@ -15,6 +15,7 @@ import type { types as ms } from 'mediasoup';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { checkLimit } from '../util/limits.js';
 import type { Consumer } from './Consumer.js';
+import { reapingOnTimeout } from './orphans.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
 import { type Originator, Producer } from './Producer.js';
 import type {
@@ -198,21 +199,25 @@ export class Peer extends Emitter<PeerEvents> {
   /** Creates a WebRTC transport for the client (ICE + DTLS). */
   async createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
     this.assertCanOpen(options.id, options.direction);
-    const engine = await this.room.router.createWebRtcTransport({
-      listenIps: this.room.webRtcListenIps(),
-      enableUdp: options.udp ?? true,
-      enableTcp: options.tcp ?? true,
-      preferUdp: options.preferUdp ?? false,
-      preferTcp: options.preferTcp ?? false,
-      enableSctp: options.numSctpStreams !== undefined,
-      numSctpStreams: options.numSctpStreams,
-    });
+    const router = this.room.router;
+    const engine = await reapingOnTimeout(router, () =>
+      router.createWebRtcTransport({
+        listenIps: this.room.webRtcListenIps(),
+        enableUdp: options.udp ?? true,
+        enableTcp: options.tcp ?? true,
+        preferUdp: options.preferUdp ?? false,
+        preferTcp: options.preferTcp ?? false,
+        enableSctp: options.numSctpStreams !== undefined,
+        numSctpStreams: options.numSctpStreams,
+      }),
+    );
     this.assertStillOpen(engine, 'transport');
     const transport = new WebRtcTransport({
       id: options.id,
       direction: options.direction,
       peer: this,
       engine,
+      router,
       appData: options.appData,
     });
     this.addTransport(transport);
@@ -229,17 +234,21 @@ export class Peer extends Emitter<PeerEvents> {
     // A remote address given by a client: only where the server lets clients send.
     if (options.remote) this.assertPlainRtpAllowed(options.remote);
     const listenIp = options.listenIp ?? this.room.listenIp(options.ipFamily ?? 4);
-    const engine = await this.room.router.createPlainTransport({
-      listenIp,
-      rtcpMux: options.rtcpMux ?? true,
-      comedia: options.comedia ?? false,
-    });
+    const router = this.room.router;
+    const engine = await reapingOnTimeout(router, () =>
+      router.createPlainTransport({
+        listenIp,
+        rtcpMux: options.rtcpMux ?? true,
+        comedia: options.comedia ?? false,
+      }),
+    );
     this.assertStillOpen(engine, 'transport');
     const transport = new PlainRtpTransport({
       id: options.id,
       direction: options.direction,
       peer: this,
       engine,
+      router,
       appData: options.appData,
     });
     this.addTransport(transport);
@@ -282,11 +291,13 @@ export class Peer extends Emitter<PeerEvents> {
     checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
     this.room.assertFanOut(this);
     const paused = options.paused ?? false;
-    const engine = await transport.engine.produce({
-      kind: options.kind,
-      rtpParameters: options.rtpParameters as ms.RtpParameters,
-      paused,
-    });
+    const engine = await reapingOnTimeout(this.room.router, () =>
+      transport.engine.produce({
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as ms.RtpParameters,
+        paused,
+      }),
+    );
     if (this.#closed || transport.closed) {
       engine.close();
       throw new InvalidStateError(

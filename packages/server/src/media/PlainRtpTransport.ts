@@ -15,7 +15,7 @@ export type PlainRtpTransportEvents = TransportEvents & {
  */
 export class PlainRtpTransport extends Transport<PlainRtpTransportEvents> {
   /** The mediasoup plain transport underneath. */
-  readonly engine: ms.PlainTransport;
+  declare readonly engine: ms.PlainTransport;
 
   /** @internal */
   constructor(options: {
@@ -23,10 +23,10 @@ export class PlainRtpTransport extends Transport<PlainRtpTransportEvents> {
     direction: TransportDirection;
     peer: Peer | undefined;
     engine: ms.PlainTransport;
+    router: ms.Router;
     appData: AppData | undefined;
   }) {
     super(options);
-    this.engine = options.engine;
     this.engine.on('tuple', (tuple: ms.TransportTuple) =>
       this.safeEmit('tuple', tuple as TransportTuple),
     );

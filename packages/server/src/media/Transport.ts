@@ -30,7 +30,9 @@ export abstract class Transport<
   /** The app's data about the transport. */
   appData: AppData | undefined;
   /** The mediasoup transport underneath (for what this API does not cover). */
-  abstract readonly engine: ms.WebRtcTransport | ms.PlainTransport;
+  readonly engine: ms.WebRtcTransport | ms.PlainTransport;
+  /** The mediasoup router it lives on. */
+  readonly router: ms.Router;
 
   #closed = false;
   readonly #producers = new Set<Producer>();
@@ -41,12 +43,18 @@ export abstract class Transport<
     direction: TransportDirection;
     peer: Peer | undefined;
     appData: AppData | undefined;
+    engine: ms.WebRtcTransport | ms.PlainTransport;
+    router: ms.Router;
   }) {
     super();
     this.id = options.id;
     this.direction = options.direction;
     this.peer = options.peer;
     this.appData = options.appData;
+    this.engine = options.engine;
+    this.router = options.router;
+    // Its router closed (the room closed, or the worker died): nothing can flow any more.
+    this.engine.on('routerclose', () => this.closeWith('local'));
   }
 
   /** Whether the transport is closed. */

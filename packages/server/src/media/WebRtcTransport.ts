@@ -30,7 +30,7 @@ export type WebRtcTransportEvents = TransportEvents & {
 /** A WebRTC transport of a peer (ICE + DTLS), created through the protocol (mediasoup v2's WebRtcTransport). */
 export class WebRtcTransport extends Transport<WebRtcTransportEvents> {
   /** The mediasoup WebRTC transport underneath. */
-  readonly engine: ms.WebRtcTransport;
+  declare readonly engine: ms.WebRtcTransport;
   #connected = false;
 
   /** @internal Created by its peer. */
@@ -39,10 +39,10 @@ export class WebRtcTransport extends Transport<WebRtcTransportEvents> {
     direction: TransportDirection;
     peer: Peer;
     engine: ms.WebRtcTransport;
+    router: ms.Router;
     appData: AppData | undefined;
   }) {
     super(options);
-    this.engine = options.engine;
     this.engine.on('icestatechange', (state: IceState) => this.safeEmit('icestatechange', state));
     this.engine.on('iceselectedtuplechange', (tuple: ms.TransportTuple) =>
       this.safeEmit('iceselectedtuplechange', tuple as TransportTuple),

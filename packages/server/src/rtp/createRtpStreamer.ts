@@ -2,6 +2,7 @@ import { isIP, isIPv6 } from 'node:net';
 import type { RtpCapabilities } from '@x/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Consumer } from '../media/Consumer.js';
+import { reapingOnTimeout } from '../media/orphans.js';
 import { PlainRtpTransport } from '../media/PlainRtpTransport.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
@@ -62,12 +63,15 @@ export async function createRtpStreamer(
   const router =
     options.localIP === undefined ? room.router : await OutsideRouter.of(room).routerFor(producer);
   const listenIp = options.localIP === undefined ? room.listenIp(family) : { ip: options.localIP };
-  const engine = await router.createPlainTransport({ listenIp, rtcpMux, comedia: false });
+  const engine = await reapingOnTimeout(router, () =>
+    router.createPlainTransport({ listenIp, rtcpMux, comedia: false }),
+  );
   const transport = new PlainRtpTransport({
     id: randomId(),
     direction: 'recv',
     peer: undefined,
     engine,
+    router,
     appData: undefined,
   });
   let consumer: Consumer | undefined;

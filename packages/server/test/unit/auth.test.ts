@@ -18,7 +18,11 @@ describe('access tokens', () => {
     const token = await createAccessToken({ secret, room: 'r1', peer: 'alice' });
     const auth = await verifyAccessToken(token, secret, 'alice');
     expect(auth.room).toBe('r1');
-    expect(auth.permissions).toEqual({ canPublish: true, canSubscribe: true, canUsePlainRtp: false });
+    expect(auth.permissions).toEqual({
+      canPublish: true,
+      canSubscribe: true,
+      canUsePlainRtp: false,
+    });
   });
 
   it('carries restricted permissions', async () => {
