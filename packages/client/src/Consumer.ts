@@ -8,15 +8,14 @@ import {
   type RtpParameters,
   requiredRtpParametersFromMessage,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError, UnsupportedError } from './errors.js';
-import { logger } from './logger.js';
 import type { Originator, Peer } from './Peer.js';
 import type { Signal } from './Signal.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Consumer');
+const log = logger('x:client:Consumer');
 
 /** A simulcast profile a consumer can prefer. */
 export type PreferredProfile = Exclude<Profile, 'none'>;

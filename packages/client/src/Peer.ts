@@ -1,6 +1,6 @@
 import type { AppData } from '@x/protocol';
+import { Emitter } from '@x/shared';
 import type { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
 
 /** Who closed something: this client ('local') or the server ('remote'). */
 export type Originator = 'local' | 'remote';

@@ -1,15 +1,14 @@
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
 import { optionalJsonToMessage } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError } from './errors.js';
 import { randomId } from './ids.js';
-import { logger } from './logger.js';
 import type { Originator } from './Peer.js';
 import type { Signal } from './Signal.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Producer');
+const log = logger('x:client:Producer');
 
 /**
  * Bitrates of the simulcast streams, in bits per second (the seed page says

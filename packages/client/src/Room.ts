@@ -16,18 +16,17 @@ import {
   statsListFromMessage,
   type TransportDirection,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import { Device, type types as msc } from 'mediasoup-client';
 import { Consumer, type ConsumerData, type PreferredProfile } from './Consumer.js';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError, RequestError, TimeoutError, UnsupportedError } from './errors.js';
 import { randomId } from './ids.js';
-import { logger } from './logger.js';
 import { type Originator, Peer } from './Peer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import type { Signal } from './Signal.js';
 import { Transport, type TransportContext } from './Transport.js';
 
-const log = logger('Room');
+const log = logger('x:client:Room');
 
 /** Why the server closed this client's peer ('unspecified' from a server that gave no reason). */
 export type CloseReason = ProtocolCloseReason | 'unspecified';

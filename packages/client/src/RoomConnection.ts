@@ -1,10 +1,9 @@
 import { decodeServerMessage, encodeClientMessage, ProtocolError, type pb } from '@x/protocol';
-import { Emitter } from './Emitter.js';
+import { Emitter, logger } from '@x/shared';
 import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
 import { type Room, requestError } from './Room.js';
 
-const log = logger('RoomConnection');
+const log = logger('x:client:RoomConnection');
 
 /** The WebSocket class to use: the browser's, or `ws`'s in Node. */
 export type WebSocketClass = new (url: string) => WebSocket;

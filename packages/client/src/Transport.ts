@@ -11,14 +11,13 @@ import {
   type TransportDirection,
   transportDirection,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { Device, types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
 import type { Originator } from './Peer.js';
 import type { Signal } from './Signal.js';
 
-const log = logger('Transport');
+const log = logger('x:client:Transport');
 
 /** Connection state of a transport. */
 export type ConnectionState =
