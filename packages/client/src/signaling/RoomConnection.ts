@@ -1,7 +1,17 @@
-import { decodeServerMessage, encodeClientMessage, ProtocolError, type pb } from '@x/protocol';
+import {
+  type ClientNotification,
+  type ClientRequest,
+  decodeServerMessage,
+  encodeClientMessage,
+  ProtocolError,
+  type pb,
+  type ServerResponse,
+} from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
-import { InvalidStateError } from './errors.js';
-import { type Room, requestError } from './Room.js';
+import { InvalidStateError, RequestError } from '../errors.js';
+import type { Room } from '../Room.js';
+import type { ResumedState } from '../Signal.js';
+import { SignalClient } from './SignalClient.js';
 
 const log = logger('x:client:RoomConnection');
 
@@ -39,13 +49,11 @@ export type RoomConnectionEvents = {
 const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
 /** Close codes after which reconnecting makes no sense: the server ended the session on purpose. */
 const FINAL_CODES = new Set([1000, 1003, 4000, 4001, 4002]);
-/** Request id of the connector's own resume request (the room's start at 1). */
-const RESUME_ID = 0;
 const MAX_OUTBOX = 1000;
 
 interface PendingRequest {
-  request: pb.Request;
-  callback: (response: pb.Response) => void;
+  request: ClientRequest;
+  callback: (response: ServerResponse) => void;
   errback: (error: Error) => void;
 }
 
@@ -65,18 +73,18 @@ async function defaultWebSocket(): Promise<WebSocketClass> {
  * joins again and sends its producers again. Created by {@link connect}.
  */
 export class RoomConnection extends Emitter<RoomConnectionEvents> {
-  /** The endpoint URL. */
-  readonly url: string;
-  /** The room it carries. */
-  readonly room: Room;
-
+  readonly #url: string;
+  readonly #room: Room;
+  readonly #signal: SignalClient;
   #state: ConnectionState = 'connecting';
   #socket: WebSocket | undefined;
   readonly #WebSocket: WebSocketClass;
   readonly #options: Required<Omit<ConnectOptions, 'WebSocket'>>;
+  // The room's requests without an answer yet: sent again on a new socket.
   readonly #pending = new Map<number, PendingRequest>();
-  readonly #outbox: pb.ClientNotification[] = [];
-  #resumeWaiter: ((response: pb.Response) => void) | undefined;
+  // The connector's own requests (resume), answered on this socket only.
+  readonly #own = new Map<number, (response: ServerResponse) => void>();
+  readonly #outbox: ClientNotification[] = [];
 
   private constructor(
     room: Room,
@@ -85,8 +93,11 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     options: ConnectOptions,
   ) {
     super();
-    this.room = room;
-    this.url = url;
+    const signal = SignalClient.of(room);
+    if (!signal) throw new TypeError('connect() needs a Room of @x/client');
+    this.#room = room;
+    this.#signal = signal;
+    this.#url = url;
     this.#WebSocket = WebSocketCtor;
     this.#options = {
       reconnect: options.reconnect ?? true,
@@ -113,6 +124,16 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     return connection;
   }
 
+  /** The endpoint URL. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The room it carries. */
+  get room(): Room {
+    return this.#room;
+  }
+
   /** Connection state. */
   get state(): ConnectionState {
     return this.#state;
@@ -122,8 +143,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.room.off('request', this.onRequest);
-    this.room.off('notify', this.onNotify);
+    this.#room.off('request', this.onRequest);
+    this.#room.off('notify', this.onNotify);
     this.#socket?.close(1000, 'client closed');
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the connection is closed'));
@@ -132,8 +153,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   }
 
   private readonly onRequest = (
-    request: pb.Request,
-    callback: (r: pb.Response) => void,
+    request: ClientRequest,
+    callback: (r: ServerResponse) => void,
     errback: (e: Error) => void,
   ) => {
     if (this.#state === 'closed') {
@@ -144,7 +165,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     if (this.#state === 'open') this.sendFrame({ request });
   };
 
-  private readonly onNotify = (notification: pb.ClientNotification) => {
+  private readonly onNotify = (notification: ClientNotification) => {
     if (this.#state === 'open') this.sendFrame({ notification });
     else if (this.#state === 'reconnecting' && this.#outbox.length < MAX_OUTBOX)
       this.#outbox.push(notification);
@@ -160,7 +181,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
 
   private openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = new this.#WebSocket(this.url);
+      const socket = new this.#WebSocket(this.#url);
       socket.binaryType = 'arraybuffer';
       let opened = false;
       socket.onopen = () => {
@@ -171,7 +192,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       socket.onmessage = (event: MessageEvent) => this.onFrame(event.data);
       socket.onclose = (event: CloseEvent) => {
         if (!opened) {
-          reject(new Error(`could not connect to ${this.url} (code ${event.code})`));
+          reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
           return;
         }
         if (this.#socket === socket) this.onSocketClosed(event.code, event.reason);
@@ -194,22 +215,24 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
     if (message.response) {
       const response = message.response;
-      if (response.id === RESUME_ID && this.#resumeWaiter) {
-        this.#resumeWaiter(response);
+      const own = this.#own.get(response.id);
+      if (own) {
+        this.#own.delete(response.id);
+        own(response);
         return;
       }
       const pending = this.#pending.get(response.id);
       this.#pending.delete(response.id);
       pending?.callback(response);
     } else if (message.notification) {
-      this.room.receiveNotification(message.notification);
+      this.#room.receiveNotification(message.notification);
     }
   }
 
   private onSocketClosed(code: number, reason: string): void {
     this.#socket = undefined;
     if (this.#state === 'closed') return;
-    const resumable = this.#options.reconnect && !this.room.closed && !FINAL_CODES.has(code);
+    const resumable = this.#options.reconnect && !this.#room.closed && !FINAL_CODES.has(code);
     if (!resumable) {
       this.close();
       return;
@@ -246,9 +269,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         this.#state = 'reconnecting';
       }
     }
-    const error = new Error(`could not reconnect to ${this.url} after ${delays.length} attempts`);
+    const error = new Error(`could not reconnect to ${this.#url} after ${delays.length} attempts`);
     this.safeEmit('failed', error);
-    this.room.leave();
+    this.#room.leave();
     this.close();
   }
 
@@ -257,36 +280,38 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
    * if it expired, joins again from scratch.
    */
   private async restore(): Promise<'resume' | 'rejoin'> {
-    if (!this.room.joined) {
+    if (!this.#room.joined) {
       // Lost before the join completed: its request goes again as it is.
       this.reopen();
       return 'resume';
     }
-    const response = await new Promise<pb.Response>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer to resumeSession')), 10_000);
-      this.#resumeWaiter = (r) => {
-        clearTimeout(timer);
-        this.#resumeWaiter = undefined;
-        resolve(r);
-      };
-      this.sendFrame({ request: { id: RESUME_ID, resumeSession: this.room.resumeRequest() } });
-    });
-    if (response.resumeSession) {
-      // Requests without an answer go again (the server answers one it already
-      // handled from memory), then the room aligns with the server's state.
-      this.reopen();
-      await this.room.applyResume(response.resumeSession);
-      return 'resume';
+    let state: ResumedState | undefined;
+    try {
+      state = await this.#signal.resume(this.#room.sessionId, (request, callback) => {
+        this.#own.set(request.id, callback);
+        this.sendFrame({ request });
+      });
+    } catch (error) {
+      if (!(error instanceof RequestError && error.code === 'SESSION_EXPIRED')) throw error;
+    } finally {
+      this.#own.clear();
     }
-    const error = requestError(response.error);
-    if (error.code !== 'SESSION_EXPIRED') throw error;
-    // The server forgot the peer: what was pending belonged to it.
+    if (!state) return this.rejoin();
+    // Requests without an answer go again (the server answers one it already
+    // handled from memory), then the room aligns with the server's state.
+    this.reopen();
+    await this.#room.applyResume(state);
+    return 'resume';
+  }
+
+  /** The session expired: what was pending belonged to it; join again from scratch. */
+  private async rejoin(): Promise<'rejoin'> {
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the session expired before the request was answered'));
     this.#pending.clear();
     this.#outbox.length = 0;
     this.#state = 'open';
-    await this.room.rejoin();
+    await this.#room.rejoin();
     return 'rejoin';
   }
 
