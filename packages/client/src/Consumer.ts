@@ -52,7 +52,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #receiving = false;
   readonly #signal: Signal;
   readonly #stats: StatsSubscription;
-  readonly #onTransportClose = () => this.becomeUnhandled();
+  readonly #onTransportClose = () => this.#becomeUnhandled();
 
   private constructor(data: ConsumerData, peer: Peer, signal: Signal) {
     super();
@@ -307,7 +307,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.safeEmit('close', originator);
   }
 
-  private becomeUnhandled(): void {
+  #becomeUnhandled(): void {
     if (!this.#transport) return;
     this.#transport.release(this.#onTransportClose);
     this.#transport = undefined;

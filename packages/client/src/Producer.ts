@@ -86,7 +86,7 @@ export class Producer extends Emitter<ProducerEvents> {
     log.debug('track of producer %d ended', this.#id);
     this.safeEmit('trackended');
   };
-  readonly #onTransportClose = () => this.becomeUnhandled();
+  readonly #onTransportClose = () => this.#becomeUnhandled();
 
   private constructor(
     track: MediaStreamTrack,
@@ -186,7 +186,7 @@ export class Producer extends Emitter<ProducerEvents> {
   close(appData?: AppData): void {
     if (this.#closed) return;
     if (this.#engine) this.#signal.closeProducer(this.#id, appData);
-    this.closeWith('local', appData);
+    this.#closeWith('local', appData);
   }
 
   /** Starts sending on a send transport. Rejects if the transport cannot take it or the server refuses. */
@@ -213,7 +213,7 @@ export class Producer extends Emitter<ProducerEvents> {
       });
       const producer = await engine.produce({
         track: this.#track,
-        encodings: this.encodings(),
+        encodings: this.#encodings(),
         stopTracks: false,
         disableTrackOnPause: false,
         zeroRtpOnPause: true,
@@ -340,7 +340,7 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
-    this.closeWith('remote', appData);
+    this.#closeWith('remote', appData);
   }
 
   /** @internal Server stats arrived. */
@@ -350,10 +350,10 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal The room was left or closed. */
   roomClosed(originator: Originator): void {
-    this.closeWith(originator, undefined);
+    this.#closeWith(originator, undefined);
   }
 
-  private encodings(): msc.RtpEncodingParameters[] | undefined {
+  #encodings(): msc.RtpEncodingParameters[] | undefined {
     if (!this.#simulcast) return undefined;
     const { low, medium, high } = this.#simulcast;
     return [
@@ -363,7 +363,7 @@ export class Producer extends Emitter<ProducerEvents> {
     ];
   }
 
-  private becomeUnhandled(): void {
+  #becomeUnhandled(): void {
     if (!this.#transport) return;
     this.#transport.release(this.#onTransportClose);
     this.#transport = undefined;
@@ -374,7 +374,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#closed) this.safeEmit('unhandled');
   }
 
-  private closeWith(originator: Originator, appData: AppData | undefined): void {
+  #closeWith(originator: Originator, appData: AppData | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport?.release(this.#onTransportClose);

@@ -216,7 +216,7 @@ export class Room extends Emitter<RoomEvents> {
       });
       if (!this.#device.loaded)
         await this.#device.load({ routerRtpCapabilities: caps as msc.RtpCapabilities });
-      const peers = await this.joinAs(peerName, appData, options);
+      const peers = await this.#joinAs(peerName, appData, options);
       return peers;
     } catch (error) {
       if (this.#state === 'joining') this.#state = 'new';
@@ -228,7 +228,7 @@ export class Room extends Emitter<RoomEvents> {
   leave(appData?: AppData): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'joined') this.#signal.leave(appData);
-    this.closeWith('local', appData, undefined);
+    this.#closeWith('local', appData, undefined);
   }
 
   /** Whether this device can send media of a kind in this room. */
@@ -296,12 +296,12 @@ export class Room extends Emitter<RoomEvents> {
   async applyResume(state: ResumedState): Promise<void> {
     const serverPeers = new Map(state.peers.map((p) => [p.name, p]));
     for (const peer of this.peers) {
-      if (!serverPeers.has(peer.name)) this.removePeer(peer.name, undefined);
+      if (!serverPeers.has(peer.name)) this.#removePeer(peer.name, undefined);
     }
     for (const data of state.peers) {
       const peer = this.#peers.get(data.name);
       if (!peer) {
-        this.addPeer(data, true);
+        this.#addPeer(data, true);
         continue;
       }
       const serverConsumers = new Map(data.consumers.map((c) => [c.id, c]));
@@ -311,7 +311,7 @@ export class Room extends Emitter<RoomEvents> {
         else consumer.remotePause(server.paused, undefined);
       }
       for (const c of data.consumers) {
-        if (!peer.getConsumerById(c.id)) peer.addConsumer(this.newConsumer(c, peer), true);
+        if (!peer.getConsumerById(c.id)) peer.addConsumer(this.#newConsumer(c, peer), true);
       }
     }
     const serverProducers = new Map(state.producers.map((p) => [p.id, p]));
@@ -344,9 +344,9 @@ export class Room extends Emitter<RoomEvents> {
     const wasSent = this.producers.filter((p) => p.transport);
     const transports = this.transports;
     for (const transport of transports) transport.remoteClose(undefined);
-    for (const peer of this.peers) this.removePeer(peer.name, undefined);
+    for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
-    const peers = await this.joinAs(this.#peerName, this.#appData, this.#joinOptions);
+    const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions);
     if (wasSent.length > 0) {
       const transport = this.createTransport(
         'send',
@@ -359,7 +359,7 @@ export class Room extends Emitter<RoomEvents> {
     return peers;
   }
 
-  private async joinAs(
+  async #joinAs(
     peerName: string,
     appData: AppData | undefined,
     options: JoinOptions,
@@ -378,41 +378,41 @@ export class Room extends Emitter<RoomEvents> {
     this.#joinOptions = options;
     this.#sessionId = joined.sessionId;
     this.#sessionGraceMs = joined.sessionGraceMs;
-    return joined.peers.map((data) => this.addPeer(data, false));
+    return joined.peers.map((data) => this.#addPeer(data, false));
   }
 
-  private newConsumer(data: ConsumerData, peer: Peer): Consumer {
+  #newConsumer(data: ConsumerData, peer: Peer): Consumer {
     return Consumer.create(data, peer, this.#signal);
   }
 
-  private addPeer(data: PeerData, announce: boolean): Peer {
+  #addPeer(data: PeerData, announce: boolean): Peer {
     const peer = Peer.create(data.name, data.appData);
     this.#peers.set(peer.name, peer);
-    for (const c of data.consumers) peer.addConsumer(this.newConsumer(c, peer), false);
+    for (const c of data.consumers) peer.addConsumer(this.#newConsumer(c, peer), false);
     if (announce) this.safeEmit('newpeer', peer);
     return peer;
   }
 
-  private removePeer(name: string, appData: AppData | undefined): void {
+  #removePeer(name: string, appData: AppData | undefined): void {
     const peer = this.#peers.get(name);
     if (!peer) return;
     this.#peers.delete(name);
     peer.close('remote', appData);
   }
 
-  private consumer(id: number, peerName: string): Consumer | undefined {
+  #consumer(id: number, peerName: string): Consumer | undefined {
     return this.#peers.get(peerName)?.getConsumerById(id);
   }
 
   // What the server tells this room, already in domain terms.
   readonly #listener: SignalListener = {
-    closed: (appData, reason) => this.closeWith('remote', appData, reason),
+    closed: (appData, reason) => this.#closeWith('remote', appData, reason),
     transportClosed: (id, appData) => this.#transports.get(id)?.remoteClose(appData),
     transportStats: (id, stats) => this.#transports.get(id)?.receiveStats(stats),
     newPeer: (data) => {
-      if (!this.#peers.has(data.name)) this.addPeer(data, true);
+      if (!this.#peers.has(data.name)) this.#addPeer(data, true);
     },
-    peerClosed: (name, appData) => this.removePeer(name, appData),
+    peerClosed: (name, appData) => this.#removePeer(name, appData),
     producerPaused: (id, appData) => this.#producers.get(id)?.remotePause(appData),
     producerResumed: (id, appData) => this.#producers.get(id)?.remoteResume(appData),
     producerClosed: (id, appData) => this.#producers.get(id)?.remoteClose(appData),
@@ -420,23 +420,23 @@ export class Room extends Emitter<RoomEvents> {
     newConsumer: (data) => {
       const peer = this.#peers.get(data.peerName);
       if (peer && !peer.getConsumerById(data.id))
-        peer.addConsumer(this.newConsumer(data, peer), true);
+        peer.addConsumer(this.#newConsumer(data, peer), true);
     },
-    consumerClosed: (id, peerName) => this.consumer(id, peerName)?.remoteClose('remote'),
+    consumerClosed: (id, peerName) => this.#consumer(id, peerName)?.remoteClose('remote'),
     consumerPaused: (id, peerName, appData) =>
-      this.consumer(id, peerName)?.remotePause(true, appData),
+      this.#consumer(id, peerName)?.remotePause(true, appData),
     consumerResumed: (id, peerName, appData) =>
-      this.consumer(id, peerName)?.remotePause(false, appData),
+      this.#consumer(id, peerName)?.remotePause(false, appData),
     consumerPreferredProfileSet: (id, peerName, profile) =>
-      this.consumer(id, peerName)?.remotePreferredProfile(profile),
+      this.#consumer(id, peerName)?.remotePreferredProfile(profile),
     consumerEffectiveProfileChanged: (id, peerName, profile) =>
-      this.consumer(id, peerName)?.setEffectiveProfile(profile),
-    consumerStats: (id, peerName, stats) => this.consumer(id, peerName)?.receiveStats(stats),
+      this.#consumer(id, peerName)?.setEffectiveProfile(profile),
+    consumerStats: (id, peerName, stats) => this.#consumer(id, peerName)?.receiveStats(stats),
     notificationRejected: (error, notification, id) =>
       this.safeEmit('notificationerror', error, notification, id),
   };
 
-  private closeWith(
+  #closeWith(
     originator: Originator,
     appData: AppData | undefined,
     reason: CloseReason | undefined,

@@ -129,24 +129,24 @@ export class Transport extends Emitter<TransportEvents> {
   close(appData?: AppData): void {
     if (this.#closed) return;
     if (this.#engine) this.#context.signal.closeTransport(this.#id, appData);
-    this.closeWith('local', appData);
+    this.#closeWith('local', appData);
   }
 
   /** Starts the server stats of the transport: a `stats` event every `interval` ms (at least 1000). */
   enableStats(interval = 1000): void {
-    this.assertOpen('enableStats');
+    this.#assertOpen('enableStats');
     this.#stats.enable(interval);
   }
 
   /** Stops the server stats. */
   disableStats(): void {
-    this.assertOpen('disableStats');
+    this.#assertOpen('disableStats');
     this.#stats.disable();
   }
 
   /** Restarts ICE (after a network change): new ICE parameters from the server. */
   async restartIce(): Promise<void> {
-    this.assertOpen('restartIce');
+    this.#assertOpen('restartIce');
     if (!this.#engine) return;
     const iceParameters = await this.#context.signal.restartIce(this.#id);
     if (!this.#engine.closed) await this.#engine.restartIce({ iceParameters });
@@ -154,8 +154,8 @@ export class Transport extends Emitter<TransportEvents> {
 
   /** @internal The mediasoup-client transport, created on the server first if needed. */
   ensure(): Promise<msc.Transport> {
-    this.assertOpen('use');
-    this.#creating ??= this.create();
+    this.#assertOpen('use');
+    this.#creating ??= this.#create();
     this.#creating.catch(() => {
       this.#creating = undefined;
     });
@@ -179,12 +179,12 @@ export class Transport extends Emitter<TransportEvents> {
 
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
-    this.closeWith('remote', appData);
+    this.#closeWith('remote', appData);
   }
 
   /** @internal The room was left or closed. */
   roomClosed(originator: Originator): void {
-    this.closeWith(originator, undefined);
+    this.#closeWith(originator, undefined);
   }
 
   /** @internal Server stats arrived. */
@@ -192,7 +192,7 @@ export class Transport extends Emitter<TransportEvents> {
     this.safeEmit('stats', stats);
   }
 
-  private async create(): Promise<msc.Transport> {
+  async #create(): Promise<msc.Transport> {
     const { device, signal, transportOptions } = this.#context;
     const created = await signal.createTransport({
       id: this.#id,
@@ -257,7 +257,7 @@ export class Transport extends Emitter<TransportEvents> {
     return engine;
   }
 
-  private closeWith(originator: Originator, appData: AppData | undefined): void {
+  #closeWith(originator: Originator, appData: AppData | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#connectionState = 'closed';
@@ -269,7 +269,7 @@ export class Transport extends Emitter<TransportEvents> {
     for (const onClose of children) onClose();
   }
 
-  private assertOpen(method: string): void {
+  #assertOpen(method: string): void {
     if (this.#closed)
       throw new InvalidStateError(`transport ${this.#id} is closed: ${method}() is not possible`);
   }

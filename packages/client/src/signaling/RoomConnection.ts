@@ -103,8 +103,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       reconnect: options.reconnect ?? true,
       reconnectDelays: options.reconnectDelays ?? DEFAULT_DELAYS,
     };
-    room.on('request', this.onRequest);
-    room.on('notify', this.onNotify);
+    room.on('request', this.#onRequest);
+    room.on('notify', this.#onNotify);
     room.once('close', () => {
       // Let the leave notification go out before the socket closes.
       setTimeout(() => this.close(), 0);
@@ -119,7 +119,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       options.WebSocket ?? (await defaultWebSocket()),
       options,
     );
-    await connection.openSocket();
+    await connection.#openSocket();
     connection.#state = 'open';
     return connection;
   }
@@ -143,8 +143,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#room.off('request', this.onRequest);
-    this.#room.off('notify', this.onNotify);
+    this.#room.off('request', this.#onRequest);
+    this.#room.off('notify', this.#onNotify);
     this.#socket?.close(1000, 'client closed');
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the connection is closed'));
@@ -152,7 +152,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.safeEmit('close', 1000, 'client closed');
   }
 
-  private readonly onRequest = (
+  readonly #onRequest = (
     request: ClientRequest,
     callback: (r: ServerResponse) => void,
     errback: (e: Error) => void,
@@ -162,16 +162,16 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       return;
     }
     this.#pending.set(request.id, { request, callback, errback });
-    if (this.#state === 'open') this.sendFrame({ request });
+    if (this.#state === 'open') this.#sendFrame({ request });
   };
 
-  private readonly onNotify = (notification: ClientNotification) => {
-    if (this.#state === 'open') this.sendFrame({ notification });
+  readonly #onNotify = (notification: ClientNotification) => {
+    if (this.#state === 'open') this.#sendFrame({ notification });
     else if (this.#state === 'reconnecting' && this.#outbox.length < MAX_OUTBOX)
       this.#outbox.push(notification);
   };
 
-  private sendFrame(message: Parameters<typeof encodeClientMessage>[0]): void {
+  #sendFrame(message: Parameters<typeof encodeClientMessage>[0]): void {
     try {
       this.#socket?.send(encodeClientMessage(message));
     } catch (error) {
@@ -179,7 +179,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
   }
 
-  private openSocket(): Promise<void> {
+  #openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = new this.#WebSocket(this.#url);
       socket.binaryType = 'arraybuffer';
@@ -189,19 +189,19 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         this.#socket = socket;
         resolve();
       };
-      socket.onmessage = (event: MessageEvent) => this.onFrame(event.data);
+      socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
       socket.onclose = (event: CloseEvent) => {
         if (!opened) {
           reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
           return;
         }
-        if (this.#socket === socket) this.onSocketClosed(event.code, event.reason);
+        if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
       };
       socket.onerror = () => log.debug('socket error');
     });
   }
 
-  private onFrame(data: unknown): void {
+  #onFrame(data: unknown): void {
     let message: pb.ServerMessage;
     try {
       message = decodeServerMessage(data instanceof ArrayBuffer ? data : (data as Uint8Array));
@@ -229,7 +229,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
   }
 
-  private onSocketClosed(code: number, reason: string): void {
+  #onSocketClosed(code: number, reason: string): void {
     this.#socket = undefined;
     if (this.#state === 'closed') return;
     const resumable = this.#options.reconnect && !this.#room.closed && !FINAL_CODES.has(code);
@@ -239,10 +239,10 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
     log.debug('connection lost (%d %s): reconnecting', code, reason);
     this.#state = 'reconnecting';
-    void this.reconnect();
+    void this.#reconnect();
   }
 
-  private async reconnect(): Promise<void> {
+  async #reconnect(): Promise<void> {
     const delays = this.#options.reconnectDelays;
     for (let attempt = 0; attempt < delays.length; attempt++) {
       if (this.#state !== 'reconnecting') return;
@@ -250,13 +250,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       await new Promise((r) => setTimeout(r, delays[attempt]! * (0.5 + Math.random())));
       if (this.#state !== 'reconnecting') return;
       try {
-        await this.openSocket();
+        await this.#openSocket();
       } catch (error) {
         log.debug('attempt %d failed: %o', attempt + 1, error);
         continue;
       }
       try {
-        const mode = await this.restore();
+        const mode = await this.#restore();
         this.safeEmit('reconnected', mode);
         return;
       } catch (error) {
@@ -279,33 +279,33 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
    * Resumes the session on the new socket (then sends again what waited), or,
    * if it expired, joins again from scratch.
    */
-  private async restore(): Promise<'resume' | 'rejoin'> {
+  async #restore(): Promise<'resume' | 'rejoin'> {
     if (!this.#room.joined) {
       // Lost before the join completed: its request goes again as it is.
-      this.reopen();
+      this.#reopen();
       return 'resume';
     }
     let state: ResumedState | undefined;
     try {
       state = await this.#signal.resume(this.#room.sessionId, (request, callback) => {
         this.#own.set(request.id, callback);
-        this.sendFrame({ request });
+        this.#sendFrame({ request });
       });
     } catch (error) {
       if (!(error instanceof RequestError && error.code === 'SESSION_EXPIRED')) throw error;
     } finally {
       this.#own.clear();
     }
-    if (!state) return this.rejoin();
+    if (!state) return this.#rejoin();
     // Requests without an answer go again (the server answers one it already
     // handled from memory), then the room aligns with the server's state.
-    this.reopen();
+    this.#reopen();
     await this.#room.applyResume(state);
     return 'resume';
   }
 
   /** The session expired: what was pending belonged to it; join again from scratch. */
-  private async rejoin(): Promise<'rejoin'> {
+  async #rejoin(): Promise<'rejoin'> {
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the session expired before the request was answered'));
     this.#pending.clear();
@@ -315,10 +315,10 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     return 'rejoin';
   }
 
-  private reopen(): void {
+  #reopen(): void {
     this.#state = 'open';
-    for (const pending of this.#pending.values()) this.sendFrame({ request: pending.request });
-    for (const notification of this.#outbox.splice(0)) this.sendFrame({ notification });
+    for (const pending of this.#pending.values()) this.#sendFrame({ request: pending.request });
+    for (const notification of this.#outbox.splice(0)) this.#sendFrame({ notification });
   }
 }
 

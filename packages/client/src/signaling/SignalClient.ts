@@ -87,12 +87,12 @@ export class SignalClient implements Signal {
   }
 
   async queryRoom() {
-    const result = await this.request('queryRoom', {});
+    const result = await this.#request('queryRoom', {});
     return rtpCapabilitiesFromMessage(result.rtpCapabilities ?? pb.RtpCapabilities.create());
   }
 
   async join(options: Parameters<Signal['join']>[0]): Promise<Joined> {
-    const result = await this.request('join', {
+    const result = await this.#request('join', {
       protocolVersion: PROTOCOL_VERSION,
       peerName: options.peerName,
       rtpCapabilities: rtpCapabilitiesToMessage(options.rtpCapabilities),
@@ -110,7 +110,7 @@ export class SignalClient implements Signal {
   async createTransport(
     options: Parameters<Signal['createTransport']>[0],
   ): Promise<TransportCreated> {
-    const result = await this.request('createTransport', {
+    const result = await this.#request('createTransport', {
       id: options.id,
       direction: transportDirection.toMessage(options.direction, 'direction'),
       options: options.options,
@@ -129,19 +129,19 @@ export class SignalClient implements Signal {
     transportId: number,
     dtlsParameters: Parameters<Signal['connectTransport']>[1],
   ): Promise<void> {
-    await this.request('connectTransport', {
+    await this.#request('connectTransport', {
       transportId,
       dtlsParameters: dtlsParametersToMessage(dtlsParameters),
     });
   }
 
   async restartIce(transportId: number) {
-    const result = await this.request('restartIce', { transportId });
+    const result = await this.#request('restartIce', { transportId });
     return iceParametersFromMessage(result.iceParameters);
   }
 
   async produce(options: Parameters<Signal['produce']>[0]): Promise<void> {
-    await this.request('createProducer', {
+    await this.#request('createProducer', {
       id: options.id,
       kind: mediaKind.toMessage(options.kind, 'kind'),
       transportId: options.transportId,
@@ -152,7 +152,7 @@ export class SignalClient implements Signal {
   }
 
   async enableConsumer(options: Parameters<Signal['enableConsumer']>[0]): Promise<ConsumerEnabled> {
-    const result = await this.request('enableConsumer', {
+    const result = await this.#request('enableConsumer', {
       id: options.id,
       transportId: options.transportId,
       paused: options.paused,
@@ -168,52 +168,52 @@ export class SignalClient implements Signal {
   }
 
   async startConsumer(id: number): Promise<void> {
-    await this.request('startConsumer', { id });
+    await this.#request('startConsumer', { id });
   }
 
   leave(appData: Parameters<Signal['leave']>[0]): void {
-    this.notify({ leave: { appData: optionalJsonToMessage(appData) } });
+    this.#notify({ leave: { appData: optionalJsonToMessage(appData) } });
   }
 
   closeTransport(id: number, appData: Parameters<Signal['closeTransport']>[1]): void {
-    this.notify({ closeTransport: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ closeTransport: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   pauseProducer(id: number, appData: Parameters<Signal['pauseProducer']>[1]): void {
-    this.notify({ pauseProducer: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ pauseProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   resumeProducer(id: number, appData: Parameters<Signal['resumeProducer']>[1]): void {
-    this.notify({ resumeProducer: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ resumeProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   closeProducer(id: number, appData: Parameters<Signal['closeProducer']>[1]): void {
-    this.notify({ closeProducer: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ closeProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   pauseConsumer(id: number, appData: Parameters<Signal['pauseConsumer']>[1]): void {
-    this.notify({ pauseConsumer: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ pauseConsumer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   resumeConsumer(id: number, appData: Parameters<Signal['resumeConsumer']>[1]): void {
-    this.notify({ resumeConsumer: { id, appData: optionalJsonToMessage(appData) } });
+    this.#notify({ resumeConsumer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   setConsumerPreferredProfile(
     id: number,
     preferred: Parameters<Signal['setConsumerPreferredProfile']>[1],
   ): void {
-    this.notify({
+    this.#notify({
       setConsumerPreferredProfile: { id, profile: profile.toMessage(preferred, 'profile') },
     });
   }
 
   enableStats(target: StatsTarget, id: number, intervalMs: number): void {
-    this.notify(ENABLE_STATS[target](id, intervalMs));
+    this.#notify(ENABLE_STATS[target](id, intervalMs));
   }
 
   disableStats(target: StatsTarget, id: number): void {
-    this.notify(DISABLE_STATS[target](id));
+    this.#notify(DISABLE_STATS[target](id));
   }
 
   receive(notification: ServerNotification): void {
@@ -248,7 +248,7 @@ export class SignalClient implements Signal {
     }).then((response) => resumedStateFromMessage(result(response, 'resumeSession')));
   }
 
-  private request<K extends RequestName>(name: K, body: RequestBody<K>): Promise<Result<K>> {
+  #request<K extends RequestName>(name: K, body: RequestBody<K>): Promise<Result<K>> {
     if (!this.#carrier.canRequest())
       return Promise.reject(new InvalidStateError(`${name}: the room is closed`));
     const request = pb.Request.create({ id: this.#nextRequestId++, [name]: body });
@@ -280,7 +280,7 @@ export class SignalClient implements Signal {
     });
   }
 
-  private notify(body: pb.ClientNotification.$Properties): void {
+  #notify(body: pb.ClientNotification.$Properties): void {
     if (!this.#carrier.canNotify()) return;
     this.#carrier.notify(pb.ClientNotification.create(body));
   }
