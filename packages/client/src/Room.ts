@@ -216,8 +216,7 @@ export class Room extends Emitter<RoomEvents> {
       });
       if (!this.#device.loaded)
         await this.#device.load({ routerRtpCapabilities: caps as msc.RtpCapabilities });
-      const peers = await this.#joinAs(peerName, appData, options);
-      return peers;
+      return await this.#joinAs(peerName, appData, options);
     } catch (error) {
       if (this.#state === 'joining') this.#state = 'new';
       throw error;
@@ -311,7 +310,8 @@ export class Room extends Emitter<RoomEvents> {
         else consumer.remotePause(server.paused, undefined);
       }
       for (const c of data.consumers) {
-        if (!peer.getConsumerById(c.id)) peer.addConsumer(this.#newConsumer(c, peer), true);
+        if (!peer.getConsumerById(c.id))
+          peer.addConsumer(Consumer.create(c, peer, this.#signal), true);
       }
     }
     const serverProducers = new Map(state.producers.map((p) => [p.id, p]));
@@ -381,14 +381,10 @@ export class Room extends Emitter<RoomEvents> {
     return joined.peers.map((data) => this.#addPeer(data, false));
   }
 
-  #newConsumer(data: ConsumerData, peer: Peer): Consumer {
-    return Consumer.create(data, peer, this.#signal);
-  }
-
   #addPeer(data: PeerData, announce: boolean): Peer {
     const peer = Peer.create(data.name, data.appData);
     this.#peers.set(peer.name, peer);
-    for (const c of data.consumers) peer.addConsumer(this.#newConsumer(c, peer), false);
+    for (const c of data.consumers) peer.addConsumer(Consumer.create(c, peer, this.#signal), false);
     if (announce) this.safeEmit('newpeer', peer);
     return peer;
   }
@@ -420,7 +416,7 @@ export class Room extends Emitter<RoomEvents> {
     newConsumer: (data) => {
       const peer = this.#peers.get(data.peerName);
       if (peer && !peer.getConsumerById(data.id))
-        peer.addConsumer(this.#newConsumer(data, peer), true);
+        peer.addConsumer(Consumer.create(data, peer, this.#signal), true);
     },
     consumerClosed: (id, peerName) => this.#consumer(id, peerName)?.remoteClose('remote'),
     consumerPaused: (id, peerName, appData) =>
