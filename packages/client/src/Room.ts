@@ -17,7 +17,6 @@ import { randomId } from './ids.js';
 import { type Originator, Peer } from './Peer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 import {
-  type ConsumerData,
   createSignal,
   type PeerData,
   type ResumedState,
