@@ -83,6 +83,41 @@ export interface ConsumerEnabled {
   effectiveProfile: Profile | undefined;
 }
 
+/** @internal What a join sends. */
+export interface JoinParams {
+  peerName: string;
+  rtpCapabilities: RtpCapabilities;
+  spy: boolean;
+  appData: AppData | undefined;
+  token: string;
+}
+
+/** @internal What creating a transport on the server sends. */
+export interface CreateTransportParams {
+  id: number;
+  direction: TransportDirection;
+  options: WebRtcTransportOptions;
+  appData: AppData | undefined;
+}
+
+/** @internal What creating a producer on the server sends. */
+export interface ProduceParams {
+  id: number;
+  kind: MediaKind;
+  transportId: number;
+  rtpParameters: RtpParameters;
+  paused: boolean;
+  appData: AppData | undefined;
+}
+
+/** @internal What enabling a consumer on a transport sends. */
+export interface EnableConsumerParams {
+  id: number;
+  transportId: number;
+  paused: boolean;
+  preferredProfile: PreferredProfile;
+}
+
 /**
  * @internal What the domain asks of the server. Requests resolve with the
  * answer or reject with RequestError (the server refused), TimeoutError (no
@@ -91,35 +126,12 @@ export interface ConsumerEnabled {
  */
 export interface Signal {
   queryRoom(): Promise<RtpCapabilities>;
-  join(options: {
-    peerName: string;
-    rtpCapabilities: RtpCapabilities;
-    spy: boolean;
-    appData: AppData | undefined;
-    token: string;
-  }): Promise<Joined>;
-  createTransport(options: {
-    id: number;
-    direction: TransportDirection;
-    options: WebRtcTransportOptions;
-    appData: AppData | undefined;
-  }): Promise<TransportCreated>;
+  join(params: JoinParams): Promise<Joined>;
+  createTransport(params: CreateTransportParams): Promise<TransportCreated>;
   connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void>;
   restartIce(transportId: number): Promise<IceParameters>;
-  produce(options: {
-    id: number;
-    kind: MediaKind;
-    transportId: number;
-    rtpParameters: RtpParameters;
-    paused: boolean;
-    appData: AppData | undefined;
-  }): Promise<void>;
-  enableConsumer(options: {
-    id: number;
-    transportId: number;
-    paused: boolean;
-    preferredProfile: PreferredProfile;
-  }): Promise<ConsumerEnabled>;
+  produce(params: ProduceParams): Promise<void>;
+  enableConsumer(params: EnableConsumerParams): Promise<ConsumerEnabled>;
   startConsumer(id: number): Promise<void>;
 
   leave(appData: AppData | undefined): void;

@@ -1,7 +1,10 @@
 import {
+  type AppData,
   type ClientRequest,
+  type DtlsParameters,
   dtlsParametersFromMessage,
   dtlsParametersToMessage,
+  type IceParameters,
   iceCandidateFromMessage,
   iceParametersFromMessage,
   mediaKind,
@@ -10,6 +13,7 @@ import {
   ProtocolError,
   pb,
   profile,
+  type RtpCapabilities,
   requiredRtpParametersFromMessage,
   rtpCapabilitiesFromMessage,
   rtpCapabilitiesToMessage,
@@ -19,10 +23,15 @@ import {
   transportDirection,
 } from '@x/protocol';
 import { logger } from '@x/shared';
+import type { PreferredProfile } from '../Consumer.js';
 import { InvalidStateError, TimeoutError } from '../errors.js';
 import type {
   ConsumerEnabled,
+  CreateTransportParams,
+  EnableConsumerParams,
   Joined,
+  JoinParams,
+  ProduceParams,
   ResumedState,
   Signal,
   SignalCarrier,
@@ -86,12 +95,12 @@ export class SignalClient implements Signal {
     return clients.get(owner);
   }
 
-  async queryRoom() {
+  async queryRoom(): Promise<RtpCapabilities> {
     const result = await this.#request('queryRoom', {});
     return rtpCapabilitiesFromMessage(result.rtpCapabilities ?? pb.RtpCapabilities.create());
   }
 
-  async join(options: Parameters<Signal['join']>[0]): Promise<Joined> {
+  async join(options: JoinParams): Promise<Joined> {
     const result = await this.#request('join', {
       protocolVersion: PROTOCOL_VERSION,
       peerName: options.peerName,
@@ -107,9 +116,7 @@ export class SignalClient implements Signal {
     };
   }
 
-  async createTransport(
-    options: Parameters<Signal['createTransport']>[0],
-  ): Promise<TransportCreated> {
+  async createTransport(options: CreateTransportParams): Promise<TransportCreated> {
     const result = await this.#request('createTransport', {
       id: options.id,
       direction: transportDirection.toMessage(options.direction, 'direction'),
@@ -125,22 +132,19 @@ export class SignalClient implements Signal {
     };
   }
 
-  async connectTransport(
-    transportId: number,
-    dtlsParameters: Parameters<Signal['connectTransport']>[1],
-  ): Promise<void> {
+  async connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void> {
     await this.#request('connectTransport', {
       transportId,
       dtlsParameters: dtlsParametersToMessage(dtlsParameters),
     });
   }
 
-  async restartIce(transportId: number) {
+  async restartIce(transportId: number): Promise<IceParameters> {
     const result = await this.#request('restartIce', { transportId });
     return iceParametersFromMessage(result.iceParameters);
   }
 
-  async produce(options: Parameters<Signal['produce']>[0]): Promise<void> {
+  async produce(options: ProduceParams): Promise<void> {
     await this.#request('createProducer', {
       id: options.id,
       kind: mediaKind.toMessage(options.kind, 'kind'),
@@ -151,7 +155,7 @@ export class SignalClient implements Signal {
     });
   }
 
-  async enableConsumer(options: Parameters<Signal['enableConsumer']>[0]): Promise<ConsumerEnabled> {
+  async enableConsumer(options: EnableConsumerParams): Promise<ConsumerEnabled> {
     const result = await this.#request('enableConsumer', {
       id: options.id,
       transportId: options.transportId,
@@ -171,38 +175,35 @@ export class SignalClient implements Signal {
     await this.#request('startConsumer', { id });
   }
 
-  leave(appData: Parameters<Signal['leave']>[0]): void {
+  leave(appData: AppData | undefined): void {
     this.#notify({ leave: { appData: optionalJsonToMessage(appData) } });
   }
 
-  closeTransport(id: number, appData: Parameters<Signal['closeTransport']>[1]): void {
+  closeTransport(id: number, appData: AppData | undefined): void {
     this.#notify({ closeTransport: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  pauseProducer(id: number, appData: Parameters<Signal['pauseProducer']>[1]): void {
+  pauseProducer(id: number, appData: AppData | undefined): void {
     this.#notify({ pauseProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  resumeProducer(id: number, appData: Parameters<Signal['resumeProducer']>[1]): void {
+  resumeProducer(id: number, appData: AppData | undefined): void {
     this.#notify({ resumeProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  closeProducer(id: number, appData: Parameters<Signal['closeProducer']>[1]): void {
+  closeProducer(id: number, appData: AppData | undefined): void {
     this.#notify({ closeProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  pauseConsumer(id: number, appData: Parameters<Signal['pauseConsumer']>[1]): void {
+  pauseConsumer(id: number, appData: AppData | undefined): void {
     this.#notify({ pauseConsumer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  resumeConsumer(id: number, appData: Parameters<Signal['resumeConsumer']>[1]): void {
+  resumeConsumer(id: number, appData: AppData | undefined): void {
     this.#notify({ resumeConsumer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
-  setConsumerPreferredProfile(
-    id: number,
-    preferred: Parameters<Signal['setConsumerPreferredProfile']>[1],
-  ): void {
+  setConsumerPreferredProfile(id: number, preferred: PreferredProfile): void {
     this.#notify({
       setConsumerPreferredProfile: { id, profile: profile.toMessage(preferred, 'profile') },
     });
