@@ -1,10 +1,19 @@
-import { decodeServerMessage, encodeClientMessage, ProtocolError, type pb } from '@x/protocol';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
-import { type Room, requestError } from './Room.js';
+import {
+  type ClientNotification,
+  type ClientRequest,
+  decodeServerMessage,
+  encodeClientMessage,
+  ProtocolError,
+  type pb,
+  type ServerResponse,
+} from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import { InvalidStateError, RequestError } from '../errors.js';
+import type { Room } from '../Room.js';
+import type { ResumedState } from '../Signal.js';
+import { SignalClient } from './SignalClient.js';
 
-const log = logger('RoomConnection');
+const log = logger('x:client:RoomConnection');
 
 /** The WebSocket class to use: the browser's, or `ws`'s in Node. */
 export type WebSocketClass = new (url: string) => WebSocket;
@@ -40,13 +49,11 @@ export type RoomConnectionEvents = {
 const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
 /** Close codes after which reconnecting makes no sense: the server ended the session on purpose. */
 const FINAL_CODES = new Set([1000, 1003, 4000, 4001, 4002]);
-/** Request id of the connector's own resume request (the room's start at 1). */
-const RESUME_ID = 0;
 const MAX_OUTBOX = 1000;
 
 interface PendingRequest {
-  request: pb.Request;
-  callback: (response: pb.Response) => void;
+  request: ClientRequest;
+  callback: (response: ServerResponse) => void;
   errback: (error: Error) => void;
 }
 
@@ -66,18 +73,18 @@ async function defaultWebSocket(): Promise<WebSocketClass> {
  * joins again and sends its producers again. Created by {@link connect}.
  */
 export class RoomConnection extends Emitter<RoomConnectionEvents> {
-  /** The endpoint URL. */
-  readonly url: string;
-  /** The room it carries. */
-  readonly room: Room;
-
+  readonly #url: string;
+  readonly #room: Room;
+  readonly #signal: SignalClient;
   #state: ConnectionState = 'connecting';
   #socket: WebSocket | undefined;
   readonly #WebSocket: WebSocketClass;
   readonly #options: Required<Omit<ConnectOptions, 'WebSocket'>>;
+  // The room's requests without an answer yet: sent again on a new socket.
   readonly #pending = new Map<number, PendingRequest>();
-  readonly #outbox: pb.ClientNotification[] = [];
-  #resumeWaiter: ((response: pb.Response) => void) | undefined;
+  // The connector's own requests (resume), answered on this socket only.
+  readonly #own = new Map<number, (response: ServerResponse) => void>();
+  readonly #outbox: ClientNotification[] = [];
 
   private constructor(
     room: Room,
@@ -86,15 +93,18 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     options: ConnectOptions,
   ) {
     super();
-    this.room = room;
-    this.url = url;
+    const signal = SignalClient.of(room);
+    if (!signal) throw new TypeError('connect() needs a Room of @x/client');
+    this.#room = room;
+    this.#signal = signal;
+    this.#url = url;
     this.#WebSocket = WebSocketCtor;
     this.#options = {
       reconnect: options.reconnect ?? true,
       reconnectDelays: options.reconnectDelays ?? DEFAULT_DELAYS,
     };
-    room.on('request', this.onRequest);
-    room.on('notify', this.onNotify);
+    room.on('request', this.#onRequest);
+    room.on('notify', this.#onNotify);
     room.once('close', () => {
       // Let the leave notification go out before the socket closes.
       setTimeout(() => this.close(), 0);
@@ -109,9 +119,19 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       options.WebSocket ?? (await defaultWebSocket()),
       options,
     );
-    await connection.openSocket();
+    await connection.#openSocket();
     connection.#state = 'open';
     return connection;
+  }
+
+  /** The endpoint URL. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The room it carries. */
+  get room(): Room {
+    return this.#room;
   }
 
   /** Connection state. */
@@ -123,8 +143,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.room.off('request', this.onRequest);
-    this.room.off('notify', this.onNotify);
+    this.#room.off('request', this.#onRequest);
+    this.#room.off('notify', this.#onNotify);
     this.#socket?.close(1000, 'client closed');
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the connection is closed'));
@@ -132,9 +152,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.safeEmit('close', 1000, 'client closed');
   }
 
-  private readonly onRequest = (
-    request: pb.Request,
-    callback: (r: pb.Response) => void,
+  readonly #onRequest = (
+    request: ClientRequest,
+    callback: (r: ServerResponse) => void,
     errback: (e: Error) => void,
   ) => {
     if (this.#state === 'closed') {
@@ -142,16 +162,16 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       return;
     }
     this.#pending.set(request.id, { request, callback, errback });
-    if (this.#state === 'open') this.sendFrame({ request });
+    if (this.#state === 'open') this.#sendFrame({ request });
   };
 
-  private readonly onNotify = (notification: pb.ClientNotification) => {
-    if (this.#state === 'open') this.sendFrame({ notification });
+  readonly #onNotify = (notification: ClientNotification) => {
+    if (this.#state === 'open') this.#sendFrame({ notification });
     else if (this.#state === 'reconnecting' && this.#outbox.length < MAX_OUTBOX)
       this.#outbox.push(notification);
   };
 
-  private sendFrame(message: Parameters<typeof encodeClientMessage>[0]): void {
+  #sendFrame(message: Parameters<typeof encodeClientMessage>[0]): void {
     try {
       this.#socket?.send(encodeClientMessage(message));
     } catch (error) {
@@ -159,9 +179,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
   }
 
-  private openSocket(): Promise<void> {
+  #openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = new this.#WebSocket(this.url);
+      const socket = new this.#WebSocket(this.#url);
       socket.binaryType = 'arraybuffer';
       let opened = false;
       socket.onopen = () => {
@@ -169,19 +189,19 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         this.#socket = socket;
         resolve();
       };
-      socket.onmessage = (event: MessageEvent) => this.onFrame(event.data);
+      socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
       socket.onclose = (event: CloseEvent) => {
         if (!opened) {
-          reject(new Error(`could not connect to ${this.url} (code ${event.code})`));
+          reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
           return;
         }
-        if (this.#socket === socket) this.onSocketClosed(event.code, event.reason);
+        if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
       };
       socket.onerror = () => log.debug('socket error');
     });
   }
 
-  private onFrame(data: unknown): void {
+  #onFrame(data: unknown): void {
     let message: pb.ServerMessage;
     try {
       message = decodeServerMessage(data instanceof ArrayBuffer ? data : (data as Uint8Array));
@@ -195,32 +215,34 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }
     if (message.response) {
       const response = message.response;
-      if (response.id === RESUME_ID && this.#resumeWaiter) {
-        this.#resumeWaiter(response);
+      const own = this.#own.get(response.id);
+      if (own) {
+        this.#own.delete(response.id);
+        own(response);
         return;
       }
       const pending = this.#pending.get(response.id);
       this.#pending.delete(response.id);
       pending?.callback(response);
     } else if (message.notification) {
-      this.room.receiveNotification(message.notification);
+      this.#room.receiveNotification(message.notification);
     }
   }
 
-  private onSocketClosed(code: number, reason: string): void {
+  #onSocketClosed(code: number, reason: string): void {
     this.#socket = undefined;
     if (this.#state === 'closed') return;
-    const resumable = this.#options.reconnect && !this.room.closed && !FINAL_CODES.has(code);
+    const resumable = this.#options.reconnect && !this.#room.closed && !FINAL_CODES.has(code);
     if (!resumable) {
       this.close();
       return;
     }
     log.debug('connection lost (%d %s): reconnecting', code, reason);
     this.#state = 'reconnecting';
-    void this.reconnect();
+    void this.#reconnect();
   }
 
-  private async reconnect(): Promise<void> {
+  async #reconnect(): Promise<void> {
     const delays = this.#options.reconnectDelays;
     for (let attempt = 0; attempt < delays.length; attempt++) {
       if (this.#state !== 'reconnecting') return;
@@ -228,13 +250,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       await new Promise((r) => setTimeout(r, delays[attempt]! * (0.5 + Math.random())));
       if (this.#state !== 'reconnecting') return;
       try {
-        await this.openSocket();
+        await this.#openSocket();
       } catch (error) {
         log.debug('attempt %d failed: %o', attempt + 1, error);
         continue;
       }
       try {
-        const mode = await this.restore();
+        const mode = await this.#restore();
         this.safeEmit('reconnected', mode);
         return;
       } catch (error) {
@@ -247,9 +269,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         this.#state = 'reconnecting';
       }
     }
-    const error = new Error(`could not reconnect to ${this.url} after ${delays.length} attempts`);
+    const error = new Error(`could not reconnect to ${this.#url} after ${delays.length} attempts`);
     this.safeEmit('failed', error);
-    this.room.leave();
+    this.#room.leave();
     this.close();
   }
 
@@ -257,44 +279,46 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
    * Resumes the session on the new socket (then sends again what waited), or,
    * if it expired, joins again from scratch.
    */
-  private async restore(): Promise<'resume' | 'rejoin'> {
-    if (!this.room.joined) {
+  async #restore(): Promise<'resume' | 'rejoin'> {
+    if (!this.#room.joined) {
       // Lost before the join completed: its request goes again as it is.
-      this.reopen();
+      this.#reopen();
       return 'resume';
     }
-    const response = await new Promise<pb.Response>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer to resumeSession')), 10_000);
-      this.#resumeWaiter = (r) => {
-        clearTimeout(timer);
-        this.#resumeWaiter = undefined;
-        resolve(r);
-      };
-      this.sendFrame({ request: { id: RESUME_ID, resumeSession: this.room.resumeRequest() } });
-    });
-    if (response.resumeSession) {
-      // Requests without an answer go again (the server answers one it already
-      // handled from memory), then the room aligns with the server's state.
-      this.reopen();
-      await this.room.applyResume(response.resumeSession);
-      return 'resume';
+    let state: ResumedState | undefined;
+    try {
+      state = await this.#signal.resume(this.#room.sessionId, (request, callback) => {
+        this.#own.set(request.id, callback);
+        this.#sendFrame({ request });
+      });
+    } catch (error) {
+      if (!(error instanceof RequestError && error.code === 'SESSION_EXPIRED')) throw error;
+    } finally {
+      this.#own.clear();
     }
-    const error = requestError(response.error);
-    if (error.code !== 'SESSION_EXPIRED') throw error;
-    // The server forgot the peer: what was pending belonged to it.
+    if (!state) return this.#rejoin();
+    // Requests without an answer go again (the server answers one it already
+    // handled from memory), then the room aligns with the server's state.
+    this.#reopen();
+    await this.#room.applyResume(state);
+    return 'resume';
+  }
+
+  /** The session expired: what was pending belonged to it; join again from scratch. */
+  async #rejoin(): Promise<'rejoin'> {
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the session expired before the request was answered'));
     this.#pending.clear();
     this.#outbox.length = 0;
     this.#state = 'open';
-    await this.room.rejoin();
+    await this.#room.rejoin();
     return 'rejoin';
   }
 
-  private reopen(): void {
+  #reopen(): void {
     this.#state = 'open';
-    for (const pending of this.#pending.values()) this.sendFrame({ request: pending.request });
-    for (const notification of this.#outbox.splice(0)) this.sendFrame({ notification });
+    for (const pending of this.#pending.values()) this.#sendFrame({ request: pending.request });
+    for (const notification of this.#outbox.splice(0)) this.#sendFrame({ notification });
   }
 }
 
