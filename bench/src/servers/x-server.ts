@@ -19,6 +19,7 @@ const server = await Server.create({
 });
 const endpoint = await WebSocketEndpoint.listen({
   server,
+  auth: 'none',
   port: 0,
   host: '127.0.0.1',
   selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),

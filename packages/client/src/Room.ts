@@ -19,6 +19,7 @@ import { Producer, type ProducerOptions } from './Producer.js';
 import {
   createSignal,
   type PeerData,
+  type RecordingState,
   type ResumedState,
   type Signal,
   type SignalListener,
@@ -75,6 +76,8 @@ export type RoomEvents = {
   close: [originator: Originator, appData: AppData | undefined, reason: CloseReason | undefined];
   /** The server refused a notification of this client. */
   notificationerror: [error: RequestError, notification: string, id: number];
+  /** A recording of the room started or ended (and, at join, one that runs): show it to the user. */
+  recording: [state: RecordingState];
 };
 
 type State = 'new' | 'joining' | 'joined' | 'closed';
@@ -99,6 +102,7 @@ export class Room extends Emitter<RoomEvents> {
   > &
     Pick<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>;
   #state: State = 'new';
+  #recording: RecordingState = { active: false, peerNames: [] };
   #peerName: string | undefined;
   #appData: AppData | undefined;
   #joinOptions: JoinOptions = {};
@@ -135,6 +139,11 @@ export class Room extends Emitter<RoomEvents> {
       },
       listener: this.#listener,
     });
+  }
+
+  /** Whether the room is being recorded, and whom (the last `recording` event). */
+  get recording(): RecordingState {
+    return this.#recording;
   }
 
   /** Whether the room is joined. */
@@ -208,7 +217,9 @@ export class Room extends Emitter<RoomEvents> {
       throw new TypeError('join() needs a peer name');
     this.#state = 'joining';
     try {
-      const caps = this.#options.roomSettings?.rtpCapabilities ?? (await this.#signal.queryRoom());
+      const caps =
+        this.#options.roomSettings?.rtpCapabilities ??
+        (await this.#signal.queryRoom(options.token));
       this.#device ??= new Device({
         handlerName: this.#options.handlerName,
         handlerFactory: this.#options.handlerFactory,
@@ -429,6 +440,10 @@ export class Room extends Emitter<RoomEvents> {
     consumerStats: (id, peerName, stats) => this.#consumer(id, peerName)?.receiveStats(stats),
     notificationRejected: (error, notification, id) =>
       this.safeEmit('notificationerror', error, notification, id),
+    recording: (state) => {
+      this.#recording = state;
+      this.safeEmit('recording', state);
+    },
   };
 
   #closeWith(

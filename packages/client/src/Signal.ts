@@ -125,7 +125,7 @@ export interface EnableConsumerParams {
  * fire-and-forget and dropped while the room is not joined.
  */
 export interface Signal {
-  queryRoom(): Promise<RtpCapabilities>;
+  queryRoom(token?: string): Promise<RtpCapabilities>;
   join(params: JoinParams): Promise<Joined>;
   createTransport(params: CreateTransportParams): Promise<TransportCreated>;
   connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void>;
@@ -168,6 +168,15 @@ export interface SignalListener {
   consumerEffectiveProfileChanged(id: number, peerName: string, profile: Profile): void;
   consumerStats(id: number, peerName: string, stats: RtcStats[]): void;
   notificationRejected(error: RequestError, notification: string, id: number): void;
+  recording(state: RecordingState): void;
+}
+
+/** Whether the room is being recorded (the `recording` event of a Room). */
+export interface RecordingState {
+  /** Whether at least one recording of the room runs. */
+  active: boolean;
+  /** The peers being recorded. */
+  peerNames: string[];
 }
 
 /**

@@ -44,6 +44,7 @@ export {
   type RoomEvents,
   type RoomOptions,
 } from './Room.js';
+export type { RecordingState, StatsTarget, WebRtcTransportOptions } from './Signal.js';
 export {
   type ConnectionState,
   type ConnectOptions,

@@ -22,6 +22,7 @@ beforeAll(async () => {
   });
   endpoint = await WebSocketEndpoint.listen({
     server,
+    auth: 'none',
     host: '127.0.0.1',
     selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
     sessionGraceMs: GRACE,
@@ -148,6 +149,7 @@ describe('reconnection', () => {
     // Bring the endpoint back for any later test.
     endpoint = await WebSocketEndpoint.listen({
       server,
+      auth: 'none',
       host: '127.0.0.1',
       selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
       sessionGraceMs: GRACE,

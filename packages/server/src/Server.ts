@@ -183,7 +183,7 @@ export class Server extends Emitter<ServerEvents> {
    * will have): what `queryRoom` answers before the room exists, so that a
    * query creates no room. Computed once per codec set.
    */
-  rtpCapabilitiesFor(mediaCodecs?: RoomMediaCodec[]): Promise<RtpCapabilities> {
+  rtpCapabilitiesFor(mediaCodecs?: readonly RoomMediaCodec[]): Promise<RtpCapabilities> {
     this.assertOpen('rtpCapabilitiesFor');
     const codecs = toMediasoupCodecs(mediaCodecs);
     const key = JSON.stringify(codecs);

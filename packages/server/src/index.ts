@@ -14,6 +14,7 @@ export type { AudioLevel } from './media/AudioLevels.js';
 export { Consumer, type ConsumerEvents, type ConsumerOriginator } from './media/Consumer.js';
 export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './media/mediaCodecs.js';
 export { Peer, type PeerEvents, type PeerPermissions } from './media/Peer.js';
+export type { ClientPlainRtpOptions } from './media/PlainRtpPolicy.js';
 export { PlainRtpTransport, type PlainRtpTransportEvents } from './media/PlainRtpTransport.js';
 export { type Originator, Producer, type ProducerEvents } from './media/Producer.js';
 export type {
@@ -24,7 +25,7 @@ export type {
 } from './media/peerOptions.js';
 export type { PreferredProfile } from './media/profiles.js';
 export { type PeerJoin, Room, type RoomEvents } from './media/Room.js';
-export type { JoinOptions, PeerChannel } from './media/SignalingPort.js';
+export type { JoinOptions, PeerChannel, RecordingState } from './media/SignalingPort.js';
 export { Transport, type TransportEvents } from './media/Transport.js';
 export {
   type DtlsState,
@@ -51,14 +52,17 @@ export {
   verifyAccessToken,
 } from './signaling/auth.js';
 export {
+  CLOSE_CODES,
   type ConnectionInfo,
   type ConnectionSink,
   SignalingConnection,
 } from './signaling/SignalingConnection.js';
 export {
+  type AuthOptions,
   type RoomFromUrlOptions,
   type RoomRequest,
   type RoomSelector,
+  type RoomSpec,
   roomFromUrl,
   type SignalingOptions,
   SignalingServer,

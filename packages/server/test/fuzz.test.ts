@@ -23,7 +23,7 @@ beforeAll(async () => {
     {
       rtcMinPort: 45800,
       rtcMaxPort: 45999,
-      limits: { messagesPerSecond: 1_000_000, maxFrameSize: MAX_FRAME },
+      limits: { messagesPerSecond: 1_000_000, maxFrameSize: MAX_FRAME, maxPendingMessages: 1000 },
     },
     { sessionGraceMs: 500 },
   );

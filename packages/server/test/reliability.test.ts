@@ -227,6 +227,8 @@ describe('limits and rate limits', () => {
           producersPerPeer: 2,
           maxFrameSize: 4096,
           messagesPerSecond: 20,
+          // The rate is under test here, not the queue: 100 requests arrive at once.
+          maxPendingMessages: 200,
         },
       },
       {},
@@ -289,21 +291,23 @@ describe('limits and rate limits', () => {
     expect(third.code).toBe('LIMIT_EXCEEDED');
     // Still a working peer: b got its consumers.
     await expect.poll(() => b.received('newConsumer').length).toBe(2);
-    for (const client of [a, b, c]) client.close();
+    for (const client of [a, b, c]) client.leave();
   });
 
-  it('a frame above maxFrameSize is answered LIMIT_EXCEEDED; a far larger one closes the socket with 1009', async () => {
+  it('a joined client: a frame above maxFrameSize is answered LIMIT_EXCEEDED; one above twice that closes the socket (1009)', async () => {
     const client = await ProtocolClient.connect(t.url('limits'));
+    await client.join('framer', room.rtpCapabilities);
     client.sendRaw(new Uint8Array(5000));
     const rejected = await client.waitFor('notificationRejected');
     expect(rejected.error?.code).toBe(pb.ErrorCode.ERROR_CODE_LIMIT_EXCEEDED);
     expect(rejected.error?.message).toContain('FRAME_TOO_LARGE');
-    client.sendRaw(new Uint8Array(4096 * 4 + 1));
+    client.sendRaw(new Uint8Array(4096 * 2 + 1));
     expect((await client.closed).code).toBe(1009);
   });
 
   it('more than messagesPerSecond (burst 2x) gets RATE_LIMITED answers; the pace recovers', async () => {
     const client = await ProtocolClient.connect(t.url('limits'));
+    await client.join('rater', room.rtpCapabilities);
     const responses = await Promise.all(
       Array.from({ length: 100 }, () => client.request({ queryRoom: {} })),
     );
@@ -312,11 +316,37 @@ describe('limits and rate limits', () => {
     ).length;
     const ok = responses.filter((r) => r.queryRoom).length;
     expect(ok + limited).toBe(100);
-    expect(ok).toBeGreaterThanOrEqual(40);
+    // A burst of 40 (twice the rate), less the join's token, plus what refills meanwhile.
+    expect(ok).toBeGreaterThanOrEqual(39);
     expect(ok).toBeLessThan(60);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await client.request({ queryRoom: {} })).queryRoom).toBeTruthy();
-    client.close();
+    client.leave();
+  });
+
+  it('more than maxPendingMessages waiting for the worker: RATE_LIMITED, the rest answered', async () => {
+    const t2 = await startServer({
+      rtcMinPort: 45900,
+      rtcMaxPort: 45999,
+      limits: { maxPendingMessages: 4, messagesPerSecond: 1000 },
+    });
+    try {
+      const r2 = await t2.server.createRoom({ id: 'pending' });
+      const client = await ProtocolClient.connect(t2.url('pending'));
+      await client.join('queuer', r2.rtpCapabilities);
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          client.request({ createTransport: { id: i + 1, direction: SEND } }),
+        ),
+      );
+      const refused = answers.filter((a) => a.error?.code === pb.ErrorCode.ERROR_CODE_RATE_LIMITED);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.error!.message).toMatch(/4 messages are still being handled/);
+      expect(answers.filter((a) => a.createTransport).length).toBeGreaterThanOrEqual(4);
+      client.leave();
+    } finally {
+      await t2.close();
+    }
   });
 });
 

@@ -27,6 +27,8 @@ export interface ProtocolClientOptions {
   timeoutMs?: number;
   /** Extra headers of the WebSocket upgrade (Origin, say). */
   headers?: Record<string, string>;
+  /** Local address to connect from (another 127.x address is another client address). */
+  localAddress?: string;
 }
 
 export class ProtocolClient {
@@ -61,7 +63,7 @@ export class ProtocolClient {
   }
 
   static async connect(url: string, options: ProtocolClientOptions = {}): Promise<ProtocolClient> {
-    const socket = new WebSocket(url, { headers: options.headers });
+    const socket = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -80,6 +80,7 @@ const clients = new WeakMap<object, SignalClient>();
 export class SignalClient implements Signal {
   readonly #carrier: SignalCarrier;
   readonly #listener: SignalListener;
+  readonly #batches = new PeerBatches();
   readonly #requestTimeout: number;
   #nextRequestId = 1;
 
@@ -95,8 +96,8 @@ export class SignalClient implements Signal {
     return clients.get(owner);
   }
 
-  async queryRoom(): Promise<RtpCapabilities> {
-    const result = await this.#request('queryRoom', {});
+  async queryRoom(token = ''): Promise<RtpCapabilities> {
+    const result = await this.#request('queryRoom', { token });
     return rtpCapabilitiesFromMessage(result.rtpCapabilities ?? pb.RtpCapabilities.create());
   }
 
@@ -109,8 +110,9 @@ export class SignalClient implements Signal {
       appData: optionalJsonToMessage(options.appData),
       token: options.token,
     });
+    const peers = [...result.peers, ...(await this.#batches.take(result.morePeerBatches))];
     return {
-      peers: result.peers.map(peerFromMessage),
+      peers: peers.map(peerFromMessage),
       sessionId: result.sessionId,
       sessionGraceMs: result.sessionGraceMs,
     };
@@ -218,7 +220,9 @@ export class SignalClient implements Signal {
   }
 
   receive(notification: ServerNotification): void {
-    dispatchNotification(notification, this.#listener);
+    // The rest of a join's or resume's peers: for the request waiting for them, not for the room.
+    if (notification.body === 'peerBatch') this.#batches.put(notification.peerBatch!.peers);
+    else dispatchNotification(notification, this.#listener);
   }
 
   /**
@@ -246,7 +250,14 @@ export class SignalClient implements Signal {
         clearTimeout(timer);
         resolve(response);
       });
-    }).then((response) => resumedStateFromMessage(result(response, 'resumeSession')));
+    }).then(async (response) => {
+      const resumed = result(response, 'resumeSession');
+      const more = await this.#batches.take(resumed.morePeerBatches, timeoutMs);
+      return resumedStateFromMessage({
+        ...resumed,
+        peers: [...resumed.peers, ...more],
+      } as pb.ResumeSessionResponse);
+    });
   }
 
   #request<K extends RequestName>(name: K, body: RequestBody<K>): Promise<Result<K>> {
@@ -296,4 +307,41 @@ function result<K extends RequestName>(response: ServerResponse, name: K): Resul
       field: name,
     });
   return value as Result<K>;
+}
+
+/**
+ * The PeerBatchNotification that follow a join or resume response whose
+ * peers did not fit in one frame: they arrive right after it, in order; the
+ * request waits for as many as the response announced.
+ */
+class PeerBatches {
+  readonly #arrived: pb.PeerInfo[][] = [];
+  #waiter: (() => void) | undefined;
+
+  put(peers: pb.PeerInfo[]): void {
+    this.#arrived.push(peers);
+    this.#waiter?.();
+  }
+
+  /** The peers of the next `count` batches; rejects with TimeoutError if they do not all come. */
+  async take(count: number, timeoutMs = 30_000): Promise<pb.PeerInfo[]> {
+    const peers: pb.PeerInfo[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (let taken = 0; taken < count; taken++) {
+      while (this.#arrived.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new TimeoutError(`${count - taken} peer batches did not arrive`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          this.#waiter = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#waiter = undefined;
+      }
+      peers.push(...this.#arrived.shift()!);
+    }
+    return peers;
+  }
 }

@@ -50,6 +50,9 @@ const handlers: Handlers = {
   consumerEffectiveProfileChanged: (n, l) =>
     l.consumerEffectiveProfileChanged(n.id, n.peerName, profile.fromMessage(n.profile, 'profile')),
   consumerStats: (n, l) => l.consumerStats(n.id, n.peerName, statsListFromMessage(n.stats)),
+  // SignalClient takes batches to the join or resume that waits for them: one here came unasked.
+  peerBatch: (n) => log.warn('a batch of %d peers came without a join or resume', n.peers.length),
+  recording: (n, l) => l.recording({ active: n.active, peerNames: [...n.peerNames] }),
   notificationRejected(n, l) {
     log.warn('the server rejected %s %d: %s', n.notification, n.id, n.error?.message);
     l.notificationRejected(requestErrorFromMessage(n.error), n.notification, n.id);

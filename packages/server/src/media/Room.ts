@@ -21,7 +21,7 @@ import { assertCompatible } from './capabilities.js';
 import { Peer, type PeerPermissions } from './Peer.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
-import type { JoinOptions, SignalingPort } from './SignalingPort.js';
+import type { JoinOptions, RecordingState, SignalingPort } from './SignalingPort.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:Room');
@@ -88,6 +88,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #streamers = new Set<RtpStreamer>();
   readonly #detectors = new Set<ActiveSpeakerDetector>();
   readonly #audioLevels: AudioLevels;
+  readonly #recordings = new Map<object, string[]>();
 
   /** @internal Created by the server. */
   constructor(options: {
@@ -139,6 +140,25 @@ export class Room extends Emitter<RoomEvents> {
   /** The RtpStreamers of the room's producers. */
   get rtpStreamers(): RtpStreamer[] {
     return [...this.#streamers];
+  }
+
+  /** Whether the room is being recorded, and whom: every peer is told when this changes. */
+  get recording(): RecordingState {
+    const peerNames = [...new Set([...this.#recordings.values()].flat())];
+    return { active: this.#recordings.size > 0, peerNames };
+  }
+
+  /**
+   * @internal A recording of the room started (a Recorder): every peer is
+   * told now, and again when the returned function says it ended.
+   */
+  recordingStarted(peerNames: string[]): () => void {
+    const key = {};
+    this.#recordings.set(key, peerNames);
+    this.announceRecording();
+    return () => {
+      if (this.#recordings.delete(key)) this.announceRecording();
+    };
   }
 
   /** The peer with this name, if it is in the room. */
@@ -374,6 +394,11 @@ export class Room extends Emitter<RoomEvents> {
     log.debug('peer %s joined room %s', peer.name, this.id);
     this.safeEmit('newpeer', peer);
     return peer;
+  }
+
+  private announceRecording(): void {
+    const state = this.recording;
+    for (const peer of this.#peers.values()) peer.channel.recording(state);
   }
 
   /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */

@@ -53,6 +53,16 @@ export interface PeerChannel {
   consumerPreferredProfileSet(consumer: Consumer, profile: PreferredProfile): void;
   /** The profile a consumer receives changed. */
   consumerEffectiveProfileChanged(consumer: Consumer, profile: Profile): void;
+  /** A recording of the room started or ended. */
+  recording(state: RecordingState): void;
+}
+
+/** Whether a room is being recorded, and whom. */
+export interface RecordingState {
+  /** Whether at least one recording of the room runs. */
+  active: boolean;
+  /** The peers being recorded. */
+  peerNames: string[];
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Consumer } from '../media/Consumer.js';
 import type { Peer } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { PreferredProfile } from '../media/profiles.js';
-import type { PeerLink } from '../media/SignalingPort.js';
+import type { PeerLink, RecordingState } from '../media/SignalingPort.js';
 import type { Transport } from '../media/Transport.js';
 import { handlePeerNotification } from './PeerNotifications.js';
 import { handlePeerRequest } from './PeerRequests.js';
@@ -131,6 +131,10 @@ export class PeerSignaling implements PeerLink {
         profile: profileEnum.toMessage(profile, 'profile'),
       },
     });
+  }
+
+  recording(state: RecordingState): void {
+    this.send({ recording: { active: state.active, peerNames: state.peerNames } });
   }
 
   consumerEffectiveProfileChanged(consumer: Consumer, profile: Profile): void {

@@ -371,6 +371,8 @@ export class SignalingConnection {
       );
       this.joined();
       for (const frame of frames) this.#sink.send(frame);
+      // Told at once if the room is being recorded (later changes come as they happen).
+      if (room.recording.active) PeerSignaling.of(peer).recording(room.recording);
     } finally {
       this.#joining = false;
     }
@@ -400,9 +402,13 @@ export class SignalingConnection {
     for (const peers of more) this.send({ notification: { peerBatch: { peers } } });
   }
 
-  /** A peer lives on this connection now: its deadline is met, and its frames may be larger. */
+  /**
+   * A peer lives on this connection now: its deadline is met, and its frames
+   * may be larger. The transport takes up to twice the frame limit, so that a
+   * frame somewhat too large gets a LIMIT_EXCEEDED answer rather than a cut.
+   */
   private joined(): void {
     clearTimeout(this.#joinTimer);
-    this.#sink.setMaxMessageSize?.(this.#signaling.server.limits.maxFrameSize);
+    this.#sink.setMaxMessageSize?.(2 * this.#signaling.server.limits.maxFrameSize);
   }
 }

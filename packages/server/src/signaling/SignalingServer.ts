@@ -4,7 +4,7 @@ import type { RoomMediaCodec } from '../media/mediaCodecs.js';
 import type { Room } from '../media/Room.js';
 import type { Server } from '../Server.js';
 import { SfuError } from '../util/errors.js';
-import { type AccessTokenClaims, type Authorization, verifyAccessToken } from './auth.js';
+import { type AccessTokenClaims, type Authorization, key, verifyAccessToken } from './auth.js';
 import {
   type ConnectionInfo,
   type ConnectionSink,
@@ -104,9 +104,9 @@ export class SignalingServer {
     if (auth === 'none') {
       log.warn('auth is "none": anyone may join any room as anyone');
     } else if (auth && typeof auth === 'object' && auth.secret) {
-      this.#secret = auth.secret;
       // Fails now, not at the first join, on a secret that is too short.
-      verifyAccessToken('x', auth.secret, '').catch(() => undefined);
+      key(auth.secret);
+      this.#secret = auth.secret;
     } else {
       throw new TypeError(
         "signaling needs `auth`: { secret } to require access tokens, or 'none' to let anyone join as anyone",
@@ -147,8 +147,8 @@ export class SignalingServer {
    */
   async queryRoom(request: RoomRequest): Promise<RtpCapabilities> {
     const selected = await this.#selectRoom(request);
-    if (isRoom(selected)) return selected.rtpCapabilities;
     this.assertTokenRoom(request.claims, selected.id);
+    if (isRoom(selected)) return selected.rtpCapabilities;
     const open = this.server.getRoom(selected.id);
     return open ? open.rtpCapabilities : this.server.rtpCapabilitiesFor(selected.mediaCodecs);
   }

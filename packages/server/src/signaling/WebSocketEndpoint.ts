@@ -86,7 +86,8 @@ export class WebSocketEndpoint {
     this.#caps = new ConnectionCaps(limits.maxConnections, limits.maxConnectionsPerIp);
     this.#wss = new WebSocketServer({
       noServer: true,
-      maxPayload: limits.maxFrameSize,
+      // Lowered to the pre-join limit for each new connection, raised at join.
+      maxPayload: 2 * limits.maxFrameSize,
       perMessageDeflate: false,
     });
     http.on('upgrade', this.#onUpgrade);
@@ -134,7 +135,12 @@ export class WebSocketEndpoint {
     this.#http.off('upgrade', this.#onUpgrade);
     this.signaling.close();
     for (const socket of this.#wss.clients) socket.close(1001, 'server going away');
+    // A client that does not answer the close handshake is cut after a second.
+    const cut = setTimeout(() => {
+      for (const socket of this.#wss.clients) socket.terminate();
+    }, 1000);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    clearTimeout(cut);
     if (this.#ownsHttp) {
       this.#http.closeAllConnections?.();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));

@@ -36,7 +36,8 @@ export interface Authorization {
 
 const ALGORITHM = 'HS256';
 
-function key(secret: string | Uint8Array): Uint8Array {
+/** The secret as bytes; TypeError when it is shorter than 32 bytes (HS256 wants 256 bits). */
+export function key(secret: string | Uint8Array): Uint8Array {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (bytes.byteLength < 32)
     throw new TypeError('the access token secret must be at least 32 bytes long');

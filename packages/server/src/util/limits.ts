@@ -19,9 +19,17 @@ export interface Limits {
    * peers more than this many to receive. Default 256.
    */
   consumersPerPeer: number;
-  /** Largest frame a joined client may send, in bytes. Default 256 KiB. */
+  /**
+   * Largest frame a joined client may send, in bytes: one up to twice as
+   * large is answered LIMIT_EXCEEDED, a larger one closes the connection
+   * (1009). Default 256 KiB.
+   */
   maxFrameSize: number;
-  /** Largest frame before join (enough for capabilities, appData and a token), in bytes. Default 32 KiB. */
+  /**
+   * Largest frame before join (enough for capabilities, appData and a token),
+   * in bytes; a larger one, or an unfinished fragmented message that grows
+   * past it, closes the connection (1009). Default 32 KiB.
+   */
   preJoinMaxFrameSize: number;
   /** Largest appData of a peer, transport or producer, encoded, in bytes. Default 4 KiB. */
   maxAppDataSize: number;
