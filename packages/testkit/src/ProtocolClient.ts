@@ -63,7 +63,10 @@ export class ProtocolClient {
   }
 
   static async connect(url: string, options: ProtocolClientOptions = {}): Promise<ProtocolClient> {
-    const socket = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
+    const socket = new WebSocket(url, {
+      headers: options.headers,
+      localAddress: options.localAddress,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -3,7 +3,6 @@
 import { request } from 'node:http';
 import { audioParameters, ProtocolClient } from '@x/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CLOSE_CODES, roomFromUrl, Server, WebSocketEndpoint } from '../../src/index.js';
 
 let server: Server | undefined;
