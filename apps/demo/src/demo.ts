@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createAccessToken,
   roomFromUrl,
   Server,
   type ServerOptions,
@@ -12,6 +11,7 @@ import {
   WebSocketEndpoint,
 } from '@x/server';
 import sirv from 'sirv';
+import { DemoApi, json } from './api.js';
 import { Recordings } from './recordings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,22 +41,18 @@ export interface Demo {
   /** The signaling server behind /ws (sessions, connections). */
   signaling: SignalingServer;
   recordings: Recordings;
+  /** What the demo holds now: for operators, and the hostile tests. */
+  inspect(): DemoState;
   close(): Promise<void>;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-    .end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > 64 * 1024) throw new Error('request body too large');
-  }
-  return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+/** What a running demo holds. */
+export interface DemoState {
+  rooms: number;
+  peers: number;
+  connections: number;
+  sessions: number;
+  recordings: number;
 }
 
 /**
@@ -82,42 +78,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     );
   });
 
+  const api = new DemoApi(server, secret, recordings);
   async function handle(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (url.pathname === '/api/token' && req.method === 'GET') {
-      // A dev token endpoint: a real app checks who asks before signing.
-      const room = url.searchParams.get('room');
-      const peer = url.searchParams.get('peer');
-      if (!room || !peer) return json(res, 400, { error: 'room and peer are required' });
-      return json(res, 200, {
-        token: await createAccessToken({ secret, room, peer, expiresIn: '2h' }),
-      });
-    }
-    if (url.pathname === '/api/recordings' && req.method === 'GET') {
-      return json(res, 200, await recordings.list());
-    }
-    if (url.pathname === '/api/recordings' && req.method === 'POST') {
-      const { room: roomId, peer } = await readJson(req);
-      const room = typeof roomId === 'string' ? server.getRoom(roomId) : undefined;
-      if (!room || typeof peer !== 'string')
-        return json(res, 404, { error: 'no such room or peer' });
-      try {
-        return json(res, 201, await recordings.start(room, peer));
-      } catch (error) {
-        return json(res, 409, { error: (error as Error).message });
-      }
-    }
-    const stop = /^\/api\/recordings\/([\w-]+)\/stop$/.exec(url.pathname);
-    if (stop && req.method === 'POST') {
-      try {
-        return json(res, 200, await recordings.stop(stop[1]!));
-      } catch (error) {
-        return json(res, 404, { error: (error as Error).message });
-      }
-    }
-    if (url.pathname.startsWith('/recordings/')) {
-      req.url = url.pathname.slice('/recordings'.length);
-      return files(req, res, () => json(res, 404, { error: 'no such recording' }));
-    }
+    if (
+      await api.handle(url, req, res, (r, s) =>
+        files(r, s, () => json(s, 404, { error: 'no such recording' })),
+      )
+    )
+      return;
     web(req, res, () => json(res, 404, { error: 'not found' }));
   }
 
@@ -131,6 +99,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     path: '/ws',
     selectRoom: roomFromUrl(server, { param: 'room' }),
     auth: { secret },
+    // Only the demo's own page (served from this host) may open a socket from a browser.
+    allowedOrigins: (origin, request) => {
+      try {
+        return new URL(origin).host === request.headers.host;
+      } catch {
+        return false;
+      }
+    },
   });
   const port = (http.address() as AddressInfo).port;
 
@@ -140,6 +116,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     server,
     signaling: endpoint.signaling,
     recordings,
+    inspect: () => ({
+      rooms: server.rooms.length,
+      peers: server.rooms.reduce((n, r) => n + r.peers.length, 0),
+      connections: endpoint.connectionCount,
+      sessions: endpoint.signaling.sessions.length,
+      recordings: server.rooms.reduce((n, r) => n + recordings.running(r.id), 0),
+    }),
     async close() {
       await recordings.stopAll();
       // Rooms first, so that every peer is told why before its socket closes.

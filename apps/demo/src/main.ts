@@ -18,6 +18,11 @@ console.log(`
   Recordings are written to ${demo.recordings.dir}.
 `);
 
+// Started by a parent process with an IPC channel (the hostile tests): answer what it asks.
+process.on('message', (message) => {
+  if (message === 'inspect') process.send?.({ inspect: demo.inspect() });
+});
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

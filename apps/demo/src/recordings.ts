@@ -72,6 +72,24 @@ export class Recordings {
     return this.finish(id, result);
   }
 
+  /** Recordings running in a room. */
+  running(roomId: string): number {
+    let n = 0;
+    for (const { info } of this.#active.values()) if (info.room === roomId) n++;
+    return n;
+  }
+
+  /** A recording by id, running or done. */
+  get(id: string): RecordingInfo | undefined {
+    return this.#active.get(id)?.info ?? this.#done.find((r) => r.id === id);
+  }
+
+  /** A recording by file name. */
+  byFile(file: string): RecordingInfo | undefined {
+    for (const { info } of this.#active.values()) if (info.file === file) return info;
+    return this.#done.find((r) => r.file === file);
+  }
+
   /** Every recording, the running ones first. */
   async list(): Promise<RecordingInfo[]> {
     const running = [...this.#active.values()].map((e) => e.info);

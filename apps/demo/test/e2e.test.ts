@@ -178,6 +178,10 @@ describe('demo in real Chromium', () => {
     await bob.selectOption('#record-peer', 'alice');
     await bob.click('#record');
     await expect.poll(() => bob.locator('#record').textContent()).toBe('Stop recording');
+    // Everyone in the room sees that it is being recorded, alice first.
+    await expect
+      .poll(() => alice.locator('#recording-badge').textContent(), { timeout: 5000 })
+      .toBe('● Recording alice');
     await new Promise((r) => setTimeout(r, 3000));
     await bob.click('#record');
     await expect
@@ -188,7 +192,7 @@ describe('demo in real Chromium', () => {
     const recording = (await demo.recordings.list()).find((r) => r.peer === 'alice')!;
     // The page lists it, playable.
     await expect
-      .poll(() => bob.locator(`#recordings video[src="${recording.url}"]`).count(), {
+      .poll(() => bob.locator(`#recordings video[src^="${recording.url}?token="]`).count(), {
         timeout: 10_000,
       })
       .toBe(1);
@@ -213,6 +217,8 @@ describe('demo in real Chromium', () => {
     };
     const video = probe.streams.find((s) => s.codec_type === 'video');
     expect(video).toBeDefined();
+    // The badge goes when the recording ends.
+    await expect.poll(() => alice.locator('#recording-badge').isHidden()).toBe(true);
     expect(Number(probe.format.duration)).toBeGreaterThanOrEqual(2);
     expect(Number(video!.nb_read_frames)).toBeGreaterThanOrEqual(30);
     expect(probe.streams.some((s) => s.codec_type === 'audio')).toBe(true);

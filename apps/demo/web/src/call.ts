@@ -29,6 +29,8 @@ export class Call {
   #send: Transport | undefined;
   #recv: Transport | undefined;
   #stats = false;
+  /** The access token of this peer (the demo's recordings API asks for it). */
+  token = '';
 
   constructor(
     readonly roomId: string,
@@ -45,6 +47,7 @@ export class Call {
         `/api/token?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.name)}`,
       )
     ).json()) as { token: string };
+    this.token = token;
     const peers = await this.room.join(this.name, { displayName: this.name }, { token });
     this.#send = this.room.createTransport('send');
     this.#recv = this.room.createTransport('recv');

@@ -44,7 +44,16 @@ async function join(): Promise<void> {
   status.textContent = `joined as ${name}`;
   status.classList.add('ok');
 
-  const recordings = new RecordingsView($('recordings'), $('record'), $('record-peer'), roomId);
+  const recordings = new RecordingsView($('recordings'), $('record'), $('record-peer'), call.token);
+  // Everyone in the room sees when it is being recorded.
+  const badge = $('recording-badge');
+  const showRecording = () => {
+    const { active, peerNames } = call.room.recording;
+    badge.hidden = !active;
+    badge.textContent = active ? `● Recording ${peerNames.join(', ')}` : '';
+  };
+  call.room.on('recording', showRecording);
+  showRecording();
   const peers = () => recordings.setPeers([name, ...call.room.peers.map((p) => p.name)]);
   peers();
   call.room.on('newpeer', (peer) => {

@@ -16,7 +16,7 @@ export class RecordingsView {
     private readonly list: HTMLUListElement,
     private readonly button: HTMLButtonElement,
     private readonly select: HTMLSelectElement,
-    private readonly roomId: string,
+    private readonly token: string,
   ) {
     button.addEventListener('click', () => void this.toggle());
     void this.refresh();
@@ -36,12 +36,12 @@ export class RecordingsView {
       this.#active = undefined;
       this.button.textContent = 'Record';
       this.button.classList.remove('active');
-      await fetch(`/api/recordings/${id}/stop`, { method: 'POST' });
+      await fetch(`/api/recordings/${id}/stop`, { method: 'POST', headers: this.auth() });
     } else {
       const res = await fetch('/api/recordings', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ room: this.roomId, peer: this.select.value }),
+        headers: { 'content-type': 'application/json', ...this.auth() },
+        body: JSON.stringify({ peer: this.select.value }),
       });
       const body = (await res.json()) as RecordingInfo & { error?: string };
       if (!res.ok) throw new Error(body.error ?? 'recording failed');
@@ -52,8 +52,15 @@ export class RecordingsView {
     await this.refresh();
   }
 
+  /** Only a peer of the room may see and control its recordings: its token says who it is. */
+  private auth(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
+
   async refresh(): Promise<void> {
-    const recordings = (await (await fetch('/api/recordings')).json()) as RecordingInfo[];
+    const res = await fetch('/api/recordings', { headers: this.auth() });
+    if (!res.ok) return;
+    const recordings = (await res.json()) as RecordingInfo[];
     this.list.replaceChildren(
       ...recordings.map((r) => {
         const item = document.createElement('li');
@@ -61,13 +68,14 @@ export class RecordingsView {
         const seconds = r.durationMs ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '';
         item.textContent = `${r.peer} — ${r.state}${seconds} `;
         if (r.state === 'done') {
+          const url = `${r.url}?token=${encodeURIComponent(this.token)}`;
           const link = document.createElement('a');
-          link.href = r.url;
+          link.href = url;
           link.textContent = r.file;
           const video = document.createElement('video');
           video.controls = true;
           video.preload = 'metadata';
-          video.src = r.url;
+          video.src = url;
           item.append(link, video);
         }
         return item;

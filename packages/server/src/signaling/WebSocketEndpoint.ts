@@ -22,10 +22,11 @@ export interface WebSocketEndpointOptions extends SignalingOptions {
   pingIntervalMs?: number;
   /**
    * Origins whose pages may connect (the `Origin` header of the upgrade, e.g.
-   * `'https://app.example.com'`); others get 403. Default: any (clients that
-   * are not browsers send no Origin and are not concerned).
+   * `'https://app.example.com'`), or a function that decides; others get
+   * 403. Default: any. Clients that are not browsers send no Origin and are
+   * not concerned.
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | ((origin: string, request: IncomingMessage) => boolean);
   /**
    * The client's address, for the per-address connection cap. Default: the
    * socket's peer address. Behind a proxy, read what it forwards (and only
@@ -157,7 +158,11 @@ export class WebSocketEndpoint {
     }
     const origin = request.headers.origin;
     const allowed = this.#options.allowedOrigins;
-    if (allowed && origin !== undefined && !allowed.includes(origin)) {
+    const originOk =
+      origin === undefined ||
+      allowed === undefined ||
+      (typeof allowed === 'function' ? allowed(origin, request) : allowed.includes(origin));
+    if (!originOk) {
       refuse(socket, 403, `origin ${origin} may not connect`);
       return;
     }
