@@ -1,6 +1,6 @@
 // The schema's file options make each ecosystem's standard generator put the
 // code where that ecosystem expects it. protoc's built-in generators (Java,
-// C#, Objective-C, PHP, Ruby) run here on the real schema and the names they
+// Kotlin, C#, Objective-C, PHP, Ruby) run here on the real schema and the names they
 // produce are pinned: renaming them breaks those languages' users, which
 // `buf breaking` (WIRE_JSON) does not see. Go is covered by bindings/go and
 // Python by bindings/python; Swift's generator (protoc-gen-swift) is not in
@@ -15,7 +15,7 @@ import { protocolRoot, protoFiles } from './vectors.js';
 const work = mkdtempSync(join(tmpdir(), 'x-generators-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const languages = ['java', 'csharp', 'objc', 'php', 'ruby'] as const;
+const languages = ['java', 'kotlin', 'csharp', 'objc', 'php', 'ruby'] as const;
 const out = (language: string) => join(work, language);
 
 beforeAll(() => {
@@ -68,6 +68,12 @@ describe("protoc's generators put the code where each ecosystem expects it", () 
     expect(existsSync(join(dir, 'ErrorCode.java'))).toBe(true);
     expect(read(dir, 'ClientMessage.java')).toContain('package io.github.xsfu.signaling.v1;');
     expect(readdirSync(out('java'))).toEqual(['io']);
+  });
+
+  it('Kotlin: DSL builders beside the Java classes, in io.github.xsfu.signaling.v1', () => {
+    const file = read(out('kotlin'), 'io/github/xsfu/signaling/v1/ClientMessageKt.kt');
+    expect(file).toContain('package io.github.xsfu.signaling.v1;');
+    expect(file).toContain('public inline fun clientMessage(');
   });
 
   it('C#: namespace XSfu.Signaling.V1', () => {
