@@ -189,6 +189,8 @@ function ffmpegToIngest(url: string, payloadType: number, ssrc: number): ChildPr
 describe('examples/send_testsrc.py', () => {
   it("joins with a token, sees a Node peer's producer appear, and sends ffmpeg RTP that a Node RtpStreamer receives", async () => {
     const room = await server.createRoom({ id: 'example' });
+    // The example's only credential. When the server requires a permission
+    // for plain RTP transports, that permission is a claim added here.
     const token = await createAccessToken({ secret, room: 'example', peer: 'py-camera' });
 
     // The Node side: when the Python peer produces, an RtpStreamer of its
