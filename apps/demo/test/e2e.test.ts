@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium, requireBinary } from '@x/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../src/demo.js';
-import { launchChromium, requireBinary } from './browser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = resolve(here, '../dist/web');

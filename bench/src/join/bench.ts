@@ -6,12 +6,11 @@
 // in the same run: the floor of the wire, so the ratio is what the client
 // library adds (device loading, capabilities, peer and consumer objects).
 import { connect, Room } from '@x/client';
+import { audioParameters, ProtocolClient, videoParameters } from '@x/testkit';
 import { FakeHandler, testFakeParameters } from 'mediasoup-client';
 import WebSocket from 'ws';
 import { Child } from '../lib/child.js';
-import { ProtocolClient } from '../lib/protocol-client.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
-import { audioParameters, videoParameters } from '../lib/rtp-parameters.js';
 import { median, nowMs, quantile, sleep } from '../lib/stats.js';
 import { type BrowserResult, browserFirstFrame } from './browser.js';
 
@@ -22,12 +21,12 @@ const REPEATS = 30;
 async function populate(url: string, count: number): Promise<ProtocolClient[]> {
   const peers: ProtocolClient[] = [];
   for (let i = 0; i < count; i++) {
-    const client = await ProtocolClient.connect(url);
+    const client = await ProtocolClient.connect(url, { record: false, timeoutMs: 30_000 });
     const caps = await client.queryRoom();
     await client.join(`present-${i}`, caps);
-    await client.sendTransport(1);
+    await client.createTransport(1, 'send');
     await client.produce(1, 1, 'audio', audioParameters(20_000 + i * 10));
-    await client.produce(2, 1, 'video', videoParameters(20_000 + i * 10 + 2));
+    await client.produce(2, 1, 'video', videoParameters(false, 20_000 + i * 10 + 2));
     peers.push(client);
   }
   return peers;
@@ -49,12 +48,12 @@ async function xJoin(url: string, name: string, expectedPeers: number): Promise<
 /** WebSocket open + queryRoom + join with the bare protocol client. */
 async function rawJoin(url: string, name: string, expectedPeers: number): Promise<number> {
   const t0 = nowMs();
-  const client = await ProtocolClient.connect(url);
+  const client = await ProtocolClient.connect(url, { record: false, timeoutMs: 30_000 });
   const caps = await client.queryRoom();
   const joined = await client.join(name, caps);
   const ms = nowMs() - t0;
   if (joined.peers.length !== expectedPeers) throw new Error('unexpected peers');
-  client.close();
+  client.leave();
   return ms;
 }
 
@@ -82,7 +81,7 @@ export async function run(): Promise<BenchResult> {
           x.push(await xJoin(url, `x-${r}`, size));
         }
       }
-      for (const p of present) p.close();
+      for (const p of present) p.leave();
       details[`peers${size}`] = { x, raw };
       console.log(
         `  ${size} peers: @x/client ${quantile(x, 0.5).toFixed(1)} ms, raw ${quantile(raw, 0.5).toFixed(1)} ms`,

@@ -12,10 +12,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '@x/testkit';
+import type { Browser, Page } from 'playwright-core';
 import { median } from '../lib/stats.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const demoDir = fileURLToPath(new URL('../../../apps/demo/dist/', import.meta.url));
 const REPEATS = 3;
 
@@ -33,24 +33,6 @@ interface DemoWindow {
     video?: { transport?: unknown };
     metrics: { firstRemoteFrameMs?: number };
   };
-}
-
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
 }
 
 /** getUserMedia → first frame decoded on the far side of a same-page RTCPeerConnection pair. */
@@ -110,7 +92,7 @@ export async function browserFirstFrame(ports: [number, number]): Promise<Browse
       rtcMaxPort: ports[1],
     },
   });
-  const browser = await launch();
+  const browser = await launchChromium();
   try {
     const url = (peer: string) =>
       `http://127.0.0.1:${demo.port}/?room=bench&peer=${peer}&autojoin=1`;

@@ -3,9 +3,9 @@
 // producer.pause() / resume() and awaiting them: the engine's own round trip
 // (Node → worker → Node), with no signaling at all.
 
+import { audioParameters } from '@x/testkit';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
-import { audioParameters } from '../lib/rtp-parameters.js';
 import type { Load } from './x-load.js';
 
 export async function directLoad(

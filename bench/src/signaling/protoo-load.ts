@@ -4,9 +4,10 @@
 // producer. A pause or resume is a request, as in mediasoup's demo; it is
 // seen when the request is answered and the next peer in the ring has
 // received consumerPaused / consumerResumed for it.
+
+import { audioParameters } from '@x/testkit';
 import * as protoo from 'protoo-client';
 import type { Child } from '../lib/child.js';
-import { audioParameters } from '../lib/rtp-parameters.js';
 import { Sightings } from './storm.js';
 import type { Load } from './x-load.js';
 

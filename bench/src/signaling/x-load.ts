@@ -4,9 +4,9 @@
 // resumeProducer notification; it is seen when the next peer in the ring
 // receives consumerPaused / consumerResumed for it (every other peer gets
 // one too: 49 notifications per op).
+
+import { audioParameters, ProtocolClient } from '@x/testkit';
 import type { Child } from '../lib/child.js';
-import { ProtocolClient } from '../lib/protocol-client.js';
-import { audioParameters } from '../lib/rtp-parameters.js';
 import { Sightings, type Toggle } from './storm.js';
 
 export interface Load {
@@ -20,7 +20,7 @@ export async function xLoad(server: Child, peers: number): Promise<Load> {
   const clients: ProtocolClient[] = [];
   const sightings: Sightings[] = [];
   for (let i = 0; i < peers; i++) {
-    const client = await ProtocolClient.connect(url);
+    const client = await ProtocolClient.connect(url, { record: false, timeoutMs: 30_000 });
     const seen = new Sightings();
     client.onNotification = (n) => {
       if (n.consumerPaused) seen.seen(n.consumerPaused.peerName, true);
@@ -28,7 +28,7 @@ export async function xLoad(server: Child, peers: number): Promise<Load> {
     };
     const caps = await client.queryRoom();
     await client.join(`p${i}`, caps);
-    await client.sendTransport(1);
+    await client.createTransport(1, 'send');
     await client.produce(1, 1, 'audio', audioParameters(10_000 + i));
     clients.push(client);
     sightings.push(seen);
@@ -40,7 +40,7 @@ export async function xLoad(server: Child, peers: number): Promise<Load> {
       return seen;
     },
     close: () => {
-      for (const c of clients) c.close();
+      for (const c of clients) c.leave();
     },
   };
 }

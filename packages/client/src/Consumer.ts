@@ -1,22 +1,13 @@
-import {
-  type AppData,
-  type MediaKind,
-  optionalJsonToMessage,
-  type Profile,
-  profile as profileEnum,
-  type RtcStats,
-  type RtpParameters,
-  requiredRtpParametersFromMessage,
-} from '@x/protocol';
+import type { AppData, MediaKind, Profile, RtcStats, RtpParameters } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError, UnsupportedError } from './errors.js';
-import { logger } from './logger.js';
 import type { Originator, Peer } from './Peer.js';
-import type { Signal } from './Signal.js';
+import type { ConsumerData, Signal } from './Signal.js';
+import { StatsSubscription } from './StatsSubscription.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Consumer');
+const log = logger('x:client:Consumer');
 
 /** A simulcast profile a consumer can prefer. */
 export type PreferredProfile = Exclude<Profile, 'none'>;
@@ -39,36 +30,17 @@ export type ConsumerEvents = {
   stats: [stats: RtcStats[]];
 };
 
-/** @internal What the server said of a consumer. */
-export interface ConsumerData {
-  id: number;
-  kind: MediaKind;
-  paused: boolean;
-  preferredProfile: PreferredProfile;
-  effectiveProfile: Profile;
-  appData: AppData | undefined;
-  supported: boolean;
-  simulcast: boolean;
-}
-
 /**
  * A remote peer's producer as this client receives it (mediasoup-client
  * v2's Consumer). Call `receive(transport)` to get its track.
  */
 export class Consumer extends Emitter<ConsumerEvents> {
-  /** Consumer id (chosen by the server). */
-  readonly id: number;
-  /** Media kind. */
-  readonly kind: MediaKind;
-  /** The peer whose producer it receives. */
-  readonly peer: Peer;
-  /** The producer's appData. */
-  readonly appData: AppData | undefined;
-  /** Whether this device can receive it. */
-  readonly supported: boolean;
-  /** Whether its producer sends simulcast (profiles apply). */
-  readonly simulcast: boolean;
-
+  readonly #id: number;
+  readonly #kind: MediaKind;
+  readonly #peer: Peer;
+  readonly #appData: AppData | undefined;
+  readonly #supported: boolean;
+  readonly #simulcast: boolean;
   #closed = false;
   #transport: Transport | undefined;
   #engine: msc.Consumer | undefined;
@@ -78,23 +50,58 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #preferredProfile: PreferredProfile;
   #effectiveProfile: Profile;
   #receiving = false;
-  #statsInterval: number | undefined;
   readonly #signal: Signal;
-  readonly #onTransportClose = () => this.becomeUnhandled();
+  readonly #stats: StatsSubscription;
+  readonly #onTransportClose = () => this.#becomeUnhandled();
 
-  /** @internal Created by the room from what the server announced. */
-  constructor(data: ConsumerData, peer: Peer, signal: Signal) {
+  private constructor(data: ConsumerData, peer: Peer, signal: Signal) {
     super();
-    this.id = data.id;
-    this.kind = data.kind;
-    this.peer = peer;
-    this.appData = data.appData;
-    this.supported = data.supported;
-    this.simulcast = data.simulcast;
+    this.#id = data.id;
+    this.#kind = data.kind;
+    this.#peer = peer;
+    this.#appData = data.appData;
+    this.#supported = data.supported;
+    this.#simulcast = data.simulcast;
     this.#remotelyPaused = data.paused;
     this.#preferredProfile = data.preferredProfile;
     this.#effectiveProfile = data.effectiveProfile;
     this.#signal = signal;
+    this.#stats = new StatsSubscription(signal, 'consumer', data.id);
+  }
+
+  /** @internal Created by the room from what the server announced. */
+  static create(data: ConsumerData, peer: Peer, signal: Signal): Consumer {
+    return new Consumer(data, peer, signal);
+  }
+
+  /** Consumer id (chosen by the server). */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** Media kind. */
+  get kind(): MediaKind {
+    return this.#kind;
+  }
+
+  /** The peer whose producer it receives. */
+  get peer(): Peer {
+    return this.#peer;
+  }
+
+  /** The producer's appData. */
+  get appData(): AppData | undefined {
+    return this.#appData;
+  }
+
+  /** Whether this device can receive it. */
+  get supported(): boolean {
+    return this.#supported;
+  }
+
+  /** Whether its producer sends simulcast (profiles apply). */
+  get simulcast(): boolean {
+    return this.#simulcast;
   }
 
   /** Whether it is closed. */
@@ -153,10 +160,10 @@ export class Consumer extends Emitter<ConsumerEvents> {
    */
   async receive(transport: Transport): Promise<MediaStreamTrack> {
     if (this.#closed)
-      throw new InvalidStateError(`consumer ${this.id} is closed: receive() is not possible`);
-    if (!this.supported)
+      throw new InvalidStateError(`consumer ${this.#id} is closed: receive() is not possible`);
+    if (!this.#supported)
       throw new UnsupportedError(
-        `consumer ${this.id} cannot be received: this device shares no codec with its producer`,
+        `consumer ${this.#id} cannot be received: this device shares no codec with its producer`,
         this,
       );
     if (!transport || typeof transport.ensure !== 'function')
@@ -167,52 +174,39 @@ export class Consumer extends Emitter<ConsumerEvents> {
       );
     if (transport.closed) throw new InvalidStateError(`transport ${transport.id} is closed`);
     if (this.#transport || this.#receiving)
-      throw new InvalidStateError(`consumer ${this.id} is already handled by a transport`);
+      throw new InvalidStateError(`consumer ${this.#id} is already handled by a transport`);
     this.#receiving = true;
     try {
       const engineTransport = await transport.ensure();
-      const response = await this.#signal.request({
-        enableConsumer: {
-          id: this.id,
-          transportId: transport.id,
-          paused: this.#locallyPaused,
-          preferredProfile: profileEnum.toMessage(this.#preferredProfile, 'preferredProfile'),
-        },
+      const enabled = await this.#signal.enableConsumer({
+        id: this.#id,
+        transportId: transport.id,
+        paused: this.#locallyPaused,
+        preferredProfile: this.#preferredProfile,
       });
-      const enabled = response.enableConsumer!;
-      const rtpParameters = requiredRtpParametersFromMessage(
-        enabled.rtpParameters,
-        'rtpParameters',
-      );
+      const { rtpParameters } = enabled;
       const consumer = await engineTransport.consume({
-        id: String(this.id),
-        producerId: String(this.id),
-        kind: this.kind,
+        id: String(this.#id),
+        producerId: String(this.#id),
+        kind: this.#kind,
         rtpParameters: rtpParameters as msc.RtpParameters,
-        streamId: `${this.peer.name}-${this.id}`,
+        streamId: `${this.#peer.name}-${this.#id}`,
       });
       if (this.#closed || transport.closed) {
         consumer.close();
         throw new InvalidStateError(
-          `consumer ${this.id} or its transport closed while it was received`,
+          `consumer ${this.#id} or its transport closed while it was received`,
         );
       }
       this.#engine = consumer;
       this.#transport = transport;
       this.#rtpParameters = rtpParameters;
       this.#remotelyPaused = enabled.paused;
-      if (enabled.effectiveProfile)
-        this.#effectiveProfile = profileEnum.fromMessage(
-          enabled.effectiveProfile,
-          'effectiveProfile',
-        );
+      if (enabled.effectiveProfile) this.#effectiveProfile = enabled.effectiveProfile;
       if (this.#locallyPaused) consumer.pause();
-      transport.once('close', this.#onTransportClose);
-      await this.#signal.request({ startConsumer: { id: this.id } });
-      if (this.#statsInterval !== undefined)
-        this.#signal.notify({
-          enableConsumerStats: { id: this.id, intervalMs: this.#statsInterval },
-        });
+      transport.adopt(this.#onTransportClose);
+      await this.#signal.startConsumer(this.#id);
+      this.#stats.attach();
       this.safeEmit('handled');
       return consumer.track;
     } finally {
@@ -223,16 +217,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** Pauses it: the server stops sending it. Returns whether it is paused. */
   pause(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('pause() | consumer %d closed', this.id);
+      log.error('pause() | consumer %d closed', this.#id);
       return false;
     }
     if (this.#locallyPaused) return true;
     this.#locallyPaused = true;
     if (this.#engine) {
       this.#engine.pause();
-      this.#signal.notify({
-        pauseConsumer: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.#signal.pauseConsumer(this.#id, appData);
     }
     this.safeEmit('pause', 'local', appData);
     return true;
@@ -241,16 +233,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** Resumes it. Returns whether media flows now (not paused on the server side either). */
   resume(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('resume() | consumer %d closed', this.id);
+      log.error('resume() | consumer %d closed', this.#id);
       return false;
     }
     if (!this.#locallyPaused) return !this.paused;
     this.#locallyPaused = false;
     if (this.#engine) {
       this.#engine.resume();
-      this.#signal.notify({
-        resumeConsumer: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.#signal.resumeConsumer(this.#id, appData);
     }
     this.safeEmit('resume', 'local', appData);
     return !this.paused;
@@ -260,37 +250,25 @@ export class Consumer extends Emitter<ConsumerEvents> {
   setPreferredProfile(profile: PreferredProfile): void {
     if (this.#closed)
       throw new InvalidStateError(
-        `consumer ${this.id} is closed: setPreferredProfile() is not possible`,
+        `consumer ${this.#id} is closed: setPreferredProfile() is not possible`,
       );
     if (!['default', 'low', 'medium', 'high'].includes(profile))
       throw new TypeError(`invalid profile ${String(profile)}`);
     if (profile === this.#preferredProfile) return;
     this.#preferredProfile = profile;
-    if (this.#engine) {
-      this.#signal.notify({
-        setConsumerPreferredProfile: {
-          id: this.id,
-          profile: profileEnum.toMessage(profile, 'profile'),
-        },
-      });
-    }
+    if (this.#engine) this.#signal.setConsumerPreferredProfile(this.#id, profile);
   }
 
   /** Subscribes to its server stats: a `stats` event every `interval` ms (at least 1000). */
   enableStats(interval = 1000): void {
     if (this.#closed)
-      throw new InvalidStateError(`consumer ${this.id} is closed: enableStats() is not possible`);
-    this.#statsInterval = interval;
-    if (this.#engine)
-      this.#signal.notify({ enableConsumerStats: { id: this.id, intervalMs: interval } });
+      throw new InvalidStateError(`consumer ${this.#id} is closed: enableStats() is not possible`);
+    this.#stats.enable(interval);
   }
 
   /** Closes the subscription to stats. */
   disableStats(): void {
-    const was = this.#statsInterval;
-    this.#statsInterval = undefined;
-    if (this.#engine && was !== undefined && !this.#closed)
-      this.#signal.notify({ disableConsumerStats: { id: this.id } });
+    this.#stats.disable();
   }
 
   /** @internal Paused or resumed on the server side. */
@@ -321,17 +299,19 @@ export class Consumer extends Emitter<ConsumerEvents> {
   remoteClose(originator: Originator): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#transport?.off('close', this.#onTransportClose);
+    this.#transport?.release(this.#onTransportClose);
+    this.#stats.detach();
     this.#engine?.close();
     this.#engine = undefined;
     this.#transport = undefined;
     this.safeEmit('close', originator);
   }
 
-  private becomeUnhandled(): void {
+  #becomeUnhandled(): void {
     if (!this.#transport) return;
-    this.#transport.off('close', this.#onTransportClose);
+    this.#transport.release(this.#onTransportClose);
     this.#transport = undefined;
+    this.#stats.detach();
     this.#engine?.close();
     this.#engine = undefined;
     this.#rtpParameters = undefined;

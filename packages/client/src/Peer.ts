@@ -1,6 +1,6 @@
 import type { AppData } from '@x/protocol';
+import { Emitter } from '@x/shared';
 import type { Consumer } from './Consumer.js';
-import { Emitter } from './Emitter.js';
 
 /** Who closed something: this client ('local') or the server ('remote'). */
 export type Originator = 'local' | 'remote';
@@ -15,19 +15,30 @@ export type PeerEvents = {
 
 /** Another participant of the room (mediasoup-client v2's Peer). */
 export class Peer extends Emitter<PeerEvents> {
-  /** Peer name. */
-  readonly name: string;
-  /** The peer's appData from its join. */
-  readonly appData: AppData | undefined;
-
+  readonly #name: string;
+  readonly #appData: AppData | undefined;
   #closed = false;
   readonly #consumers = new Map<number, Consumer>();
 
-  /** @internal Created by the room. */
-  constructor(name: string, appData: AppData | undefined) {
+  private constructor(name: string, appData: AppData | undefined) {
     super();
-    this.name = name;
-    this.appData = appData;
+    this.#name = name;
+    this.#appData = appData;
+  }
+
+  /** @internal Created by the room. */
+  static create(name: string, appData: AppData | undefined): Peer {
+    return new Peer(name, appData);
+  }
+
+  /** Peer name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The peer's appData from its join. */
+  get appData(): AppData | undefined {
+    return this.#appData;
   }
 
   /** Whether the peer is closed. */

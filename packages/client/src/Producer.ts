@@ -1,15 +1,14 @@
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
-import { optionalJsonToMessage } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError } from './errors.js';
 import { randomId } from './ids.js';
-import { logger } from './logger.js';
 import type { Originator } from './Peer.js';
 import type { Signal } from './Signal.js';
+import { StatsSubscription } from './StatsSubscription.js';
 import type { Transport } from './Transport.js';
 
-const log = logger('Producer');
+const log = logger('x:client:Producer');
 
 /**
  * Bitrates of the simulcast streams, in bits per second (the seed page says
@@ -67,13 +66,11 @@ export interface ProducerContext {
  * `room.createProducer(track)`, then `send(transport)`.
  */
 export class Producer extends Emitter<ProducerEvents> {
-  /** Unique identifier (a random 32-bit integer chosen here, as in v2). */
-  readonly id: number;
-  /** Custom data set by the application. */
+  /** Custom data set by the application (read-write). */
   appData: AppData | undefined;
-  /** The simulcast bitrates in use (undefined without simulcast). */
-  readonly simulcast: Readonly<Required<SimulcastOptions>> | undefined;
 
+  readonly #id: number;
+  readonly #simulcast: Readonly<Required<SimulcastOptions>> | undefined;
   #closed = false;
   #track: MediaStreamTrack;
   #originalTrack: MediaStreamTrack;
@@ -83,36 +80,56 @@ export class Producer extends Emitter<ProducerEvents> {
   #locallyPaused: boolean;
   #remotelyPaused = false;
   #sending = false;
-  #statsInterval: number | undefined;
-  readonly #context: ProducerContext;
+  readonly #signal: Signal;
+  readonly #stats: StatsSubscription;
   readonly #onTrackEnded = () => {
-    log.debug('track of producer %d ended', this.id);
+    log.debug('track of producer %d ended', this.#id);
     this.safeEmit('trackended');
   };
-  readonly #onTransportClose = () => this.becomeUnhandled();
+  readonly #onTransportClose = () => this.#becomeUnhandled();
 
-  /** @internal Created by `room.createProducer()`. */
-  constructor(
+  private constructor(
     track: MediaStreamTrack,
     options: ProducerOptions,
     appData: AppData | undefined,
     context: ProducerContext,
   ) {
     super();
-    this.id = randomId();
+    this.#id = randomId();
     this.appData = appData;
-    this.#context = context;
+    this.#signal = context.signal;
+    this.#stats = new StatsSubscription(context.signal, 'producer', this.#id);
     this.#originalTrack = track;
     this.#track = track.clone();
     this.#locallyPaused = !track.enabled;
     this.#track.enabled = track.enabled;
     this.#track.addEventListener('ended', this.#onTrackEnded);
     if (track.kind === 'video' && options.simulcast) {
-      this.simulcast =
+      this.#simulcast =
         options.simulcast === true
           ? DEFAULT_SIMULCAST_OPTIONS
           : { ...DEFAULT_SIMULCAST_OPTIONS, ...options.simulcast };
     }
+  }
+
+  /** @internal Created by `room.createProducer()`. */
+  static create(
+    track: MediaStreamTrack,
+    options: ProducerOptions,
+    appData: AppData | undefined,
+    context: ProducerContext,
+  ): Producer {
+    return new Producer(track, options, appData, context);
+  }
+
+  /** Unique identifier (a random 32-bit integer chosen here, as in v2). Read only. */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** The simulcast bitrates in use (undefined without simulcast). */
+  get simulcast(): Readonly<Required<SimulcastOptions>> | undefined {
+    return this.#simulcast;
   }
 
   /** Whether the producer has been closed. */
@@ -168,17 +185,14 @@ export class Producer extends Emitter<ProducerEvents> {
   /** Closes the producer (and tells the server if it was sent); emits `close` ('local'). */
   close(appData?: AppData): void {
     if (this.#closed) return;
-    if (this.#engine)
-      this.#context.signal.notify({
-        closeProducer: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
-    this.closeWith('local', appData);
+    if (this.#engine) this.#signal.closeProducer(this.#id, appData);
+    this.#closeWith('local', appData);
   }
 
   /** Starts sending on a send transport. Rejects if the transport cannot take it or the server refuses. */
   async send(transport: Transport): Promise<void> {
     if (this.#closed)
-      throw new InvalidStateError(`producer ${this.id} is closed: send() is not possible`);
+      throw new InvalidStateError(`producer ${this.#id} is closed: send() is not possible`);
     if (!transport || typeof transport.ensure !== 'function')
       throw new TypeError('send() needs a Transport');
     if (transport.direction !== 'send')
@@ -187,15 +201,19 @@ export class Producer extends Emitter<ProducerEvents> {
       );
     if (transport.closed) throw new InvalidStateError(`transport ${transport.id} is closed`);
     if (this.#transport || this.#sending)
-      throw new InvalidStateError(`producer ${this.id} is already handled by a transport`);
+      throw new InvalidStateError(`producer ${this.#id} is already handled by a transport`);
     this.#sending = true;
     try {
       const engine = await transport.ensure();
       const localId = randomId();
-      transport.expectProduce(localId, { id: this.id, paused: this.paused, appData: this.appData });
+      transport.expectProduce(localId, {
+        id: this.#id,
+        paused: this.paused,
+        appData: this.appData,
+      });
       const producer = await engine.produce({
         track: this.#track,
-        encodings: this.encodings(),
+        encodings: this.#encodings(),
         stopTracks: false,
         disableTrackOnPause: false,
         zeroRtpOnPause: true,
@@ -204,19 +222,15 @@ export class Producer extends Emitter<ProducerEvents> {
       if (this.#closed || transport.closed) {
         producer.close();
         throw new InvalidStateError(
-          `producer ${this.id} or its transport closed while it was sent`,
+          `producer ${this.#id} or its transport closed while it was sent`,
         );
       }
       this.#engine = producer;
       this.#transport = transport;
       this.#rtpParameters = producer.rtpParameters as RtpParameters;
       if (this.paused) producer.pause();
-      transport.once('close', this.#onTransportClose);
-      if (this.#statsInterval !== undefined) {
-        this.#context.signal.notify({
-          enableProducerStats: { id: this.id, intervalMs: this.#statsInterval },
-        });
-      }
+      transport.adopt(this.#onTransportClose);
+      this.#stats.attach();
       this.safeEmit('handled');
     } finally {
       this.#sending = false;
@@ -229,7 +243,7 @@ export class Producer extends Emitter<ProducerEvents> {
    */
   pause(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('pause() | producer %d closed', this.id);
+      log.error('pause() | producer %d closed', this.#id);
       return false;
     }
     if (this.#locallyPaused) return true;
@@ -237,9 +251,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.#track.enabled = false;
     if (this.#engine) {
       this.#engine.pause();
-      this.#context.signal.notify({
-        pauseProducer: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.#signal.pauseProducer(this.#id, appData);
     }
     this.safeEmit('pause', 'local', appData);
     return this.paused;
@@ -251,7 +263,7 @@ export class Producer extends Emitter<ProducerEvents> {
    */
   resume(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('resume() | producer %d closed', this.id);
+      log.error('resume() | producer %d closed', this.#id);
       return false;
     }
     if (!this.#locallyPaused) return true;
@@ -259,9 +271,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#remotelyPaused) this.#track.enabled = true;
     if (this.#engine) {
       if (!this.#remotelyPaused) this.#engine.resume();
-      this.#context.signal.notify({
-        resumeProducer: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
+      this.#signal.resumeProducer(this.#id, appData);
     }
     this.safeEmit('resume', 'local', appData);
     return !this.paused;
@@ -270,7 +280,7 @@ export class Producer extends Emitter<ProducerEvents> {
   /** Replaces the track being sent; resolves with the new (cloned) track. */
   async replaceTrack(track: MediaStreamTrack): Promise<MediaStreamTrack> {
     if (this.#closed)
-      throw new InvalidStateError(`producer ${this.id} is closed: replaceTrack() is not possible`);
+      throw new InvalidStateError(`producer ${this.#id} is closed: replaceTrack() is not possible`);
     if (!track || typeof track.clone !== 'function')
       throw new TypeError('replaceTrack() needs a MediaStreamTrack');
     if (track.kind !== this.kind)
@@ -286,7 +296,7 @@ export class Producer extends Emitter<ProducerEvents> {
     }
     if (this.#closed) {
       clone.stop();
-      throw new InvalidStateError(`producer ${this.id} closed while its track was replaced`);
+      throw new InvalidStateError(`producer ${this.#id} closed while its track was replaced`);
     }
     this.#track.removeEventListener('ended', this.#onTrackEnded);
     this.#track.stop();
@@ -299,18 +309,13 @@ export class Producer extends Emitter<ProducerEvents> {
   /** Subscribes to the producer's server stats: a `stats` event every `interval` ms (at least 1000). */
   enableStats(interval = 1000): void {
     if (this.#closed)
-      throw new InvalidStateError(`producer ${this.id} is closed: enableStats() is not possible`);
-    this.#statsInterval = interval;
-    if (this.#engine)
-      this.#context.signal.notify({ enableProducerStats: { id: this.id, intervalMs: interval } });
+      throw new InvalidStateError(`producer ${this.#id} is closed: enableStats() is not possible`);
+    this.#stats.enable(interval);
   }
 
   /** Closes the subscription to stats. */
   disableStats(): void {
-    const was = this.#statsInterval;
-    this.#statsInterval = undefined;
-    if (this.#engine && was !== undefined && !this.#closed)
-      this.#context.signal.notify({ disableProducerStats: { id: this.id } });
+    this.#stats.disable();
   }
 
   /** @internal The server paused it. */
@@ -335,7 +340,7 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
-    this.closeWith('remote', appData);
+    this.#closeWith('remote', appData);
   }
 
   /** @internal Server stats arrived. */
@@ -345,12 +350,12 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal The room was left or closed. */
   roomClosed(originator: Originator): void {
-    this.closeWith(originator, undefined);
+    this.#closeWith(originator, undefined);
   }
 
-  private encodings(): msc.RtpEncodingParameters[] | undefined {
-    if (!this.simulcast) return undefined;
-    const { low, medium, high } = this.simulcast;
+  #encodings(): msc.RtpEncodingParameters[] | undefined {
+    if (!this.#simulcast) return undefined;
+    const { low, medium, high } = this.#simulcast;
     return [
       { maxBitrate: low, scaleResolutionDownBy: 4 },
       { maxBitrate: medium, scaleResolutionDownBy: 2 },
@@ -358,20 +363,22 @@ export class Producer extends Emitter<ProducerEvents> {
     ];
   }
 
-  private becomeUnhandled(): void {
+  #becomeUnhandled(): void {
     if (!this.#transport) return;
-    this.#transport.off('close', this.#onTransportClose);
+    this.#transport.release(this.#onTransportClose);
     this.#transport = undefined;
+    this.#stats.detach();
     this.#rtpParameters = undefined;
     this.#engine?.close();
     this.#engine = undefined;
     if (!this.#closed) this.safeEmit('unhandled');
   }
 
-  private closeWith(originator: Originator, appData: AppData | undefined): void {
+  #closeWith(originator: Originator, appData: AppData | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#transport?.off('close', this.#onTransportClose);
+    this.#transport?.release(this.#onTransportClose);
+    this.#stats.detach();
     this.#engine?.close();
     this.#engine = undefined;
     this.#transport = undefined;

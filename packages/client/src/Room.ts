@@ -1,33 +1,31 @@
-import {
-  type AppData,
-  closeReason,
-  errorCodeName,
-  jsonFromMessage,
-  type MediaKind,
-  mediaKind,
-  optionalJsonToMessage,
-  PROTOCOL_VERSION,
-  type CloseReason as ProtocolCloseReason,
-  pb,
-  profile as profileEnum,
-  type RtpCapabilities,
-  rtpCapabilitiesFromMessage,
-  rtpCapabilitiesToMessage,
-  statsListFromMessage,
-  type TransportDirection,
+import type {
+  AppData,
+  ClientNotification,
+  ClientRequest,
+  MediaKind,
+  CloseReason as ProtocolCloseReason,
+  RtpCapabilities,
+  ServerNotification,
+  ServerResponse,
+  TransportDirection,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import { Device, type types as msc } from 'mediasoup-client';
-import { Consumer, type ConsumerData, type PreferredProfile } from './Consumer.js';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError, RequestError, TimeoutError, UnsupportedError } from './errors.js';
+import { Consumer } from './Consumer.js';
+import { InvalidStateError, type RequestError, UnsupportedError } from './errors.js';
 import { randomId } from './ids.js';
-import { logger } from './logger.js';
 import { type Originator, Peer } from './Peer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
-import type { Signal } from './Signal.js';
+import {
+  createSignal,
+  type PeerData,
+  type ResumedState,
+  type Signal,
+  type SignalListener,
+} from './Signal.js';
 import { Transport, type TransportContext } from './Transport.js';
 
-const log = logger('Room');
+const log = logger('x:client:Room');
 
 /** Why the server closed this client's peer ('unspecified' from a server that gave no reason). */
 export type CloseReason = ProtocolCloseReason | 'unspecified';
@@ -65,12 +63,12 @@ export type RoomEvents = {
    * (or `errback` if it could not be carried). The WebSocket connector does this.
    */
   request: [
-    request: pb.Request,
-    callback: (response: pb.Response) => void,
+    request: ClientRequest,
+    callback: (response: ServerResponse) => void,
     errback: (error: Error) => void,
   ];
   /** A notification for the server: send it. */
-  notify: [notification: pb.ClientNotification];
+  notify: [notification: ClientNotification];
   /** A peer joined. */
   newpeer: [peer: Peer];
   /** The room was left ('local') or the server closed this peer ('remote', with the reason). */
@@ -80,24 +78,6 @@ export type RoomEvents = {
 };
 
 type State = 'new' | 'joining' | 'joined' | 'closed';
-
-/** The reason the server gave; one this version does not know is 'unspecified', never an error. */
-function closeReasonOf(reason: number): CloseReason {
-  try {
-    return closeReason.fromMessage(reason, 'reason');
-  } catch {
-    return 'unspecified';
-  }
-}
-
-/** A server Error message as a {@link RequestError}. */
-export function requestError(error: pb.Error | null | undefined): RequestError {
-  return new RequestError(
-    errorCodeName(error?.code),
-    error?.message || 'the server refused the request',
-    error?.field,
-  );
-}
 
 /**
  * A room as this client sees it (mediasoup-client v2's Room): join it, send
@@ -125,14 +105,10 @@ export class Room extends Emitter<RoomEvents> {
   #sessionId = '';
   #sessionGraceMs = 0;
   #device: Device | undefined;
-  #nextRequestId = 1;
   readonly #transports = new Map<number, Transport>();
   readonly #producers = new Map<number, Producer>();
   readonly #peers = new Map<string, Peer>();
-  readonly #signal: Signal = {
-    request: (body) => this.request(body),
-    notify: (body) => this.notifyServer(body),
-  };
+  readonly #signal: Signal;
 
   constructor(options: RoomOptions = {}) {
     super();
@@ -144,6 +120,21 @@ export class Room extends Emitter<RoomEvents> {
       spy: false,
       ...options,
     };
+    this.#signal = createSignal({
+      owner: this,
+      requestTimeout: this.#options.requestTimeout,
+      // The v2 entry points: what the signal sends goes out as these events, untouched.
+      carrier: {
+        canRequest: () => this.#state !== 'closed',
+        canNotify: () => this.#state === 'joined',
+        request: (request, callback, errback) =>
+          this.safeEmit('request', request, callback, errback),
+        notify: (notification) => {
+          this.safeEmit('notify', notification);
+        },
+      },
+      listener: this.#listener,
+    });
   }
 
   /** Whether the room is joined. */
@@ -217,21 +208,14 @@ export class Room extends Emitter<RoomEvents> {
       throw new TypeError('join() needs a peer name');
     this.#state = 'joining';
     try {
-      let caps = this.#options.roomSettings?.rtpCapabilities;
-      if (!caps) {
-        const response = await this.request({ queryRoom: {} });
-        caps = rtpCapabilitiesFromMessage(
-          response.queryRoom!.rtpCapabilities ?? pb.RtpCapabilities.create(),
-        );
-      }
+      const caps = this.#options.roomSettings?.rtpCapabilities ?? (await this.#signal.queryRoom());
       this.#device ??= new Device({
         handlerName: this.#options.handlerName,
         handlerFactory: this.#options.handlerFactory,
       });
       if (!this.#device.loaded)
         await this.#device.load({ routerRtpCapabilities: caps as msc.RtpCapabilities });
-      const peers = await this.joinAs(peerName, appData, options);
-      return peers;
+      return await this.#joinAs(peerName, appData, options);
     } catch (error) {
       if (this.#state === 'joining') this.#state = 'new';
       throw error;
@@ -241,9 +225,8 @@ export class Room extends Emitter<RoomEvents> {
   /** Leaves the room: the server is told, everything here closes, `close` ('local') is emitted. */
   leave(appData?: AppData): void {
     if (this.#state === 'closed') return;
-    if (this.#state === 'joined')
-      this.notifyServer({ leave: { appData: optionalJsonToMessage(appData) } });
-    this.closeWith('local', appData, undefined);
+    if (this.#state === 'joined') this.#signal.leave(appData);
+    this.#closeWith('local', appData, undefined);
   }
 
   /** Whether this device can send media of a kind in this room. */
@@ -267,7 +250,7 @@ export class Room extends Emitter<RoomEvents> {
       iceServers: this.#options.turnServers,
       iceTransportPolicy: this.#options.iceTransportPolicy,
     };
-    const transport = new Transport(randomId(), direction, appData, context);
+    const transport = Transport.create(randomId(), direction, appData, context);
     this.#transports.set(transport.id, transport);
     transport.once('close', () => this.#transports.delete(transport.id));
     return transport;
@@ -286,7 +269,7 @@ export class Room extends Emitter<RoomEvents> {
     if (track.readyState === 'ended') throw new InvalidStateError('the track has ended');
     if (!this.canSend(track.kind as MediaKind))
       throw new UnsupportedError(`this device cannot send ${track.kind} in this room`);
-    const producer = new Producer(track, options, appData, { signal: this.#signal });
+    const producer = Producer.create(track, options, appData, { signal: this.#signal });
     this.#producers.set(producer.id, producer);
     producer.once('close', () => this.#producers.delete(producer.id));
     return producer;
@@ -298,47 +281,39 @@ export class Room extends Emitter<RoomEvents> {
     await Promise.all(this.transports.map((t) => t.restartIce()));
   }
 
-  /** Takes a notification from the server. */
-  receiveNotification(notification: pb.ServerNotification): void {
+  /** Takes a notification from the server (what a `notify` of the server carries). */
+  receiveNotification(notification: ServerNotification): void {
     if (this.#state === 'closed') return;
-    try {
-      this.handleNotification(notification);
-    } catch (error) {
-      log.error('notification %s could not be handled: %o', notification.body, error);
-    }
-  }
-
-  /** @internal The resume request a connector sends on a new connection. */
-  resumeRequest(): pb.ResumeSessionRequest.$Properties {
-    return { protocolVersion: PROTOCOL_VERSION, sessionId: this.#sessionId };
+    this.#signal.receive(notification);
   }
 
   /**
    * @internal The session was resumed: align with the room as it is now (peers,
    * consumers, pause states), then restart ICE on every transport.
    */
-  async applyResume(response: pb.ResumeSessionResponse): Promise<void> {
-    const serverPeers = new Map(response.peers.map((p) => [p.name, p]));
+  async applyResume(state: ResumedState): Promise<void> {
+    const serverPeers = new Map(state.peers.map((p) => [p.name, p]));
     for (const peer of this.peers) {
-      if (!serverPeers.has(peer.name)) this.removePeer(peer.name, undefined);
+      if (!serverPeers.has(peer.name)) this.#removePeer(peer.name, undefined);
     }
-    for (const info of response.peers) {
-      const peer = this.#peers.get(info.name);
+    for (const data of state.peers) {
+      const peer = this.#peers.get(data.name);
       if (!peer) {
-        this.addPeer(info, true);
+        this.#addPeer(data, true);
         continue;
       }
-      const serverConsumers = new Map(info.consumers.map((c) => [c.id, c]));
+      const serverConsumers = new Map(data.consumers.map((c) => [c.id, c]));
       for (const consumer of peer.consumers) {
         const server = serverConsumers.get(consumer.id);
         if (!server) consumer.remoteClose('remote');
         else consumer.remotePause(server.paused, undefined);
       }
-      for (const c of info.consumers) {
-        if (!peer.getConsumerById(c.id)) peer.addConsumer(this.newConsumer(c, peer), true);
+      for (const c of data.consumers) {
+        if (!peer.getConsumerById(c.id))
+          peer.addConsumer(Consumer.create(c, peer, this.#signal), true);
       }
     }
-    const serverProducers = new Map(response.producers.map((p) => [p.id, p]));
+    const serverProducers = new Map(state.producers.map((p) => [p.id, p]));
     for (const producer of this.producers) {
       if (!producer.transport) continue;
       const server = serverProducers.get(producer.id);
@@ -346,7 +321,7 @@ export class Room extends Emitter<RoomEvents> {
       else if (server.paused) producer.remotePause(undefined);
       else producer.remoteResume(undefined);
     }
-    const serverTransports = new Set(response.transportIds);
+    const serverTransports = new Set(state.transportIds);
     for (const transport of this.transports) {
       if (transport.engine && !serverTransports.has(transport.id)) transport.remoteClose(undefined);
     }
@@ -368,9 +343,9 @@ export class Room extends Emitter<RoomEvents> {
     const wasSent = this.producers.filter((p) => p.transport);
     const transports = this.transports;
     for (const transport of transports) transport.remoteClose(undefined);
-    for (const peer of this.peers) this.removePeer(peer.name, undefined);
+    for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
-    const peers = await this.joinAs(this.#peerName, this.#appData, this.#joinOptions);
+    const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions);
     if (wasSent.length > 0) {
       const transport = this.createTransport(
         'send',
@@ -383,205 +358,80 @@ export class Room extends Emitter<RoomEvents> {
     return peers;
   }
 
-  private async joinAs(
+  async #joinAs(
     peerName: string,
     appData: AppData | undefined,
     options: JoinOptions,
   ): Promise<Peer[]> {
-    const response = await this.request({
-      join: {
-        protocolVersion: PROTOCOL_VERSION,
-        peerName,
-        rtpCapabilities: rtpCapabilitiesToMessage(this.#device!.rtpCapabilities as RtpCapabilities),
-        spy: this.#options.spy,
-        appData: optionalJsonToMessage(appData),
-        token: options.token ?? '',
-      },
+    const joined = await this.#signal.join({
+      peerName,
+      rtpCapabilities: this.#device!.rtpCapabilities as RtpCapabilities,
+      spy: this.#options.spy,
+      appData,
+      token: options.token ?? '',
     });
     if (this.#state !== 'joining') throw new InvalidStateError('the room was closed while joining');
-    const joined = response.join!;
     this.#state = 'joined';
     this.#peerName = peerName;
     this.#appData = appData;
     this.#joinOptions = options;
     this.#sessionId = joined.sessionId;
     this.#sessionGraceMs = joined.sessionGraceMs;
-    return joined.peers.map((info) => this.addPeer(info, false));
+    return joined.peers.map((data) => this.#addPeer(data, false));
   }
 
-  private request(body: Omit<pb.Request.$Properties, 'id'>): Promise<pb.Response> {
-    const name = Object.keys(body)[0] ?? 'request';
-    if (this.#state === 'closed')
-      return Promise.reject(new InvalidStateError(`${name}: the room is closed`));
-    const request = pb.Request.create({ id: this.#nextRequestId++, ...body });
-    return new Promise<pb.Response>((resolve, reject) => {
-      let done = false;
-      const timer = setTimeout(
-        () =>
-          finish(
-            new TimeoutError(`no response to ${name} within ${this.#options.requestTimeout} ms`),
-          ),
-        this.#options.requestTimeout,
-      );
-      const finish = (error: Error | undefined, response?: pb.Response) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else if (response!.error) reject(requestError(response!.error));
-        else resolve(response!);
-      };
-      if (this.listenerCount('request') === 0)
-        log.warn('request %s has no listener: connect the room to a server', name);
-      this.safeEmit(
-        'request',
-        request,
-        (response) => finish(undefined, response),
-        (error) => finish(error),
-      );
-    });
-  }
-
-  private notifyServer(body: pb.ClientNotification.$Properties): void {
-    if (this.#state !== 'joined') return;
-    this.safeEmit('notify', pb.ClientNotification.create(body));
-  }
-
-  private newConsumer(info: pb.ConsumerInfo, peer: Peer): Consumer {
-    const data: ConsumerData = {
-      id: info.id,
-      kind: mediaKind.fromMessage(info.kind, 'kind'),
-      paused: info.paused,
-      preferredProfile: (info.preferredProfile
-        ? profileEnum.fromMessage(info.preferredProfile, 'preferredProfile')
-        : 'default') as PreferredProfile,
-      effectiveProfile: info.effectiveProfile
-        ? profileEnum.fromMessage(info.effectiveProfile, 'effectiveProfile')
-        : 'none',
-      appData: jsonFromMessage(info.appData),
-      supported: info.supported,
-      simulcast: info.simulcast,
-    };
-    return new Consumer(data, peer, this.#signal);
-  }
-
-  private addPeer(info: pb.PeerInfo, announce: boolean): Peer {
-    const peer = new Peer(info.name, jsonFromMessage(info.appData));
+  #addPeer(data: PeerData, announce: boolean): Peer {
+    const peer = Peer.create(data.name, data.appData);
     this.#peers.set(peer.name, peer);
-    for (const c of info.consumers) peer.addConsumer(this.newConsumer(c, peer), false);
+    for (const c of data.consumers) peer.addConsumer(Consumer.create(c, peer, this.#signal), false);
     if (announce) this.safeEmit('newpeer', peer);
     return peer;
   }
 
-  private removePeer(name: string, appData: AppData | undefined): void {
+  #removePeer(name: string, appData: AppData | undefined): void {
     const peer = this.#peers.get(name);
     if (!peer) return;
     this.#peers.delete(name);
     peer.close('remote', appData);
   }
 
-  private consumer(id: number, peerName: string): Consumer | undefined {
+  #consumer(id: number, peerName: string): Consumer | undefined {
     return this.#peers.get(peerName)?.getConsumerById(id);
   }
 
-  private handleNotification(n: pb.ServerNotification): void {
-    switch (n.body) {
-      case 'closed': {
-        const { appData, reason, message } = n.closed!;
-        log.debug('closed by the server: %s', message);
-        this.closeWith('remote', jsonFromMessage(appData), closeReasonOf(reason));
-        return;
-      }
-      case 'transportClosed':
-        this.#transports
-          .get(n.transportClosed!.id)
-          ?.remoteClose(jsonFromMessage(n.transportClosed!.appData));
-        return;
-      case 'transportStats':
-        this.#transports
-          .get(n.transportStats!.id)
-          ?.receiveStats(statsListFromMessage(n.transportStats!.stats));
-        return;
-      case 'newPeer':
-        if (n.newPeer!.peer && !this.#peers.has(n.newPeer!.peer.name))
-          this.addPeer(n.newPeer!.peer, true);
-        return;
-      case 'peerClosed':
-        this.removePeer(n.peerClosed!.name, jsonFromMessage(n.peerClosed!.appData));
-        return;
-      case 'producerPaused':
-        this.#producers
-          .get(n.producerPaused!.id)
-          ?.remotePause(jsonFromMessage(n.producerPaused!.appData));
-        return;
-      case 'producerResumed':
-        this.#producers
-          .get(n.producerResumed!.id)
-          ?.remoteResume(jsonFromMessage(n.producerResumed!.appData));
-        return;
-      case 'producerClosed':
-        this.#producers
-          .get(n.producerClosed!.id)
-          ?.remoteClose(jsonFromMessage(n.producerClosed!.appData));
-        return;
-      case 'producerStats':
-        this.#producers
-          .get(n.producerStats!.id)
-          ?.receiveStats(statsListFromMessage(n.producerStats!.stats));
-        return;
-      case 'newConsumer': {
-        const info = n.newConsumer!.consumer;
-        const peer = info ? this.#peers.get(info.peerName) : undefined;
-        if (info && peer && !peer.getConsumerById(info.id))
-          peer.addConsumer(this.newConsumer(info, peer), true);
-        return;
-      }
-      case 'consumerClosed':
-        this.consumer(n.consumerClosed!.id, n.consumerClosed!.peerName)?.remoteClose('remote');
-        return;
-      case 'consumerPaused':
-        this.consumer(n.consumerPaused!.id, n.consumerPaused!.peerName)?.remotePause(
-          true,
-          jsonFromMessage(n.consumerPaused!.appData),
-        );
-        return;
-      case 'consumerResumed':
-        this.consumer(n.consumerResumed!.id, n.consumerResumed!.peerName)?.remotePause(
-          false,
-          jsonFromMessage(n.consumerResumed!.appData),
-        );
-        return;
-      case 'consumerPreferredProfileSet': {
-        const { id, peerName, profile } = n.consumerPreferredProfileSet!;
-        this.consumer(id, peerName)?.remotePreferredProfile(
-          profileEnum.fromMessage(profile, 'profile') as PreferredProfile,
-        );
-        return;
-      }
-      case 'consumerEffectiveProfileChanged': {
-        const { id, peerName, profile } = n.consumerEffectiveProfileChanged!;
-        this.consumer(id, peerName)?.setEffectiveProfile(
-          profileEnum.fromMessage(profile, 'profile'),
-        );
-        return;
-      }
-      case 'consumerStats':
-        this.consumer(n.consumerStats!.id, n.consumerStats!.peerName)?.receiveStats(
-          statsListFromMessage(n.consumerStats!.stats),
-        );
-        return;
-      case 'notificationRejected': {
-        const { notification, id, error } = n.notificationRejected!;
-        log.warn('the server rejected %s %d: %s', notification, id, error?.message);
-        this.safeEmit('notificationerror', requestError(error), notification, id);
-        return;
-      }
-      default:
-        log.warn('unknown notification %s', n.body);
-    }
-  }
+  // What the server tells this room, already in domain terms.
+  readonly #listener: SignalListener = {
+    closed: (appData, reason) => this.#closeWith('remote', appData, reason),
+    transportClosed: (id, appData) => this.#transports.get(id)?.remoteClose(appData),
+    transportStats: (id, stats) => this.#transports.get(id)?.receiveStats(stats),
+    newPeer: (data) => {
+      if (!this.#peers.has(data.name)) this.#addPeer(data, true);
+    },
+    peerClosed: (name, appData) => this.#removePeer(name, appData),
+    producerPaused: (id, appData) => this.#producers.get(id)?.remotePause(appData),
+    producerResumed: (id, appData) => this.#producers.get(id)?.remoteResume(appData),
+    producerClosed: (id, appData) => this.#producers.get(id)?.remoteClose(appData),
+    producerStats: (id, stats) => this.#producers.get(id)?.receiveStats(stats),
+    newConsumer: (data) => {
+      const peer = this.#peers.get(data.peerName);
+      if (peer && !peer.getConsumerById(data.id))
+        peer.addConsumer(Consumer.create(data, peer, this.#signal), true);
+    },
+    consumerClosed: (id, peerName) => this.#consumer(id, peerName)?.remoteClose('remote'),
+    consumerPaused: (id, peerName, appData) =>
+      this.#consumer(id, peerName)?.remotePause(true, appData),
+    consumerResumed: (id, peerName, appData) =>
+      this.#consumer(id, peerName)?.remotePause(false, appData),
+    consumerPreferredProfileSet: (id, peerName, profile) =>
+      this.#consumer(id, peerName)?.remotePreferredProfile(profile),
+    consumerEffectiveProfileChanged: (id, peerName, profile) =>
+      this.#consumer(id, peerName)?.setEffectiveProfile(profile),
+    consumerStats: (id, peerName, stats) => this.#consumer(id, peerName)?.receiveStats(stats),
+    notificationRejected: (error, notification, id) =>
+      this.safeEmit('notificationerror', error, notification, id),
+  };
 
-  private closeWith(
+  #closeWith(
     originator: Originator,
     appData: AppData | undefined,
     reason: CloseReason | undefined,

@@ -1,9 +1,218 @@
-import type { pb } from '@x/protocol';
+import type {
+  AppData,
+  ClientNotification,
+  ClientRequest,
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  MediaKind,
+  Profile,
+  RtcStats,
+  RtpCapabilities,
+  RtpParameters,
+  ServerNotification,
+  ServerResponse,
+  TransportDirection,
+} from '@x/protocol';
+import type { PreferredProfile } from './Consumer.js';
+import type { RequestError } from './errors.js';
+import type { CloseReason } from './Room.js';
 
-/** @internal How a room's objects talk to the server: requests (answered) and notifications. */
+// How the room and its objects talk to the server, in domain and mediasoup
+// types only. src/signaling/SignalClient implements it: the messages, their
+// ids and timeouts, and every protobuf conversion live there, so that no
+// domain file builds or reads a message (a Biome rule keeps it that way).
+
+/** What has server stats. */
+export type StatsTarget = 'transport' | 'producer' | 'consumer';
+
+/** WebRTC transport options given to the server. */
+export interface WebRtcTransportOptions {
+  udp?: boolean;
+  tcp?: boolean;
+  preferUdp?: boolean;
+  preferTcp?: boolean;
+}
+
+/** @internal What the server said of a consumer. */
+export interface ConsumerData {
+  id: number;
+  peerName: string;
+  kind: MediaKind;
+  paused: boolean;
+  preferredProfile: PreferredProfile;
+  effectiveProfile: Profile;
+  appData: AppData | undefined;
+  supported: boolean;
+  simulcast: boolean;
+}
+
+/** @internal What the server said of a peer. */
+export interface PeerData {
+  name: string;
+  appData: AppData | undefined;
+  consumers: ConsumerData[];
+}
+
+/** @internal The answer to a join. */
+export interface Joined {
+  peers: PeerData[];
+  sessionId: string;
+  sessionGraceMs: number;
+}
+
+/** @internal The room as the server has it when a session is resumed. */
+export interface ResumedState {
+  peers: PeerData[];
+  producers: { id: number; paused: boolean }[];
+  transportIds: number[];
+}
+
+/** @internal The server side of a new transport. */
+export interface TransportCreated {
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+}
+
+/** @internal A consumer enabled on a transport. */
+export interface ConsumerEnabled {
+  rtpParameters: RtpParameters;
+  paused: boolean;
+  /** Undefined when the server did not say. */
+  effectiveProfile: Profile | undefined;
+}
+
+/** @internal What a join sends. */
+export interface JoinParams {
+  peerName: string;
+  rtpCapabilities: RtpCapabilities;
+  spy: boolean;
+  appData: AppData | undefined;
+  token: string;
+}
+
+/** @internal What creating a transport on the server sends. */
+export interface CreateTransportParams {
+  id: number;
+  direction: TransportDirection;
+  options: WebRtcTransportOptions;
+  appData: AppData | undefined;
+}
+
+/** @internal What creating a producer on the server sends. */
+export interface ProduceParams {
+  id: number;
+  kind: MediaKind;
+  transportId: number;
+  rtpParameters: RtpParameters;
+  paused: boolean;
+  appData: AppData | undefined;
+}
+
+/** @internal What enabling a consumer on a transport sends. */
+export interface EnableConsumerParams {
+  id: number;
+  transportId: number;
+  paused: boolean;
+  preferredProfile: PreferredProfile;
+}
+
+/**
+ * @internal What the domain asks of the server. Requests resolve with the
+ * answer or reject with RequestError (the server refused), TimeoutError (no
+ * answer in time) or InvalidStateError (the room is closed); notifications are
+ * fire-and-forget and dropped while the room is not joined.
+ */
 export interface Signal {
-  /** Sends a request; resolves with the response, rejects with RequestError or TimeoutError. */
-  request(body: Omit<pb.Request.$Properties, 'id'>): Promise<pb.Response>;
-  /** Sends a notification (dropped while the room is not joined). */
-  notify(body: pb.ClientNotification.$Properties): void;
+  queryRoom(): Promise<RtpCapabilities>;
+  join(params: JoinParams): Promise<Joined>;
+  createTransport(params: CreateTransportParams): Promise<TransportCreated>;
+  connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void>;
+  restartIce(transportId: number): Promise<IceParameters>;
+  produce(params: ProduceParams): Promise<void>;
+  enableConsumer(params: EnableConsumerParams): Promise<ConsumerEnabled>;
+  startConsumer(id: number): Promise<void>;
+
+  leave(appData: AppData | undefined): void;
+  closeTransport(id: number, appData: AppData | undefined): void;
+  pauseProducer(id: number, appData: AppData | undefined): void;
+  resumeProducer(id: number, appData: AppData | undefined): void;
+  closeProducer(id: number, appData: AppData | undefined): void;
+  pauseConsumer(id: number, appData: AppData | undefined): void;
+  resumeConsumer(id: number, appData: AppData | undefined): void;
+  setConsumerPreferredProfile(id: number, profile: PreferredProfile): void;
+  enableStats(target: StatsTarget, id: number, intervalMs: number): void;
+  disableStats(target: StatsTarget, id: number): void;
+
+  /** A notification from the server, handed to the {@link SignalListener}. */
+  receive(notification: ServerNotification): void;
+}
+
+/** @internal What the server tells the room, in domain types (one call per notification). */
+export interface SignalListener {
+  closed(appData: AppData | undefined, reason: CloseReason): void;
+  transportClosed(id: number, appData: AppData | undefined): void;
+  transportStats(id: number, stats: RtcStats[]): void;
+  newPeer(peer: PeerData): void;
+  peerClosed(name: string, appData: AppData | undefined): void;
+  producerPaused(id: number, appData: AppData | undefined): void;
+  producerResumed(id: number, appData: AppData | undefined): void;
+  producerClosed(id: number, appData: AppData | undefined): void;
+  producerStats(id: number, stats: RtcStats[]): void;
+  newConsumer(consumer: ConsumerData): void;
+  consumerClosed(id: number, peerName: string): void;
+  consumerPaused(id: number, peerName: string, appData: AppData | undefined): void;
+  consumerResumed(id: number, peerName: string, appData: AppData | undefined): void;
+  consumerPreferredProfileSet(id: number, peerName: string, profile: PreferredProfile): void;
+  consumerEffectiveProfileChanged(id: number, peerName: string, profile: Profile): void;
+  consumerStats(id: number, peerName: string, stats: RtcStats[]): void;
+  notificationRejected(error: RequestError, notification: string, id: number): void;
+}
+
+/**
+ * @internal How a room carries its signal's messages: its v2 `request` and
+ * `notify` events. It hands them on as they are and never reads them.
+ */
+export interface SignalCarrier {
+  /** False once the room is closed: requests then fail at once. */
+  canRequest(): boolean;
+  /** True only while the room is joined: notifications are dropped otherwise. */
+  canNotify(): boolean;
+  /** Carries a request; returns false when nothing listens. */
+  request(
+    request: ClientRequest,
+    callback: (response: ServerResponse) => void,
+    errback: (error: Error) => void,
+  ): boolean;
+  notify(notification: ClientNotification): void;
+}
+
+/** @internal What a room gives its signal. */
+export interface SignalOptions {
+  /** The room the signal belongs to (the WebSocket connector finds the signal from it). */
+  owner: object;
+  /** Time to wait for a response, in ms. */
+  requestTimeout: number;
+  carrier: SignalCarrier;
+  listener: SignalListener;
+}
+
+/** @internal Makes a room's signal (the package entry installs SignalClient's). */
+export type SignalFactory = (options: SignalOptions) => Signal;
+
+// Rooms reach the server through a Signal; the package entry installs the
+// protobuf one (src/signaling/SignalClient), which domain files cannot import.
+let signalFactory: SignalFactory | undefined;
+
+/** @internal Sets how rooms make their signal (done once, by the package entry). */
+export function installSignal(factory: SignalFactory): void {
+  signalFactory = factory;
+}
+
+/** @internal A room's signal, made by the installed factory. */
+export function createSignal(options: SignalOptions): Signal {
+  if (!signalFactory)
+    throw new Error('@x/client: no signal installed: import from the package entry');
+  return signalFactory(options);
 }

@@ -1,24 +1,19 @@
-import {
-  type AppData,
-  dtlsParametersFromMessage,
-  dtlsParametersToMessage,
-  iceCandidateFromMessage,
-  iceParametersFromMessage,
-  mediaKind,
-  optionalJsonToMessage,
-  type RtcStats,
-  rtpParametersToMessage,
-  type TransportDirection,
-  transportDirection,
+import type {
+  AppData,
+  DtlsParameters,
+  MediaKind,
+  RtcStats,
+  RtpParameters,
+  TransportDirection,
 } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { Device, types as msc } from 'mediasoup-client';
-import { Emitter } from './Emitter.js';
 import { InvalidStateError } from './errors.js';
-import { logger } from './logger.js';
 import type { Originator } from './Peer.js';
-import type { Signal } from './Signal.js';
+import type { Signal, WebRtcTransportOptions } from './Signal.js';
+import { StatsSubscription } from './StatsSubscription.js';
 
-const log = logger('Transport');
+const log = logger('x:client:Transport');
 
 /** Connection state of a transport. */
 export type ConnectionState =
@@ -43,7 +38,7 @@ export type TransportEvents = {
 export interface TransportContext {
   device: Device;
   signal: Signal;
-  transportOptions: { udp?: boolean; tcp?: boolean; preferUdp?: boolean; preferTcp?: boolean };
+  transportOptions: WebRtcTransportOptions;
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
 }
@@ -61,33 +56,58 @@ export interface PendingProduce {
  * consumer received), as in v2.
  */
 export class Transport extends Emitter<TransportEvents> {
-  /** Transport id (random, chosen by the client). */
-  readonly id: number;
-  /** 'send' for producers, 'recv' for consumers. */
-  readonly direction: TransportDirection;
-  /** The app's data about the transport, given to the server. */
-  readonly appData: AppData | undefined;
-
+  readonly #id: number;
+  readonly #direction: TransportDirection;
+  readonly #appData: AppData | undefined;
   #closed = false;
   #connectionState: ConnectionState = 'new';
   #engine: msc.Transport | undefined;
   #creating: Promise<msc.Transport> | undefined;
-  #statsInterval: number | undefined;
   readonly #context: TransportContext;
+  readonly #stats: StatsSubscription;
   readonly #pending = new Map<number, PendingProduce>();
+  // The producers and consumers it carries, told when it closes. A parent
+  // tracks its children itself (as mediasoup does) rather than through one
+  // 'close' listener each, which would trip EventEmitter's leak warning at 11.
+  readonly #children = new Set<() => void>();
 
-  /** @internal Created by `room.createTransport()`. */
-  constructor(
+  private constructor(
     id: number,
     direction: TransportDirection,
     appData: AppData | undefined,
     context: TransportContext,
   ) {
     super();
-    this.id = id;
-    this.direction = direction;
-    this.appData = appData;
+    this.#id = id;
+    this.#direction = direction;
+    this.#appData = appData;
     this.#context = context;
+    this.#stats = new StatsSubscription(context.signal, 'transport', id);
+  }
+
+  /** @internal Created by `room.createTransport()`. */
+  static create(
+    id: number,
+    direction: TransportDirection,
+    appData: AppData | undefined,
+    context: TransportContext,
+  ): Transport {
+    return new Transport(id, direction, appData, context);
+  }
+
+  /** Transport id (random, chosen by the client). */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** 'send' for producers, 'recv' for consumers. */
+  get direction(): TransportDirection {
+    return this.#direction;
+  }
+
+  /** The app's data about the transport, given to the server. */
+  get appData(): AppData | undefined {
+    return this.#appData;
   }
 
   /** Whether the transport is closed. */
@@ -108,43 +128,34 @@ export class Transport extends Emitter<TransportEvents> {
   /** Closes the transport: its producers and consumers become unhandled (they can go on another). */
   close(appData?: AppData): void {
     if (this.#closed) return;
-    if (this.#engine)
-      this.#context.signal.notify({
-        closeTransport: { id: this.id, appData: optionalJsonToMessage(appData) },
-      });
-    this.closeWith('local', appData);
+    if (this.#engine) this.#context.signal.closeTransport(this.#id, appData);
+    this.#closeWith('local', appData);
   }
 
   /** Starts the server stats of the transport: a `stats` event every `interval` ms (at least 1000). */
   enableStats(interval = 1000): void {
-    this.assertOpen('enableStats');
-    this.#statsInterval = interval;
-    if (this.#engine)
-      this.#context.signal.notify({ enableTransportStats: { id: this.id, intervalMs: interval } });
+    this.#assertOpen('enableStats');
+    this.#stats.enable(interval);
   }
 
   /** Stops the server stats. */
   disableStats(): void {
-    this.assertOpen('disableStats');
-    const was = this.#statsInterval;
-    this.#statsInterval = undefined;
-    if (this.#engine && was !== undefined)
-      this.#context.signal.notify({ disableTransportStats: { id: this.id } });
+    this.#assertOpen('disableStats');
+    this.#stats.disable();
   }
 
   /** Restarts ICE (after a network change): new ICE parameters from the server. */
   async restartIce(): Promise<void> {
-    this.assertOpen('restartIce');
+    this.#assertOpen('restartIce');
     if (!this.#engine) return;
-    const response = await this.#context.signal.request({ restartIce: { transportId: this.id } });
-    const iceParameters = iceParametersFromMessage(response.restartIce?.iceParameters);
+    const iceParameters = await this.#context.signal.restartIce(this.#id);
     if (!this.#engine.closed) await this.#engine.restartIce({ iceParameters });
   }
 
   /** @internal The mediasoup-client transport, created on the server first if needed. */
   ensure(): Promise<msc.Transport> {
-    this.assertOpen('use');
-    this.#creating ??= this.create();
+    this.#assertOpen('use');
+    this.#creating ??= this.#create();
     this.#creating.catch(() => {
       this.#creating = undefined;
     });
@@ -156,14 +167,24 @@ export class Transport extends Emitter<TransportEvents> {
     this.#pending.set(localId, pending);
   }
 
+  /** @internal A producer or consumer now carried: `onClose` runs when the transport closes. */
+  adopt(onClose: () => void): void {
+    this.#children.add(onClose);
+  }
+
+  /** @internal A producer or consumer no longer carried. */
+  release(onClose: () => void): void {
+    this.#children.delete(onClose);
+  }
+
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
-    this.closeWith('remote', appData);
+    this.#closeWith('remote', appData);
   }
 
   /** @internal The room was left or closed. */
   roomClosed(originator: Originator): void {
-    this.closeWith(originator, undefined);
+    this.#closeWith(originator, undefined);
   }
 
   /** @internal Server stats arrived. */
@@ -171,43 +192,33 @@ export class Transport extends Emitter<TransportEvents> {
     this.safeEmit('stats', stats);
   }
 
-  private async create(): Promise<msc.Transport> {
+  async #create(): Promise<msc.Transport> {
     const { device, signal, transportOptions } = this.#context;
-    const response = await signal.request({
-      createTransport: {
-        id: this.id,
-        direction: transportDirection.toMessage(this.direction, 'direction'),
-        options: transportOptions,
-        appData: optionalJsonToMessage(this.appData),
-      },
+    const created = await signal.createTransport({
+      id: this.#id,
+      direction: this.#direction,
+      options: transportOptions,
+      appData: this.#appData,
     });
-    const created = response.createTransport!;
     const options: msc.TransportOptions = {
-      id: String(this.id),
-      iceParameters: iceParametersFromMessage(created.iceParameters),
-      iceCandidates: created.iceCandidates.map((c, i) =>
-        iceCandidateFromMessage(c, `iceCandidates[${i}]`),
-      ) as msc.IceCandidate[],
-      dtlsParameters: dtlsParametersFromMessage(created.dtlsParameters) as msc.DtlsParameters,
+      id: String(this.#id),
+      iceParameters: created.iceParameters,
+      iceCandidates: created.iceCandidates as msc.IceCandidate[],
+      dtlsParameters: created.dtlsParameters as msc.DtlsParameters,
       iceServers: this.#context.iceServers,
       iceTransportPolicy: this.#context.iceTransportPolicy,
     };
     if (this.#closed) {
-      signal.notify({ closeTransport: { id: this.id } });
-      throw new InvalidStateError(`transport ${this.id} closed while it was created`);
+      signal.closeTransport(this.#id, undefined);
+      throw new InvalidStateError(`transport ${this.#id} closed while it was created`);
     }
     const engine =
-      this.direction === 'send'
+      this.#direction === 'send'
         ? device.createSendTransport(options)
         : device.createRecvTransport(options);
     engine.on('connect', ({ dtlsParameters }, callback, errback) => {
       signal
-        .request({
-          connectTransport: {
-            transportId: this.id,
-            dtlsParameters: dtlsParametersToMessage(dtlsParameters),
-          },
-        })
+        .connectTransport(this.#id, dtlsParameters as DtlsParameters)
         .then(() => callback())
         .catch(errback);
     });
@@ -220,15 +231,13 @@ export class Transport extends Emitter<TransportEvents> {
         return;
       }
       signal
-        .request({
-          createProducer: {
-            id: pending.id,
-            kind: mediaKind.toMessage(kind, 'kind'),
-            transportId: this.id,
-            rtpParameters: rtpParametersToMessage(rtpParameters as never),
-            paused: pending.paused,
-            appData: optionalJsonToMessage(pending.appData),
-          },
+        .produce({
+          id: pending.id,
+          kind: kind as MediaKind,
+          transportId: this.#id,
+          rtpParameters: rtpParameters as RtpParameters,
+          paused: pending.paused,
+          appData: pending.appData,
         })
         .then(() => callback({ id: String(pending.id) }))
         .catch(errback);
@@ -237,28 +246,31 @@ export class Transport extends Emitter<TransportEvents> {
       this.#connectionState = state;
       this.safeEmit('connectionstatechange', state);
       if (state === 'failed' && !this.#closed) {
-        log.warn('transport %d failed: restarting ICE', this.id);
+        log.warn('transport %d failed: restarting ICE', this.#id);
         this.restartIce().catch((error: unknown) =>
-          log.warn('ICE restart of transport %d failed: %o', this.id, error),
+          log.warn('ICE restart of transport %d failed: %o', this.#id, error),
         );
       }
     });
     this.#engine = engine;
-    if (this.#statsInterval !== undefined)
-      signal.notify({ enableTransportStats: { id: this.id, intervalMs: this.#statsInterval } });
+    this.#stats.attach();
     return engine;
   }
 
-  private closeWith(originator: Originator, appData: AppData | undefined): void {
+  #closeWith(originator: Originator, appData: AppData | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#connectionState = 'closed';
+    this.#stats.detach();
     this.#engine?.close();
     this.safeEmit('close', originator, appData);
+    const children = [...this.#children];
+    this.#children.clear();
+    for (const onClose of children) onClose();
   }
 
-  private assertOpen(method: string): void {
+  #assertOpen(method: string): void {
     if (this.#closed)
-      throw new InvalidStateError(`transport ${this.id} is closed: ${method}() is not possible`);
+      throw new InvalidStateError(`transport ${this.#id} is closed: ${method}() is not possible`);
   }
 }

@@ -5,6 +5,13 @@
  * @packageDocumentation
  */
 
+import { installSignal } from './Signal.js';
+import { SignalClient } from './signaling/SignalClient.js';
+
+// The composition root: rooms (domain) reach the server through the protobuf
+// signal (src/signaling), which the domain files never import.
+installSignal((options) => new SignalClient(options));
+
 export type {
   AppData,
   JsonValue,
@@ -44,7 +51,7 @@ export {
   RoomConnection,
   type RoomConnectionEvents,
   type WebSocketClass,
-} from './RoomConnection.js';
+} from './signaling/RoomConnection.js';
 export {
   type ConnectionState as TransportConnectionState,
   Transport,

@@ -3,7 +3,14 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Consumer, connect, type Peer, type Room, type RoomConnection } from '../src/index.js';
+import {
+  type Consumer,
+  connect,
+  type Peer,
+  type Producer,
+  type Room,
+  type RoomConnection,
+} from '../src/index.js';
 import { audioTrack, fakeRoom, next, startWorld, videoTrack, type World } from './helpers/world.js';
 
 let world: World;
@@ -19,28 +26,30 @@ async function client(roomId: string): Promise<{ room: Room; connection: RoomCon
 }
 
 describe('two clients over the WebSocket connector', () => {
-  it('join, transports, a producer; the other sees the peer and its consumer; pause, close and leave propagate', async () => {
-    const alice = await client('integration');
-    const bob = await client('integration');
+  // One call, step by step: each case goes on from where the previous one left it.
+  let alice: { room: Room; connection: RoomConnection };
+  let bob: { room: Room; connection: RoomConnection };
+  let aliceSeenByBob: Peer;
+  let producer: Producer;
+  let consumer: Consumer;
+
+  it('join: the second gets the first with its appData; the first hears of the second', async () => {
+    alice = await client('integration');
+    bob = await client('integration');
     expect(await alice.room.join('alice', { displayName: 'Alice' })).toEqual([]);
     const bobPeers = await bob.room.join('bob');
     expect(bobPeers.map((p) => p.name)).toEqual(['alice']);
-    const aliceSeenByBob = bobPeers[0]!;
+    aliceSeenByBob = bobPeers[0]!;
     expect(aliceSeenByBob.appData).toEqual({ displayName: 'Alice' });
-
-    // alice learns of bob.
     await expect.poll(() => alice.room.peers.map((p) => p.name)).toEqual(['bob']);
+  });
 
-    // alice sends a video producer: bob gets a consumer of it.
+  it('a producer of one is a consumer of the other, received with its track', async () => {
     const newConsumer = next<[Consumer]>(aliceSeenByBob, 'newconsumer');
     const sendTransport = alice.room.createTransport('send');
-    const producer = alice.room.createProducer(
-      videoTrack(),
-      { simulcast: true },
-      { source: 'webcam' },
-    );
+    producer = alice.room.createProducer(videoTrack(), { simulcast: true }, { source: 'webcam' });
     await producer.send(sendTransport);
-    const [consumer] = await newConsumer;
+    [consumer] = await newConsumer;
     expect(consumer.kind).toBe('video');
     expect(consumer.peer).toBe(aliceSeenByBob);
     expect(consumer.appData).toEqual({ source: 'webcam' });
@@ -53,8 +62,9 @@ describe('two clients over the WebSocket connector', () => {
     expect(consumer.track).toBe(track);
     expect(consumer.rtpParameters?.codecs[0]?.mimeType).toMatch(/video\/VP8/i);
     expect(consumer.transport).toBe(recvTransport);
+  });
 
-    // A local pause on alice's side is a remote pause on bob's.
+  it("a local pause on one side is a remote pause on the other's consumer", async () => {
     const remotePause = next(consumer, 'pause');
     producer.pause({ why: 'mute' });
     expect(await remotePause).toEqual(['remote', { why: 'mute' }]);
@@ -63,14 +73,16 @@ describe('two clients over the WebSocket connector', () => {
     producer.resume();
     await remoteResume;
     expect(consumer.paused).toBe(false);
+  });
 
-    // Closing the producer closes the remote consumer.
+  it('closing the producer closes the remote consumer', async () => {
     const consumerClosed = next(consumer, 'close');
     producer.close();
     expect(await consumerClosed).toEqual(['remote']);
     expect(aliceSeenByBob.consumers).toEqual([]);
+  });
 
-    // Leaving removes the peer on the other side.
+  it('leaving removes the peer on the other side and closes the connection', async () => {
     const peerClosed = next<[string, unknown]>(aliceSeenByBob, 'close');
     const left = next(alice.room, 'close');
     alice.room.leave({ bye: true });

@@ -313,3 +313,70 @@ describe('events', () => {
     expect(transport.closed).toBe(true);
   });
 });
+
+describe('seed: "Read only" holds at run time, and Producer "inherits from EventEmitter"', () => {
+  const READ_ONLY = [
+    'id',
+    'closed',
+    'kind',
+    'track',
+    'originalTrack',
+    'transport',
+    'rtpParameters',
+    'locallyPaused',
+    'remotelyPaused',
+    'paused',
+  ] as const;
+
+  it('assigning producer.id (or any read-only property) throws TypeError in strict mode and changes nothing', async () => {
+    const producer = room.createProducer(videoTrack());
+    await producer.send(transport);
+    const id = producer.id;
+    expect(() => {
+      (producer as unknown as { id: number }).id = 5;
+    }).toThrow(TypeError);
+    expect(producer.id).toBe(id);
+    for (const name of READ_ONLY) {
+      const before = producer[name];
+      expect(() => {
+        (producer as unknown as Record<string, unknown>)[name] = 5;
+      }, name).toThrow(TypeError);
+      expect(producer[name], name).toBe(before);
+    }
+    // The server still knows it by the same id.
+    expect(serverProducer(producer).id).toBe(id);
+  });
+
+  it('in sloppy-mode code `producer.id = 5` is ignored: the id stays', () => {
+    const producer = room.createProducer(audioTrack());
+    // A Function body is sloppy-mode code unless it says otherwise.
+    const assign = new Function('p', 'p.id = 5; p.paused = true; return [p.id, p.paused];');
+    expect(assign(producer)).toEqual([producer.id, false]);
+  });
+
+  it('appData stays read-write', () => {
+    const producer = room.createProducer(audioTrack(), {}, { a: 1 });
+    producer.appData = { b: 2 };
+    expect(producer.appData).toEqual({ b: 2 });
+  });
+
+  it('is an EventEmitter of node:events: setMaxListeners, prependListener, rawListeners, eventNames work', async () => {
+    const { EventEmitter } = await import('node:events');
+    const producer = room.createProducer(audioTrack());
+    expect(producer).toBeInstanceOf(EventEmitter);
+    expect(producer.setMaxListeners(42)).toBe(producer);
+    expect(producer.getMaxListeners()).toBe(42);
+    const order: string[] = [];
+    producer.on('pause', () => order.push('on'));
+    producer.prependListener('pause', () => order.push('prepended'));
+    const once = () => order.push('once');
+    producer.once('pause', once);
+    expect(producer.rawListeners('pause')).toHaveLength(3);
+    expect(producer.listeners('pause')).toContain(once);
+    expect(producer.eventNames()).toContain('pause');
+    expect(EventEmitter.listenerCount(producer, 'pause')).toBe(3);
+    producer.pause();
+    expect(order).toEqual(['prepended', 'on', 'once']);
+    expect(producer.listenerCount('pause')).toBe(2);
+  });
+});

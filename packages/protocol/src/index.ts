@@ -24,6 +24,12 @@ export {
   transportDirection,
   transportProtocol,
 } from './enums.js';
+export type {
+  ClientNotification,
+  ClientRequest,
+  ServerNotification,
+  ServerResponse,
+} from './envelopes.js';
 export { type ErrorCodeName, errorCodeName, errorCodeValue } from './errorCodes.js';
 export {
   type ClientMessageInit,

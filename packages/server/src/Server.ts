@@ -1,26 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import type { AppData } from '@x/protocol';
+import type { AppData, RtpCapabilities } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
-import { Emitter } from './Emitter.js';
-import { InvalidStateError, SfuError } from './errors.js';
-import { type Limits, resolveLimits } from './limits.js';
-import { logger } from './logger.js';
-import { type RoomMediaCodec, toMediasoupCodecs } from './mediaCodecs.js';
-import { Room } from './Room.js';
+import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';
+import { type ClientPlainRtpOptions, PlainRtpPolicy } from './media/PlainRtpPolicy.js';
+import { Room } from './media/Room.js';
+import { WorkerPool } from './media/WorkerPool.js';
 import {
   type LogLevel,
   type ResolvedSettings,
   resolveSettings,
   type ServerSettings,
 } from './ServerSettings.js';
-import { WorkerPool } from './WorkerPool.js';
+import { protobufSignaling } from './signaling/port.js';
+import { InvalidStateError, SfuError } from './util/errors.js';
+import { type Limits, resolveLimits } from './util/limits.js';
 
-const log = logger('Server');
+const log = logger('x:server:Server');
 
 /** Options of {@link Server.create}: the v2 ServerSettings, plus limits. */
 export interface ServerOptions extends ServerSettings {
   /** Limits per room, peer and connection (see {@link Limits}). */
   limits?: Partial<Limits>;
+  /**
+   * Plain RTP transports created by clients (media to or from an address the
+   * client chooses). Off without this option; with it, only for peers whose
+   * token allows it (`canUsePlainRtp`), and only to these networks.
+   * RtpStreamers and RTP ingest, whose addresses the app chooses, are not
+   * concerned.
+   */
+  clientPlainRtp?: ClientPlainRtpOptions;
 }
 
 /** Options of {@link Server.createRoom}. */
@@ -31,6 +40,8 @@ export interface RoomOptions {
   mediaCodecs?: RoomMediaCodec[];
   /** The app's data about the room. */
   appData?: AppData;
+  /** Close the room once it has had no peer for `limits.emptyRoomTimeoutMs`. Default true. */
+  closeWhenEmpty?: boolean;
 }
 
 /** Events of a {@link Server}. */
@@ -65,22 +76,32 @@ export class Server extends Emitter<ServerEvents> {
   readonly #diedRooms = new Map<ms.Worker, Room[]>();
   #closed = false;
 
-  private constructor(settings: ResolvedSettings, limits: Limits, pool: WorkerPool) {
+  readonly #plainRtp: PlainRtpPolicy | undefined;
+  readonly #capabilities = new Map<string, Promise<RtpCapabilities>>();
+
+  private constructor(
+    settings: ResolvedSettings,
+    limits: Limits,
+    pool: WorkerPool,
+    plainRtp: PlainRtpPolicy | undefined,
+  ) {
     super();
     this.settings = settings;
     this.limits = limits;
     this.#pool = pool;
+    this.#plainRtp = plainRtp;
     pool.on('workerdied', (worker, error) => this.onWorkerDied(worker, error));
   }
 
   /** Starts a server: its workers are running when the promise resolves. */
   static async create(options: ServerOptions = {}): Promise<Server> {
-    const { limits, ...settings } = options;
+    const { limits, clientPlainRtp, ...settings } = options;
     const resolved = resolveSettings(settings);
     const resolvedLimits = resolveLimits(limits);
+    const plainRtp = clientPlainRtp ? new PlainRtpPolicy(clientPlainRtp) : undefined;
     const pool = await WorkerPool.create(resolved);
     log.debug('server started with %d workers', resolved.numWorkers);
-    return new Server(resolved, resolvedLimits, pool);
+    return new Server(resolved, resolvedLimits, pool, plainRtp);
   }
 
   /** Whether the server is closed. */
@@ -131,7 +152,14 @@ export class Server extends Emitter<ServerEvents> {
       id,
       router,
       appData: options.appData,
-      context: { settings: this.settings, pool: this.#pool, limits: this.limits },
+      closeWhenEmpty: options.closeWhenEmpty,
+      context: {
+        settings: this.settings,
+        pool: this.#pool,
+        limits: this.limits,
+        signaling: protobufSignaling,
+        plainRtp: this.#plainRtp,
+      },
     });
     this.#rooms.set(id, room);
     this.#roomWorkers.set(room, worker);
@@ -148,6 +176,32 @@ export class Server extends Emitter<ServerEvents> {
     });
     this.safeEmit('newroom', room);
     return room;
+  }
+
+  /**
+   * The capabilities a room of these codecs has (an open room's, or those it
+   * will have): what `queryRoom` answers before the room exists, so that a
+   * query creates no room. Computed once per codec set.
+   */
+  rtpCapabilitiesFor(mediaCodecs?: RoomMediaCodec[]): Promise<RtpCapabilities> {
+    this.assertOpen('rtpCapabilitiesFor');
+    const codecs = toMediasoupCodecs(mediaCodecs);
+    const key = JSON.stringify(codecs);
+    let capabilities = this.#capabilities.get(key);
+    if (!capabilities) {
+      capabilities = this.#pool
+        .leastLoaded()
+        .createRouter({ mediaCodecs: codecs })
+        .then((router) => {
+          router.close();
+          return router.rtpCapabilities as RtpCapabilities;
+        });
+      // Codec sets come from the app's configuration, not from clients: a few at most.
+      if (this.#capabilities.size >= 32) this.#capabilities.clear();
+      this.#capabilities.set(key, capabilities);
+      capabilities.catch(() => this.#capabilities.delete(key));
+    }
+    return capabilities;
   }
 
   /** Changes the log level and tags of the workers. */

@@ -1,8 +1,8 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
+import { logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
-import { logger } from './logger.js';
 
-const log = logger('ServerSettings');
+const log = logger('x:server:ServerSettings');
 
 /** Log level of the media workers. */
 export type LogLevel = 'debug' | 'warn' | 'error' | 'none';

@@ -9,38 +9,52 @@ export type { CloseReason } from '@x/protocol';
 export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,
-} from './ActiveSpeakerDetector.js';
+} from './media/ActiveSpeakerDetector.js';
+export type { AudioLevel } from './media/AudioLevels.js';
+export { Consumer, type ConsumerEvents, type ConsumerOriginator } from './media/Consumer.js';
+export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './media/mediaCodecs.js';
+export { Peer, type PeerEvents, type PeerPermissions } from './media/Peer.js';
+export { PlainRtpTransport, type PlainRtpTransportEvents } from './media/PlainRtpTransport.js';
+export { type Originator, Producer, type ProducerEvents } from './media/Producer.js';
+export type {
+  EnableConsumerOptions,
+  PlainRtpTransportOptions,
+  ProduceOptions,
+  WebRtcTransportOptions,
+} from './media/peerOptions.js';
+export type { PreferredProfile } from './media/profiles.js';
+export { type PeerJoin, Room, type RoomEvents } from './media/Room.js';
+export type { JoinOptions, PeerChannel } from './media/SignalingPort.js';
+export { Transport, type TransportEvents } from './media/Transport.js';
+export {
+  type DtlsState,
+  type IceState,
+  WebRtcTransport,
+  type WebRtcTransportEvents,
+} from './media/WebRtcTransport.js';
+export {
+  Recorder,
+  type RecorderEvents,
+  type RecorderOptions,
+  type RecordingResult,
+} from './rtp/Recorder.js';
+export { RtpIngest, type RtpIngestOptions } from './rtp/RtpIngest.js';
+export { RtpStreamer, type RtpStreamerEvents, type RtpStreamerOptions } from './rtp/RtpStreamer.js';
+export { rtpStreamerSdp, type SdpStream } from './rtp/sdp.js';
+export { type RoomOptions, Server, type ServerEvents, type ServerOptions } from './Server.js';
+export type { LogLevel, ResolvedSettings, ServerSettings } from './ServerSettings.js';
 export {
   type AccessTokenClaims,
   type AccessTokenOptions,
   type Authorization,
   createAccessToken,
   verifyAccessToken,
-} from './auth.js';
-export { Consumer, type ConsumerEvents, type ConsumerOriginator } from './Consumer.js';
-export { type ErrorCode, InvalidStateError, SfuError } from './errors.js';
-export { DEFAULT_LIMITS, type Limits } from './limits.js';
-export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './mediaCodecs.js';
-export { Peer, type PeerEvents, type PeerPermissions } from './Peer.js';
-export { PlainRtpTransport, type PlainRtpTransportEvents } from './PlainRtpTransport.js';
-export { type Originator, Producer, type ProducerEvents } from './Producer.js';
-export type { PreferredProfile } from './profiles.js';
-export {
-  Recorder,
-  type RecorderEvents,
-  type RecorderOptions,
-  type RecordingResult,
-} from './Recorder.js';
-export { type AudioLevel, type JoinOptions, Room, type RoomEvents } from './Room.js';
-export { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';
-export { RtpStreamer, type RtpStreamerEvents, type RtpStreamerOptions } from './RtpStreamer.js';
-export { type RoomOptions, Server, type ServerEvents, type ServerOptions } from './Server.js';
-export type { LogLevel, ResolvedSettings, ServerSettings } from './ServerSettings.js';
+} from './signaling/auth.js';
 export {
   type ConnectionInfo,
   type ConnectionSink,
   SignalingConnection,
-} from './SignalingConnection.js';
+} from './signaling/SignalingConnection.js';
 export {
   type RoomFromUrlOptions,
   type RoomRequest,
@@ -48,14 +62,8 @@ export {
   roomFromUrl,
   type SignalingOptions,
   SignalingServer,
-} from './SignalingServer.js';
-export { SignalingSession } from './SignalingSession.js';
-export { rtpStreamerSdp, type SdpStream } from './sdp.js';
-export { Transport, type TransportEvents } from './Transport.js';
-export {
-  type DtlsState,
-  type IceState,
-  WebRtcTransport,
-  type WebRtcTransportEvents,
-} from './WebRtcTransport.js';
-export { WebSocketEndpoint, type WebSocketEndpointOptions } from './WebSocketEndpoint.js';
+} from './signaling/SignalingServer.js';
+export { SignalingSession } from './signaling/SignalingSession.js';
+export { WebSocketEndpoint, type WebSocketEndpointOptions } from './signaling/WebSocketEndpoint.js';
+export { type ErrorCode, InvalidStateError, SfuError } from './util/errors.js';
+export { DEFAULT_LIMITS, type Limits } from './util/limits.js';

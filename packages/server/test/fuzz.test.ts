@@ -5,11 +5,11 @@
 // each (or closes the connection with a reason), other peers are unaffected
 // and memory stays bounded.
 import { pb } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Room } from '../src/index.js';
 import { audioParameters, message, startServer, type TestServer } from './helpers/fixtures.js';
 import { type Frame, FrameFactory, FuzzConnection, prng } from './helpers/fuzzer.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const TOTAL = 100_000;
 const BATCH = 50;

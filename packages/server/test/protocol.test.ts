@@ -8,8 +8,9 @@ import {
   pb,
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Room } from '../src/index.js';
+import type { Consumer, Peer, Producer, Room } from '../src/index.js';
 import {
   audioParameters,
   FAKE_DTLS,
@@ -18,7 +19,6 @@ import {
   type TestServer,
   videoParameters,
 } from './helpers/fixtures.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
 const RECV = pb.TransportDirection.TRANSPORT_DIRECTION_RECV;
@@ -171,23 +171,18 @@ describe('transports', () => {
     client.close();
   });
 
-  it('createTransport with plainRtpParameters makes a plain RTP transport to that address', async () => {
+  it('createTransport with plainRtpParameters is refused: off on a server that did not turn it on', async () => {
     const client = await joined(await freshRoom(), 'rtp-client');
-    const res = await client.ok(
-      {
-        createTransport: {
-          id: 9,
-          direction: RECV,
-          plainRtpParameters: { ip: '127.0.0.1', ipVersion: 4, port: 5004 },
-        },
+    const refused = await client.error({
+      createTransport: {
+        id: 9,
+        direction: RECV,
+        plainRtpParameters: { ip: '127.0.0.1', ipVersion: 4, port: 5004 },
       },
-      'createTransport',
-    );
-    expect(res.plainRtpParameters?.ip).toBe('127.0.0.1');
-    expect(res.plainRtpParameters?.port).toBeGreaterThanOrEqual(42000);
-    const transport = room.getPeerByName('rtp-client')?.getTransportById(9);
-    expect(transport?.constructor.name).toBe('PlainRtpTransport');
-    expect((await client.error({ restartIce: { transportId: 9 } })).code).toBe('INVALID_STATE');
+    });
+    expect(refused).toMatchObject({ code: 'FORBIDDEN', field: 'plainRtpParameters' });
+    expect(refused.message).toMatch(/clientPlainRtp/);
+    expect(room.getPeerByName('rtp-client')?.getTransportById(9)).toBeUndefined();
     client.close();
   });
 
@@ -346,111 +341,130 @@ describe('producers and consumers', () => {
     spy.close();
   });
 
-  it('enableConsumer then startConsumer: the consumer forwards; errors for wrong objects', async () => {
-    const url = await freshRoom();
-    const a = await joined(url, 'a');
-    const b = await joined(url, 'b');
-    await sendTransport(a);
-    await a.ok(
-      {
-        createProducer: {
-          id: 7,
-          kind: VIDEO,
-          transportId: 1,
-          rtpParameters: message(videoParameters()),
-        },
-      },
-      'createProducer',
-    );
-    const { consumer } = await b.waitFor('newConsumer');
-    expect(consumer).toMatchObject({
-      kind: VIDEO,
-      peerName: 'a',
-      supported: true,
-      simulcast: false,
-      paused: false,
-    });
-    await b.ok({ createTransport: { id: 1, direction: SEND } }, 'createTransport');
-    await b.ok({ createTransport: { id: 2, direction: RECV } }, 'createTransport');
+  // One scenario, step by step.
+  describe('a consumer over the wire', () => {
+    let a: ProtocolClient;
+    let b: ProtocolClient;
+    let consumer: pb.ConsumerInfo;
+    let serverConsumer: Consumer;
 
-    expect(await b.error({ enableConsumer: { id: consumer!.id, transportId: 1 } })).toMatchObject({
-      code: 'INVALID_STATE',
-      field: 'transportId',
+    beforeAll(async () => {
+      const url = await freshRoom();
+      a = await joined(url, 'a');
+      b = await joined(url, 'b');
     });
-    expect((await b.error({ enableConsumer: { id: 12345, transportId: 2 } })).code).toBe(
-      'NOT_FOUND',
-    );
-    expect((await b.error({ startConsumer: { id: consumer!.id } })).code).toBe('INVALID_STATE');
-    // A peer cannot touch another peer's objects: a's consumer ids and transports are not b's.
-    expect((await a.error({ enableConsumer: { id: consumer!.id, transportId: 1 } })).code).toBe(
-      'NOT_FOUND',
-    );
-    expect(
-      (
-        await b.error({
+    afterAll(() => {
+      a.close();
+      b.close();
+    });
+
+    it('a producer of one peer is announced to the other as a consumer', async () => {
+      await sendTransport(a);
+      await a.ok(
+        {
           createProducer: {
-            id: 1,
+            id: 7,
             kind: VIDEO,
-            transportId: 99,
+            transportId: 1,
             rtpParameters: message(videoParameters()),
           },
-        })
-      ).code,
-    ).toBe('NOT_FOUND');
-    a.notify({ pauseConsumer: { id: consumer!.id } });
-    expect(
-      (await a.waitFor('notificationRejected', (n) => n.notification === 'pause_consumer')).error
-        ?.code,
-    ).toBe(pb.ErrorCode.ERROR_CODE_NOT_FOUND);
-
-    const enabled = await b.ok(
-      {
-        enableConsumer: {
-          id: consumer!.id,
-          transportId: 2,
-          preferredProfile: pb.Profile.PROFILE_LOW,
         },
-      },
-      'enableConsumer',
-    );
-    expect(enabled.rtpParameters?.codecs[0]?.mimeType).toBe('video/VP8');
-    expect(enabled.rtpParameters?.encodings[0]?.ssrc).toBeGreaterThan(0);
-    expect(enabled.preferredProfile).toBe(pb.Profile.PROFILE_LOW);
-    expect(enabled.effectiveProfile).toBe(pb.Profile.PROFILE_DEFAULT);
-    const serverConsumer = room.getPeerByName('b')!.getConsumerById(consumer!.id)!;
-    expect(serverConsumer.enabled).toBe(true);
-    expect(serverConsumer.engine?.paused).toBe(true); // until started
-    await b.ok({ startConsumer: { id: consumer!.id } }, 'startConsumer');
-    await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
-
-    // pause/resume from the client: the engine consumer follows.
-    b.notify({ pauseConsumer: { id: consumer!.id, appData: jsonToMessage('away') } });
-    await expect.poll(() => serverConsumer.remotelyPaused).toBe(true);
-    await expect.poll(() => serverConsumer.engine?.paused).toBe(true);
-    b.notify({ resumeConsumer: { id: consumer!.id } });
-    await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
-
-    b.notify({
-      setConsumerPreferredProfile: { id: consumer!.id, profile: pb.Profile.PROFILE_HIGH },
+        'createProducer',
+      );
+      consumer = (await b.waitFor('newConsumer')).consumer!;
+      expect(consumer).toMatchObject({
+        kind: VIDEO,
+        peerName: 'a',
+        supported: true,
+        simulcast: false,
+        paused: false,
+      });
+      serverConsumer = room.getPeerByName('b')!.getConsumerById(consumer.id)!;
     });
-    await expect.poll(() => serverConsumer.preferredProfile).toBe('high');
-    b.notify({
-      setConsumerPreferredProfile: { id: consumer!.id, profile: pb.Profile.PROFILE_NONE },
-    });
-    expect((await b.waitFor('notificationRejected')).error?.code).toBe(
-      pb.ErrorCode.ERROR_CODE_BAD_REQUEST,
-    );
 
-    // Closing b's receive transport: the consumer is unhandled and receives nothing.
-    b.notify({ closeTransport: { id: 2 } });
-    const changed = await b.waitFor('consumerEffectiveProfileChanged');
-    expect(changed.profile).toBe(pb.Profile.PROFILE_NONE);
-    expect(serverConsumer.enabled).toBe(false);
-    expect(serverConsumer.closed).toBe(false);
-    a.close();
-    b.close();
+    it('enableConsumer refuses a send transport, unknown ids, and the objects of another peer', async () => {
+      await b.ok({ createTransport: { id: 1, direction: SEND } }, 'createTransport');
+      await b.ok({ createTransport: { id: 2, direction: RECV } }, 'createTransport');
+      expect(await b.error({ enableConsumer: { id: consumer.id, transportId: 1 } })).toMatchObject({
+        code: 'INVALID_STATE',
+        field: 'transportId',
+      });
+      expect((await b.error({ enableConsumer: { id: 12345, transportId: 2 } })).code).toBe(
+        'NOT_FOUND',
+      );
+      expect((await b.error({ startConsumer: { id: consumer.id } })).code).toBe('INVALID_STATE');
+      expect((await a.error({ enableConsumer: { id: consumer.id, transportId: 1 } })).code).toBe(
+        'NOT_FOUND',
+      );
+      expect(
+        (
+          await b.error({
+            createProducer: {
+              id: 1,
+              kind: VIDEO,
+              transportId: 99,
+              rtpParameters: message(videoParameters()),
+            },
+          })
+        ).code,
+      ).toBe('NOT_FOUND');
+      a.notify({ pauseConsumer: { id: consumer.id } });
+      expect(
+        (await a.waitFor('notificationRejected', (n) => n.notification === 'pause_consumer')).error
+          ?.code,
+      ).toBe(pb.ErrorCode.ERROR_CODE_NOT_FOUND);
+    });
+
+    it('enableConsumer on a receive transport answers its parameters; media flows once started', async () => {
+      const enabled = await b.ok(
+        {
+          enableConsumer: {
+            id: consumer.id,
+            transportId: 2,
+            preferredProfile: pb.Profile.PROFILE_LOW,
+          },
+        },
+        'enableConsumer',
+      );
+      expect(enabled.rtpParameters?.codecs[0]?.mimeType).toBe('video/VP8');
+      expect(enabled.rtpParameters?.encodings[0]?.ssrc).toBeGreaterThan(0);
+      expect(enabled.preferredProfile).toBe(pb.Profile.PROFILE_LOW);
+      expect(enabled.effectiveProfile).toBe(pb.Profile.PROFILE_DEFAULT);
+      expect(serverConsumer.enabled).toBe(true);
+      expect(serverConsumer.engine?.paused).toBe(true); // until started
+      await b.ok({ startConsumer: { id: consumer.id } }, 'startConsumer');
+      await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
+    });
+
+    it('pause and resume from the client: the engine consumer follows', async () => {
+      b.notify({ pauseConsumer: { id: consumer.id, appData: jsonToMessage('away') } });
+      await expect.poll(() => serverConsumer.remotelyPaused).toBe(true);
+      await expect.poll(() => serverConsumer.engine?.paused).toBe(true);
+      b.notify({ resumeConsumer: { id: consumer.id } });
+      await expect.poll(() => serverConsumer.engine?.paused).toBe(false);
+    });
+
+    it("the client's preferred profile is applied; 'none' is refused", async () => {
+      b.notify({
+        setConsumerPreferredProfile: { id: consumer.id, profile: pb.Profile.PROFILE_HIGH },
+      });
+      await expect.poll(() => serverConsumer.preferredProfile).toBe('high');
+      b.notify({
+        setConsumerPreferredProfile: { id: consumer.id, profile: pb.Profile.PROFILE_NONE },
+      });
+      expect((await b.waitFor('notificationRejected')).error?.code).toBe(
+        pb.ErrorCode.ERROR_CODE_BAD_REQUEST,
+      );
+    });
+
+    it('closing the receive transport leaves the consumer open, unhandled, receiving nothing', async () => {
+      b.notify({ closeTransport: { id: 2 } });
+      const changed = await b.waitFor('consumerEffectiveProfileChanged');
+      expect(changed.profile).toBe(pb.Profile.PROFILE_NONE);
+      expect(serverConsumer.enabled).toBe(false);
+      expect(serverConsumer.closed).toBe(false);
+    });
   });
-
   it('pause/resume/close producer from the client reach the consumers with originator source', async () => {
     const url = await freshRoom();
     const a = await joined(url, 'a');
@@ -507,70 +521,91 @@ describe('producers and consumers', () => {
 });
 
 describe('server-side actions reach the client', () => {
-  it('producer pause/resume/close, consumer pause/resume/profile, transport close, peer close', async () => {
-    const url = await freshRoom();
-    const a = await joined(url, 'a');
-    const b = await joined(url, 'b');
-    await sendTransport(a);
-    await a.ok(
-      {
-        createProducer: {
-          id: 4,
-          kind: VIDEO,
-          transportId: 1,
-          rtpParameters: message(videoParameters(true)),
+  // One scenario, step by step.
+  describe('what the app does to a peer and its objects', () => {
+    let a: ProtocolClient;
+    let b: ProtocolClient;
+    let peerA: Peer;
+    let producer: Producer;
+    let serverConsumer: Consumer;
+    let consumerId: number;
+
+    beforeAll(async () => {
+      const url = await freshRoom();
+      a = await joined(url, 'a');
+      b = await joined(url, 'b');
+      await sendTransport(a);
+      await a.ok(
+        {
+          createProducer: {
+            id: 4,
+            kind: VIDEO,
+            transportId: 1,
+            rtpParameters: message(videoParameters(true)),
+          },
         },
-      },
-      'createProducer',
-    );
-    const { consumer } = await b.waitFor('newConsumer');
-    expect(consumer?.simulcast).toBe(true);
-    const peerA = room.getPeerByName('a')!;
-    const producer = peerA.getProducerById(4)!;
-    const serverConsumer = room.getPeerByName('b')!.getConsumerById(consumer!.id)!;
+        'createProducer',
+      );
+      const { consumer } = await b.waitFor('newConsumer');
+      expect(consumer?.simulcast).toBe(true);
+      consumerId = consumer!.id;
+      peerA = room.getPeerByName('a')!;
+      producer = peerA.getProducerById(4)!;
+      serverConsumer = room.getPeerByName('b')!.getConsumerById(consumerId)!;
+    });
+    afterAll(() => b.close());
 
-    producer.pause({ by: 'moderator' });
-    expect(
-      (await a.waitFor('producerPaused')).appData?.objectValue?.members[0]?.value?.stringValue,
-    ).toBe('moderator');
-    expect((await b.waitFor('consumerPaused')).originator).toBe(
-      pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE,
-    );
-    producer.resume();
-    await a.waitFor('producerResumed');
+    it('producer pause and resume: the owner hears them with the appData, viewers a source pause', async () => {
+      producer.pause({ by: 'moderator' });
+      expect(
+        (await a.waitFor('producerPaused')).appData?.objectValue?.members[0]?.value?.stringValue,
+      ).toBe('moderator');
+      expect((await b.waitFor('consumerPaused')).originator).toBe(
+        pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE,
+      );
+      producer.resume();
+      await a.waitFor('producerResumed');
+    });
 
-    serverConsumer.pause();
-    expect(
-      (
-        await b.waitFor(
-          'consumerPaused',
-          (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
-        )
-      ).id,
-    ).toBe(consumer!.id);
-    serverConsumer.resume();
-    await b.waitFor(
-      'consumerResumed',
-      (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
-    );
-    serverConsumer.setPreferredProfile('medium');
-    expect((await b.waitFor('consumerPreferredProfileSet')).profile).toBe(
-      pb.Profile.PROFILE_MEDIUM,
-    );
+    it('consumer pause and resume: its client hears them with originator server', async () => {
+      serverConsumer.pause();
+      const paused = await b.waitFor(
+        'consumerPaused',
+        (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
+      );
+      expect(paused.id).toBe(consumerId);
+      serverConsumer.resume();
+      await b.waitFor(
+        'consumerResumed',
+        (n) => n.originator === pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
+      );
+    });
 
-    producer.close();
-    await a.waitFor('producerClosed');
-    await b.waitFor('consumerClosed');
+    it('consumer preferred profile: its client hears it', async () => {
+      serverConsumer.setPreferredProfile('medium');
+      expect((await b.waitFor('consumerPreferredProfileSet')).profile).toBe(
+        pb.Profile.PROFILE_MEDIUM,
+      );
+    });
 
-    peerA.getTransportById(1)!.close('server says');
-    expect((await a.waitFor('transportClosed')).id).toBe(1);
+    it('producer close: the owner hears producerClosed, the viewer consumerClosed', async () => {
+      producer.close();
+      await a.waitFor('producerClosed');
+      await b.waitFor('consumerClosed');
+    });
 
-    peerA.close({ reason: 'kicked' });
-    const closed = await a.waitFor('closed');
-    expect(closed.reason).toBe(pb.CloseReason.CLOSE_REASON_PEER_CLOSED);
-    expect((await a.closed).code).toBe(4000);
-    expect((await b.waitFor('peerClosed')).name).toBe('a');
-    b.close();
+    it('transport close: its client hears transportClosed', async () => {
+      peerA.getTransportById(1)!.close('server says');
+      expect((await a.waitFor('transportClosed')).id).toBe(1);
+    });
+
+    it('peer close: its client hears closed and its socket ends with 4000; the others hear peerClosed', async () => {
+      peerA.close({ reason: 'kicked' });
+      const closed = await a.waitFor('closed');
+      expect(closed.reason).toBe(pb.CloseReason.CLOSE_REASON_PEER_CLOSED);
+      expect((await a.closed).code).toBe(4000);
+      expect((await b.waitFor('peerClosed')).name).toBe('a');
+    });
   });
 
   it('leave closes the peer; the others are told with its appData', async () => {

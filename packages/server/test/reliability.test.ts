@@ -2,6 +2,7 @@
 // rate limits, an incompatible protocol version. Real workers, real sockets.
 import { createSocket } from 'node:dgram';
 import { PROTOCOL_VERSION, pb, rtpCapabilitiesToMessage } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessToken, type Room } from '../src/index.js';
@@ -12,7 +13,6 @@ import {
   type TestServer,
   videoParameters,
 } from './helpers/fixtures.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
 const RECV = pb.TransportDirection.TRANSPORT_DIRECTION_RECV;

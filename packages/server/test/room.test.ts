@@ -1,5 +1,6 @@
 // A room with several peers: who sees what, and who is told what.
 import { jsonToMessage, pb } from '@x/protocol';
+import { ProtocolClient } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Peer, Room } from '../src/index.js';
 import {
@@ -9,7 +10,6 @@ import {
   type TestServer,
   videoParameters,
 } from './helpers/fixtures.js';
-import { ProtocolClient } from './helpers/ProtocolClient.js';
 
 const SEND = pb.TransportDirection.TRANSPORT_DIRECTION_SEND;
 
@@ -48,24 +48,34 @@ async function publisher(url: string, room: Room, name: string, ssrcBase: number
   return client;
 }
 
+// One scenario, step by step: each step needs the ones before it.
 describe('a room with several peers', () => {
-  it('a joiner sees the existing peers with a consumer per producer; notifications reach the right peers only', async () => {
-    const room = await t.server.createRoom({ id: 'multi' });
-    const url = t.url('multi');
-    const newPeers: string[] = [];
-    room.on('newpeer', (peer: Peer) => newPeers.push(peer.name));
+  let room: Room;
+  let url: string;
+  const newPeers: string[] = [];
+  let alice: ProtocolClient;
+  let bob: ProtocolClient;
+  let carol: ProtocolClient;
+  let spy: ProtocolClient;
 
-    const alice = await publisher(url, room, 'alice', 1000);
-    const bob = await publisher(url, room, 'bob', 2000);
-    // alice learned of bob, and got a consumer for each of bob's producers.
+  beforeAll(async () => {
+    room = await t.server.createRoom({ id: 'multi' });
+    url = t.url('multi');
+    room.on('newpeer', (peer: Peer) => newPeers.push(peer.name));
+  });
+
+  it('two publishers: each hears of the other and gets a consumer per producer', async () => {
+    alice = await publisher(url, room, 'alice', 1000);
+    bob = await publisher(url, room, 'bob', 2000);
     const bobInfo = await alice.waitFor('newPeer');
     expect(bobInfo.peer?.name).toBe('bob');
     expect(bobInfo.peer?.consumers).toEqual([]);
     await expect.poll(() => alice.received('newConsumer').length).toBe(2);
     expect(alice.received('newConsumer').every((n) => n.consumer?.peerName === 'bob')).toBe(true);
+  });
 
-    // carol joins: she sees alice and bob, each with two consumers, in the join response.
-    const carol = await ProtocolClient.connect(url);
+  it('a joiner sees the peers with their appData and a consumer per producer in the join response, not as notifications', async () => {
+    carol = await ProtocolClient.connect(url);
     const joined = await carol.join('carol', room.rtpCapabilities);
     expect(joined.peers.map((p) => p.name).sort()).toEqual(['alice', 'bob']);
     for (const peer of joined.peers) {
@@ -78,48 +88,57 @@ describe('a room with several peers', () => {
         peer.name.toUpperCase(),
       );
     }
-    // ... and no newConsumer notifications for those: they came in the response.
     expect(carol.received('newConsumer')).toEqual([]);
     await alice.waitFor('newPeer', (n) => n.peer?.name === 'carol');
     await bob.waitFor('newPeer', (n) => n.peer?.name === 'carol');
     expect(newPeers).toEqual(['alice', 'bob', 'carol']);
     expect(room.peers.map((p) => p.name)).toEqual(['alice', 'bob', 'carol']);
+  });
 
-    // A spy sees everyone and is seen by no one.
-    const spy = await ProtocolClient.connect(url);
+  it('a spy sees everyone and is seen by no one', async () => {
+    spy = await ProtocolClient.connect(url);
     const spyJoin = await spy.join('spy', room.rtpCapabilities, { spy: true });
     expect(spyJoin.peers.map((p) => p.name).sort()).toEqual(['alice', 'bob', 'carol']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(alice.received('newPeer').map((n) => n.peer?.name)).toEqual(['bob', 'carol']);
+  });
 
-    // The server pauses alice's video: only alice hears producerPaused; bob, carol and the spy get consumerPaused.
-    const aliceVideo = room.getPeerByName('alice')!.getProducerById(2)!;
-    aliceVideo.pause();
+  it('the app pauses a producer: only its owner hears producerPaused, every viewer consumerPaused', async () => {
+    room.getPeerByName('alice')!.getProducerById(2)!.pause();
     await alice.waitFor('producerPaused', (n) => n.id === 2);
     for (const viewer of [bob, carol, spy]) {
       await viewer.waitFor('consumerPaused', (n) => n.peerName === 'alice');
     }
     expect(bob.received('producerPaused')).toEqual([]);
     expect(alice.received('consumerPaused')).toEqual([]);
+  });
 
-    // bob closes his audio producer: alice, carol and the spy lose that consumer; bob gets no echo.
+  it('a client closes its producer: every viewer loses that consumer; the owner gets no echo', async () => {
     bob.notify({ closeProducer: { id: 1 } });
     for (const viewer of [alice, carol, spy]) {
       await viewer.waitFor('consumerClosed', (n) => n.peerName === 'bob');
       expect(viewer.received('consumerClosed').length).toBe(1);
     }
     expect(bob.received('consumerClosed')).toEqual([]);
+  });
 
-    // carol leaves: alice, bob (and the spy) are told, with her appData; carol herself is not.
+  it('a peer leaves: the others are told, with its appData; it is not', async () => {
     carol.notify({ leave: { appData: jsonToMessage('see you') } });
     for (const viewer of [alice, bob, spy]) {
-      expect((await viewer.waitFor('peerClosed')).name).toBe('carol');
+      const closed = await viewer.waitFor('peerClosed');
+      expect(closed.name).toBe('carol');
+      expect(closed.appData?.stringValue).toBe('see you');
     }
-    // The spy leaves: nobody is told.
+  });
+
+  it('the spy leaves unseen', async () => {
     spy.notify({ leave: {} });
     await expect.poll(() => room.getPeerByName('spy')).toBeUndefined();
     await new Promise((r) => setTimeout(r, 50));
     expect(alice.received('peerClosed').map((n) => n.name)).toEqual(['carol']);
+  });
 
-    // Closing the room closes everyone with a reason.
+  it('closing the room closes everyone with a reason', async () => {
     const closed = new Promise<void>((resolve) => room.once('close', () => resolve()));
     room.close();
     await closed;
@@ -128,7 +147,9 @@ describe('a room with several peers', () => {
     }
     expect(t.server.getRoom('multi')).toBeUndefined();
   });
+});
 
+describe('a lost connection', () => {
   it('a peer whose connection drops is kept for the grace period, then closed', async () => {
     const room = await t.server.createRoom({ id: 'drop' });
     const a = await ProtocolClient.connect(t.url('drop'));

@@ -3,7 +3,14 @@
 // run, no media flows). `link()` carries a Room's messages to the server's
 // SignalingServer in memory, encoded and decoded as on the wire; the
 // integration test uses the real WebSocket connector instead.
-import { decodeServerMessage, encodeClientMessage, type pb } from '@x/protocol';
+import {
+  type ClientNotification,
+  type ClientRequest,
+  decodeServerMessage,
+  encodeClientMessage,
+  type ServerNotification,
+  type ServerResponse,
+} from '@x/protocol';
 import {
   roomFromUrl,
   Server,
@@ -63,9 +70,21 @@ export function fakeRoom(options: RoomOptions = {}): Room {
   });
 }
 
-/** Links a room to the in-process signaling server (in memory, through the protobuf encoding). */
-export function link(world: World, room: Room, roomId: string): void {
-  const pending = new Map<number, (r: pb.Response) => void>();
+/** One in-memory connection to the in-process signaling server, through the protobuf encoding. */
+export interface ServerLink {
+  request(request: ClientRequest, callback: (response: ServerResponse) => void): void;
+  notify(notification: ClientNotification): void;
+  /** Loses the connection, as a network failure would (the server keeps the session for its grace). */
+  drop(): void;
+}
+
+/** Opens a {@link ServerLink}; the server's notifications go to `onNotification`, asynchronously as over a socket. */
+export function openLink(
+  world: World,
+  roomId: string,
+  onNotification: (notification: ServerNotification) => void = () => undefined,
+): ServerLink {
+  const pending = new Map<number, (r: ServerResponse) => void>();
   const connection = world.signaling.connect(
     {
       send(frame) {
@@ -74,20 +93,34 @@ export function link(world: World, room: Room, roomId: string): void {
           pending.get(message.response.id)?.(message.response);
           pending.delete(message.response.id);
         } else if (message.notification) {
-          // Asynchronous, as over a socket.
           const notification = message.notification;
-          queueMicrotask(() => room.receiveNotification(notification));
+          queueMicrotask(() => onNotification(notification));
         }
       },
       close() {},
     },
     { url: new URL(`ws://x/?roomId=${roomId}`) },
   );
-  room.on('request', (request, callback) => {
-    pending.set(request.id, callback);
-    connection.receive(encodeClientMessage({ request }));
-  });
-  room.on('notify', (notification) => connection.receive(encodeClientMessage({ notification })));
+  return {
+    request(request, callback) {
+      pending.set(request.id, callback);
+      connection.receive(encodeClientMessage({ request }));
+    },
+    notify(notification) {
+      connection.receive(encodeClientMessage({ notification }));
+    },
+    drop: () => connection.drop(),
+  };
+}
+
+/** Links a room to the in-process signaling server through its v2 entry points (request, notify, receiveNotification). */
+export function link(world: World, room: Room, roomId: string): ServerLink {
+  const serverLink = openLink(world, roomId, (notification) =>
+    room.receiveNotification(notification),
+  );
+  room.on('request', (request, callback) => serverLink.request(request, callback));
+  room.on('notify', (notification) => serverLink.notify(notification));
+  return serverLink;
 }
 
 export const audioTrack = (enabled = true) =>

@@ -1,7 +1,10 @@
 // Server, endpoint and RTP parameters for the tests.
-import type { RtpCapabilities, RtpParameters } from '@x/protocol';
+import type { RtpCapabilities } from '@x/protocol';
 import { rtpParametersToMessage } from '@x/protocol';
-import type { SignalingOptions } from '../../src/index.js';
+
+export { audioParameters, videoParameters } from '@x/testkit';
+
+import type { WebSocketEndpointOptions } from '../../src/index.js';
 import {
   type Room,
   roomFromUrl,
@@ -19,7 +22,7 @@ export interface TestServer {
 
 export async function startServer(
   options: ServerOptions = {},
-  signaling: Partial<Omit<SignalingOptions, 'server'>> = {},
+  signaling: Partial<Omit<WebSocketEndpointOptions, 'server'>> = {},
 ): Promise<TestServer> {
   const server = await Server.create({
     numWorkers: 1,
@@ -35,6 +38,8 @@ export async function startServer(
     port: 0,
     host: '127.0.0.1',
     selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+    // Most tests are about something else than access control: they say 'none' out loud.
+    auth: 'none',
     ...signaling,
   });
   return {
@@ -51,52 +56,6 @@ export async function startServer(
 /** A room's capabilities, as a client that supports everything would send them. */
 export function capabilitiesOf(room: Room): RtpCapabilities {
   return room.rtpCapabilities;
-}
-
-/** Audio RTP parameters a client could send (opus). */
-export function audioParameters(ssrc = 11111111): RtpParameters {
-  return {
-    mid: 'AUDIO',
-    codecs: [
-      {
-        mimeType: 'audio/opus',
-        payloadType: 111,
-        clockRate: 48000,
-        channels: 2,
-        parameters: { useinbandfec: 1 },
-        rtcpFeedback: [],
-      },
-    ],
-    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
-    encodings: [{ ssrc }],
-    rtcp: { cname: 'test-audio' },
-  };
-}
-
-/** Video RTP parameters a client could send (VP8 with RTX; three simulcast streams when asked). */
-export function videoParameters(simulcast = false, ssrc = 22222222): RtpParameters {
-  const encodings = simulcast
-    ? [0, 1, 2].map((i) => ({
-        ssrc: ssrc + i * 10,
-        rtx: { ssrc: ssrc + i * 10 + 1 },
-        maxBitrate: [100000, 300000, 1500000][i],
-      }))
-    : [{ ssrc, rtx: { ssrc: ssrc + 1 } }];
-  return {
-    mid: 'VIDEO',
-    codecs: [
-      {
-        mimeType: 'video/VP8',
-        payloadType: 112,
-        clockRate: 90000,
-        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-      },
-      { mimeType: 'video/rtx', payloadType: 113, clockRate: 90000, parameters: { apt: 112 } },
-    ],
-    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
-    encodings,
-    rtcp: { cname: 'test-video' },
-  };
 }
 
 export const message = rtpParametersToMessage;

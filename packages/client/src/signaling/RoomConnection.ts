@@ -1,0 +1,335 @@
+import {
+  type ClientNotification,
+  type ClientRequest,
+  decodeServerMessage,
+  encodeClientMessage,
+  ProtocolError,
+  type pb,
+  type ServerResponse,
+} from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import { InvalidStateError, RequestError } from '../errors.js';
+import type { Room } from '../Room.js';
+import type { ResumedState } from '../Signal.js';
+import { SignalClient } from './SignalClient.js';
+
+const log = logger('x:client:RoomConnection');
+
+/** The WebSocket class to use: the browser's, or `ws`'s in Node. */
+export type WebSocketClass = new (url: string) => WebSocket;
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** The WebSocket class. Default: `globalThis.WebSocket`, else the `ws` package (Node). */
+  WebSocket?: WebSocketClass;
+  /** Reconnect and resume after a lost connection. Default true. */
+  reconnect?: boolean;
+  /**
+   * Delays before each reconnection attempt, in ms, each with ±50 % jitter
+   * (LiveKit's schedule). After the last one, the connection gives up.
+   */
+  reconnectDelays?: number[];
+}
+
+/** State of a {@link RoomConnection}. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Events of a {@link RoomConnection}. */
+export type RoomConnectionEvents = {
+  /** The connection was lost; attempt `attempt` to reconnect starts. */
+  reconnecting: [attempt: number];
+  /** Reconnected: the session was resumed, or (after its grace period) the room joined again. */
+  reconnected: [mode: 'resume' | 'rejoin'];
+  /** Reconnection gave up: the room is closed. */
+  failed: [error: Error];
+  /** The connection closed for good. */
+  close: [code: number, reason: string];
+};
+
+const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
+/** Close codes after which reconnecting makes no sense: the server ended the session on purpose. */
+const FINAL_CODES = new Set([1000, 1003, 4000, 4001, 4002]);
+const MAX_OUTBOX = 1000;
+
+interface PendingRequest {
+  request: ClientRequest;
+  callback: (response: ServerResponse) => void;
+  errback: (error: Error) => void;
+}
+
+async function defaultWebSocket(): Promise<WebSocketClass> {
+  if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+  // Node < 22 has no WebSocket: use the `ws` package (kept out of browser bundles).
+  const name = 'ws';
+  const ws = (await import(/* @vite-ignore */ name)) as { WebSocket: WebSocketClass };
+  return ws.WebSocket;
+}
+
+/**
+ * Carries a room's requests and notifications over a WebSocket to an
+ * @x/server endpoint, one protobuf message per binary frame. After a lost
+ * connection it reconnects with backoff and jitter and resumes the session
+ * (same peer, ICE restarted); once the server's grace period is over it
+ * joins again and sends its producers again. Created by {@link connect}.
+ */
+export class RoomConnection extends Emitter<RoomConnectionEvents> {
+  readonly #url: string;
+  readonly #room: Room;
+  readonly #signal: SignalClient;
+  #state: ConnectionState = 'connecting';
+  #socket: WebSocket | undefined;
+  readonly #WebSocket: WebSocketClass;
+  readonly #options: Required<Omit<ConnectOptions, 'WebSocket'>>;
+  // The room's requests without an answer yet: sent again on a new socket.
+  readonly #pending = new Map<number, PendingRequest>();
+  // The connector's own requests (resume), answered on this socket only.
+  readonly #own = new Map<number, (response: ServerResponse) => void>();
+  readonly #outbox: ClientNotification[] = [];
+
+  private constructor(
+    room: Room,
+    url: string,
+    WebSocketCtor: WebSocketClass,
+    options: ConnectOptions,
+  ) {
+    super();
+    const signal = SignalClient.of(room);
+    if (!signal) throw new TypeError('connect() needs a Room of @x/client');
+    this.#room = room;
+    this.#signal = signal;
+    this.#url = url;
+    this.#WebSocket = WebSocketCtor;
+    this.#options = {
+      reconnect: options.reconnect ?? true,
+      reconnectDelays: options.reconnectDelays ?? DEFAULT_DELAYS,
+    };
+    room.on('request', this.#onRequest);
+    room.on('notify', this.#onNotify);
+    room.once('close', () => {
+      // Let the leave notification go out before the socket closes.
+      setTimeout(() => this.close(), 0);
+    });
+  }
+
+  /** @internal */
+  static async open(room: Room, url: string, options: ConnectOptions): Promise<RoomConnection> {
+    const connection = new RoomConnection(
+      room,
+      url,
+      options.WebSocket ?? (await defaultWebSocket()),
+      options,
+    );
+    await connection.#openSocket();
+    connection.#state = 'open';
+    return connection;
+  }
+
+  /** The endpoint URL. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The room it carries. */
+  get room(): Room {
+    return this.#room;
+  }
+
+  /** Connection state. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Closes the connection for good (the room is not left: call `room.leave()` for that). */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#room.off('request', this.#onRequest);
+    this.#room.off('notify', this.#onNotify);
+    this.#socket?.close(1000, 'client closed');
+    for (const pending of this.#pending.values())
+      pending.errback(new InvalidStateError('the connection is closed'));
+    this.#pending.clear();
+    this.safeEmit('close', 1000, 'client closed');
+  }
+
+  readonly #onRequest = (
+    request: ClientRequest,
+    callback: (r: ServerResponse) => void,
+    errback: (e: Error) => void,
+  ) => {
+    if (this.#state === 'closed') {
+      errback(new InvalidStateError('the connection is closed'));
+      return;
+    }
+    this.#pending.set(request.id, { request, callback, errback });
+    if (this.#state === 'open') this.#sendFrame({ request });
+  };
+
+  readonly #onNotify = (notification: ClientNotification) => {
+    if (this.#state === 'open') this.#sendFrame({ notification });
+    else if (this.#state === 'reconnecting' && this.#outbox.length < MAX_OUTBOX)
+      this.#outbox.push(notification);
+  };
+
+  #sendFrame(message: Parameters<typeof encodeClientMessage>[0]): void {
+    try {
+      this.#socket?.send(encodeClientMessage(message));
+    } catch (error) {
+      log.warn('could not send: %o', error);
+    }
+  }
+
+  #openSocket(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = new this.#WebSocket(this.#url);
+      socket.binaryType = 'arraybuffer';
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        this.#socket = socket;
+        resolve();
+      };
+      socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
+      socket.onclose = (event: CloseEvent) => {
+        if (!opened) {
+          reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
+          return;
+        }
+        if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
+      };
+      socket.onerror = () => log.debug('socket error');
+    });
+  }
+
+  #onFrame(data: unknown): void {
+    let message: pb.ServerMessage;
+    try {
+      message = decodeServerMessage(data instanceof ArrayBuffer ? data : (data as Uint8Array));
+    } catch (error) {
+      if (error instanceof ProtocolError && error.requestId !== undefined) {
+        this.#pending.get(error.requestId)?.errback(error);
+        this.#pending.delete(error.requestId);
+      }
+      log.warn('bad frame from the server: %o', error);
+      return;
+    }
+    if (message.response) {
+      const response = message.response;
+      const own = this.#own.get(response.id);
+      if (own) {
+        this.#own.delete(response.id);
+        own(response);
+        return;
+      }
+      const pending = this.#pending.get(response.id);
+      this.#pending.delete(response.id);
+      pending?.callback(response);
+    } else if (message.notification) {
+      this.#room.receiveNotification(message.notification);
+    }
+  }
+
+  #onSocketClosed(code: number, reason: string): void {
+    this.#socket = undefined;
+    if (this.#state === 'closed') return;
+    const resumable = this.#options.reconnect && !this.#room.closed && !FINAL_CODES.has(code);
+    if (!resumable) {
+      this.close();
+      return;
+    }
+    log.debug('connection lost (%d %s): reconnecting', code, reason);
+    this.#state = 'reconnecting';
+    void this.#reconnect();
+  }
+
+  async #reconnect(): Promise<void> {
+    const delays = this.#options.reconnectDelays;
+    for (let attempt = 0; attempt < delays.length; attempt++) {
+      if (this.#state !== 'reconnecting') return;
+      this.safeEmit('reconnecting', attempt + 1);
+      await new Promise((r) => setTimeout(r, delays[attempt]! * (0.5 + Math.random())));
+      if (this.#state !== 'reconnecting') return;
+      try {
+        await this.#openSocket();
+      } catch (error) {
+        log.debug('attempt %d failed: %o', attempt + 1, error);
+        continue;
+      }
+      try {
+        const mode = await this.#restore();
+        this.safeEmit('reconnected', mode);
+        return;
+      } catch (error) {
+        log.warn('could not restore the session: %o', error);
+        const socket = this.#socket;
+        this.#socket = undefined;
+        socket?.close(1000, 'restore failed');
+        // restore() may have moved the state on before it failed.
+        if ((this.#state as ConnectionState) === 'closed') return;
+        this.#state = 'reconnecting';
+      }
+    }
+    const error = new Error(`could not reconnect to ${this.#url} after ${delays.length} attempts`);
+    this.safeEmit('failed', error);
+    this.#room.leave();
+    this.close();
+  }
+
+  /**
+   * Resumes the session on the new socket (then sends again what waited), or,
+   * if it expired, joins again from scratch.
+   */
+  async #restore(): Promise<'resume' | 'rejoin'> {
+    if (!this.#room.joined) {
+      // Lost before the join completed: its request goes again as it is.
+      this.#reopen();
+      return 'resume';
+    }
+    let state: ResumedState | undefined;
+    try {
+      state = await this.#signal.resume(this.#room.sessionId, (request, callback) => {
+        this.#own.set(request.id, callback);
+        this.#sendFrame({ request });
+      });
+    } catch (error) {
+      if (!(error instanceof RequestError && error.code === 'SESSION_EXPIRED')) throw error;
+    } finally {
+      this.#own.clear();
+    }
+    if (!state) return this.#rejoin();
+    // Requests without an answer go again (the server answers one it already
+    // handled from memory), then the room aligns with the server's state.
+    this.#reopen();
+    await this.#room.applyResume(state);
+    return 'resume';
+  }
+
+  /** The session expired: what was pending belonged to it; join again from scratch. */
+  async #rejoin(): Promise<'rejoin'> {
+    for (const pending of this.#pending.values())
+      pending.errback(new InvalidStateError('the session expired before the request was answered'));
+    this.#pending.clear();
+    this.#outbox.length = 0;
+    this.#state = 'open';
+    await this.#room.rejoin();
+    return 'rejoin';
+  }
+
+  #reopen(): void {
+    this.#state = 'open';
+    for (const pending of this.#pending.values()) this.#sendFrame({ request: pending.request });
+    for (const notification of this.#outbox.splice(0)) this.#sendFrame({ notification });
+  }
+}
+
+/**
+ * Connects a room to an @x/server WebSocket endpoint (e.g.
+ * `wss://sfu.example.com/?roomId=demo`); resolves once the socket is open.
+ */
+export function connect(
+  room: Room,
+  url: string,
+  options: ConnectOptions = {},
+): Promise<RoomConnection> {
+  return RoomConnection.open(room, url, options);
+}

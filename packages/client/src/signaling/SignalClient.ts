@@ -1,0 +1,299 @@
+import {
+  type AppData,
+  type ClientRequest,
+  type DtlsParameters,
+  dtlsParametersFromMessage,
+  dtlsParametersToMessage,
+  type IceParameters,
+  iceCandidateFromMessage,
+  iceParametersFromMessage,
+  mediaKind,
+  optionalJsonToMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  pb,
+  profile,
+  type RtpCapabilities,
+  requiredRtpParametersFromMessage,
+  rtpCapabilitiesFromMessage,
+  rtpCapabilitiesToMessage,
+  rtpParametersToMessage,
+  type ServerNotification,
+  type ServerResponse,
+  transportDirection,
+} from '@x/protocol';
+import { logger } from '@x/shared';
+import type { PreferredProfile } from '../Consumer.js';
+import { InvalidStateError, TimeoutError } from '../errors.js';
+import type {
+  ConsumerEnabled,
+  CreateTransportParams,
+  EnableConsumerParams,
+  Joined,
+  JoinParams,
+  ProduceParams,
+  ResumedState,
+  Signal,
+  SignalCarrier,
+  SignalListener,
+  SignalOptions,
+  StatsTarget,
+  TransportCreated,
+} from '../Signal.js';
+import { peerFromMessage, requestErrorFromMessage, resumedStateFromMessage } from './convert.js';
+import { dispatchNotification } from './notifications.js';
+
+const log = logger('x:client:SignalClient');
+
+/** Request id of the connector's resume request (the room's own requests count from 1). */
+export const RESUME_REQUEST_ID = 0;
+/** How long the connector waits for the answer to its resume request, in ms. */
+export const RESUME_TIMEOUT_MS = 10_000;
+
+type RequestName = NonNullable<pb.Request['body']>;
+type RequestBody<K extends RequestName> = NonNullable<pb.Request.$Properties[K]>;
+type Result<K extends RequestName> = NonNullable<pb.Response[K]>;
+
+const ENABLE_STATS: Record<
+  StatsTarget,
+  (id: number, intervalMs: number) => pb.ClientNotification.$Properties
+> = {
+  transport: (id, intervalMs) => ({ enableTransportStats: { id, intervalMs } }),
+  producer: (id, intervalMs) => ({ enableProducerStats: { id, intervalMs } }),
+  consumer: (id, intervalMs) => ({ enableConsumerStats: { id, intervalMs } }),
+};
+const DISABLE_STATS: Record<StatsTarget, (id: number) => pb.ClientNotification.$Properties> = {
+  transport: (id) => ({ disableTransportStats: { id } }),
+  producer: (id) => ({ disableProducerStats: { id } }),
+  consumer: (id) => ({ disableConsumerStats: { id } }),
+};
+
+const clients = new WeakMap<object, SignalClient>();
+
+/**
+ * The whole wire of one room (like LiveKit's SignalClient): typed requests and
+ * notifications in domain types out, the server's notifications dispatched to
+ * the room's listener in domain types in. It numbers requests, times them out
+ * (TimeoutError), turns server errors into RequestError, and does every
+ * protobuf ↔ domain conversion; the room only carries the envelopes it makes.
+ */
+export class SignalClient implements Signal {
+  readonly #carrier: SignalCarrier;
+  readonly #listener: SignalListener;
+  readonly #requestTimeout: number;
+  #nextRequestId = 1;
+
+  constructor(options: SignalOptions) {
+    this.#carrier = options.carrier;
+    this.#listener = options.listener;
+    this.#requestTimeout = options.requestTimeout;
+    clients.set(options.owner, this);
+  }
+
+  /** The signal of a room (for the WebSocket connector). */
+  static of(owner: object): SignalClient | undefined {
+    return clients.get(owner);
+  }
+
+  async queryRoom(): Promise<RtpCapabilities> {
+    const result = await this.#request('queryRoom', {});
+    return rtpCapabilitiesFromMessage(result.rtpCapabilities ?? pb.RtpCapabilities.create());
+  }
+
+  async join(options: JoinParams): Promise<Joined> {
+    const result = await this.#request('join', {
+      protocolVersion: PROTOCOL_VERSION,
+      peerName: options.peerName,
+      rtpCapabilities: rtpCapabilitiesToMessage(options.rtpCapabilities),
+      spy: options.spy,
+      appData: optionalJsonToMessage(options.appData),
+      token: options.token,
+    });
+    return {
+      peers: result.peers.map(peerFromMessage),
+      sessionId: result.sessionId,
+      sessionGraceMs: result.sessionGraceMs,
+    };
+  }
+
+  async createTransport(options: CreateTransportParams): Promise<TransportCreated> {
+    const result = await this.#request('createTransport', {
+      id: options.id,
+      direction: transportDirection.toMessage(options.direction, 'direction'),
+      options: options.options,
+      appData: optionalJsonToMessage(options.appData),
+    });
+    return {
+      iceParameters: iceParametersFromMessage(result.iceParameters),
+      iceCandidates: result.iceCandidates.map((c, i) =>
+        iceCandidateFromMessage(c, `iceCandidates[${i}]`),
+      ),
+      dtlsParameters: dtlsParametersFromMessage(result.dtlsParameters),
+    };
+  }
+
+  async connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void> {
+    await this.#request('connectTransport', {
+      transportId,
+      dtlsParameters: dtlsParametersToMessage(dtlsParameters),
+    });
+  }
+
+  async restartIce(transportId: number): Promise<IceParameters> {
+    const result = await this.#request('restartIce', { transportId });
+    return iceParametersFromMessage(result.iceParameters);
+  }
+
+  async produce(options: ProduceParams): Promise<void> {
+    await this.#request('createProducer', {
+      id: options.id,
+      kind: mediaKind.toMessage(options.kind, 'kind'),
+      transportId: options.transportId,
+      rtpParameters: rtpParametersToMessage(options.rtpParameters),
+      paused: options.paused,
+      appData: optionalJsonToMessage(options.appData),
+    });
+  }
+
+  async enableConsumer(options: EnableConsumerParams): Promise<ConsumerEnabled> {
+    const result = await this.#request('enableConsumer', {
+      id: options.id,
+      transportId: options.transportId,
+      paused: options.paused,
+      preferredProfile: profile.toMessage(options.preferredProfile, 'preferredProfile'),
+    });
+    return {
+      rtpParameters: requiredRtpParametersFromMessage(result.rtpParameters, 'rtpParameters'),
+      paused: result.paused,
+      effectiveProfile: result.effectiveProfile
+        ? profile.fromMessage(result.effectiveProfile, 'effectiveProfile')
+        : undefined,
+    };
+  }
+
+  async startConsumer(id: number): Promise<void> {
+    await this.#request('startConsumer', { id });
+  }
+
+  leave(appData: AppData | undefined): void {
+    this.#notify({ leave: { appData: optionalJsonToMessage(appData) } });
+  }
+
+  closeTransport(id: number, appData: AppData | undefined): void {
+    this.#notify({ closeTransport: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  pauseProducer(id: number, appData: AppData | undefined): void {
+    this.#notify({ pauseProducer: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  resumeProducer(id: number, appData: AppData | undefined): void {
+    this.#notify({ resumeProducer: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  closeProducer(id: number, appData: AppData | undefined): void {
+    this.#notify({ closeProducer: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  pauseConsumer(id: number, appData: AppData | undefined): void {
+    this.#notify({ pauseConsumer: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  resumeConsumer(id: number, appData: AppData | undefined): void {
+    this.#notify({ resumeConsumer: { id, appData: optionalJsonToMessage(appData) } });
+  }
+
+  setConsumerPreferredProfile(id: number, preferred: PreferredProfile): void {
+    this.#notify({
+      setConsumerPreferredProfile: { id, profile: profile.toMessage(preferred, 'profile') },
+    });
+  }
+
+  enableStats(target: StatsTarget, id: number, intervalMs: number): void {
+    this.#notify(ENABLE_STATS[target](id, intervalMs));
+  }
+
+  disableStats(target: StatsTarget, id: number): void {
+    this.#notify(DISABLE_STATS[target](id));
+  }
+
+  receive(notification: ServerNotification): void {
+    dispatchNotification(notification, this.#listener);
+  }
+
+  /**
+   * Resumes the session on a new connection: the connector's own request
+   * (id {@link RESUME_REQUEST_ID}), which `send` writes on the new socket at
+   * once, ahead of what waits for it. Resolves with the room as the server has
+   * it; rejects with RequestError (`SESSION_EXPIRED` once the grace period is
+   * over) or TimeoutError.
+   */
+  resume(
+    sessionId: string,
+    send: (request: ClientRequest, callback: (response: ServerResponse) => void) => void,
+    timeoutMs = RESUME_TIMEOUT_MS,
+  ): Promise<ResumedState> {
+    const request = pb.Request.create({
+      id: RESUME_REQUEST_ID,
+      resumeSession: { protocolVersion: PROTOCOL_VERSION, sessionId },
+    });
+    return new Promise<ServerResponse>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new TimeoutError(`no answer to resumeSession within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      send(request, (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      });
+    }).then((response) => resumedStateFromMessage(result(response, 'resumeSession')));
+  }
+
+  #request<K extends RequestName>(name: K, body: RequestBody<K>): Promise<Result<K>> {
+    if (!this.#carrier.canRequest())
+      return Promise.reject(new InvalidStateError(`${name}: the room is closed`));
+    const request = pb.Request.create({ id: this.#nextRequestId++, [name]: body });
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (error: Error | undefined, response?: ServerResponse) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else {
+          try {
+            resolve(result(response!, name));
+          } catch (e) {
+            reject(e);
+          }
+        }
+      };
+      const timer = setTimeout(
+        () => finish(new TimeoutError(`no response to ${name} within ${this.#requestTimeout} ms`)),
+        this.#requestTimeout,
+      );
+      const carried = this.#carrier.request(
+        request,
+        (response) => finish(undefined, response),
+        (error) => finish(error),
+      );
+      if (!carried) log.warn('request %s has no listener: connect the room to a server', name);
+    });
+  }
+
+  #notify(body: pb.ClientNotification.$Properties): void {
+    if (!this.#carrier.canNotify()) return;
+    this.#carrier.notify(pb.ClientNotification.create(body));
+  }
+}
+
+/** The result of a response: RequestError when the server refused, ProtocolError when it is missing. */
+function result<K extends RequestName>(response: ServerResponse, name: K): Result<K> {
+  if (response.error) throw requestErrorFromMessage(response.error);
+  const value = response[name];
+  if (value == null)
+    throw new ProtocolError('INVALID_FIELD', `the response to ${name} carries no ${name} result`, {
+      field: name,
+    });
+  return value as Result<K>;
+}

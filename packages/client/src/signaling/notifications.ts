@@ -1,0 +1,79 @@
+// The server's notifications, one handler each: protobuf in, one domain call
+// on the room's SignalListener out. The table is typed over the oneof's
+// member names, so a notification added to the schema does not compile until
+// it has a handler here.
+import { jsonFromMessage, type pb, profile, statsListFromMessage } from '@x/protocol';
+import { logger } from '@x/shared';
+import type { PreferredProfile } from '../Consumer.js';
+import type { SignalListener } from '../Signal.js';
+import {
+  closeReasonFromMessage,
+  consumerFromMessage,
+  peerFromMessage,
+  requestErrorFromMessage,
+} from './convert.js';
+
+const log = logger('x:client:notifications');
+
+type Name = NonNullable<pb.ServerNotification['body']>;
+type Handlers = {
+  [K in Name]: (body: NonNullable<pb.ServerNotification[K]>, listener: SignalListener) => void;
+};
+
+const handlers: Handlers = {
+  closed(n, l) {
+    log.debug('closed by the server: %s', n.message);
+    l.closed(jsonFromMessage(n.appData), closeReasonFromMessage(n.reason));
+  },
+  transportClosed: (n, l) => l.transportClosed(n.id, jsonFromMessage(n.appData)),
+  transportStats: (n, l) => l.transportStats(n.id, statsListFromMessage(n.stats)),
+  newPeer(n, l) {
+    if (n.peer) l.newPeer(peerFromMessage(n.peer));
+  },
+  peerClosed: (n, l) => l.peerClosed(n.name, jsonFromMessage(n.appData)),
+  producerPaused: (n, l) => l.producerPaused(n.id, jsonFromMessage(n.appData)),
+  producerResumed: (n, l) => l.producerResumed(n.id, jsonFromMessage(n.appData)),
+  producerClosed: (n, l) => l.producerClosed(n.id, jsonFromMessage(n.appData)),
+  producerStats: (n, l) => l.producerStats(n.id, statsListFromMessage(n.stats)),
+  newConsumer(n, l) {
+    if (n.consumer) l.newConsumer(consumerFromMessage(n.consumer));
+  },
+  consumerClosed: (n, l) => l.consumerClosed(n.id, n.peerName),
+  consumerPaused: (n, l) => l.consumerPaused(n.id, n.peerName, jsonFromMessage(n.appData)),
+  consumerResumed: (n, l) => l.consumerResumed(n.id, n.peerName, jsonFromMessage(n.appData)),
+  consumerPreferredProfileSet: (n, l) =>
+    l.consumerPreferredProfileSet(
+      n.id,
+      n.peerName,
+      profile.fromMessage(n.profile, 'profile') as PreferredProfile,
+    ),
+  consumerEffectiveProfileChanged: (n, l) =>
+    l.consumerEffectiveProfileChanged(n.id, n.peerName, profile.fromMessage(n.profile, 'profile')),
+  consumerStats: (n, l) => l.consumerStats(n.id, n.peerName, statsListFromMessage(n.stats)),
+  notificationRejected(n, l) {
+    log.warn('the server rejected %s %d: %s', n.notification, n.id, n.error?.message);
+    l.notificationRejected(requestErrorFromMessage(n.error), n.notification, n.id);
+  },
+};
+
+/**
+ * Hands a server notification to the listener. One this version does not
+ * know is logged and dropped; one it cannot convert, or whose handling
+ * throws, is logged: a bad notification never breaks the room.
+ */
+export function dispatchNotification(
+  notification: pb.ServerNotification,
+  listener: SignalListener,
+): void {
+  const name = notification.body;
+  if (!name) {
+    log.warn('unknown notification');
+    return;
+  }
+  const handler = handlers[name] as (body: unknown, listener: SignalListener) => void;
+  try {
+    handler(notification[name], listener);
+  } catch (error) {
+    log.error('notification %s could not be handled: %o', name, error);
+  }
+}

@@ -1,0 +1,114 @@
+// Transport, against a real @x/server (real mediasoup worker) reached in
+// memory; the client runs on mediasoup-client's FakeHandler.
+import type { Room as ServerRoom } from '@x/server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidStateError, type Room, type Transport } from '../src/index.js';
+import {
+  audioTrack,
+  fakeRoom,
+  link,
+  next,
+  startWorld,
+  videoTrack,
+  type World,
+} from './helpers/world.js';
+
+let world: World;
+let serverRoom: ServerRoom;
+let room: Room;
+let transport: Transport;
+let n = 0;
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(() => world.close());
+
+beforeEach(async () => {
+  const id = `transport-${++n}`;
+  serverRoom = await world.room(id);
+  room = fakeRoom();
+  link(world, room, id);
+  await room.join('me');
+  transport = room.createTransport('send');
+});
+
+const onServer = (t: Transport) => serverRoom.getPeerByName('me')!.getTransportById(t.id);
+
+describe('creation', () => {
+  it('starts new, with its id, direction and appData; its server side is made on first use', async () => {
+    const t = room.createTransport('recv', { purpose: 'screen' });
+    expect(t.connectionState).toBe('new');
+    expect(t.direction).toBe('recv');
+    expect(t.appData).toEqual({ purpose: 'screen' });
+    expect(t.engine).toBeUndefined();
+    expect(onServer(transport)).toBeUndefined();
+    await room.createProducer(audioTrack()).send(transport);
+    expect(transport.engine?.direction).toBe('send');
+    expect(onServer(transport)?.id).toBe(transport.id);
+    // restartIce() before the server side exists asks nothing.
+    await t.restartIce();
+    expect(onServer(t)).toBeUndefined();
+  });
+});
+
+describe('stats', () => {
+  it('enabled before first use, stats events come once it exists (webrtc-transport)', async () => {
+    transport.enableStats(1000);
+    await room.createProducer(audioTrack()).send(transport);
+    const [stats] = await next<[{ type: string }[]]>(transport, 'stats', 3000);
+    expect(stats[0]?.type).toBe('webrtc-transport');
+    transport.disableStats();
+  });
+});
+
+describe('close', () => {
+  it('close(appData) tells the server and emits close(local, appData); its state is closed', async () => {
+    await room.createProducer(audioTrack()).send(transport);
+    const serverClosed = next(onServer(transport)!, 'close');
+    const closed = next(transport, 'close');
+    transport.close({ done: 1 });
+    expect(await closed).toEqual(['local', { done: 1 }]);
+    expect(await serverClosed).toEqual(['remote', { done: 1 }]);
+    expect(transport.closed).toBe(true);
+    expect(transport.connectionState).toBe('closed');
+    expect(room.getTransportById(transport.id)).toBeUndefined();
+  });
+
+  it('once closed, enableStats(), disableStats() and restartIce() are InvalidStateError', async () => {
+    transport.close();
+    expect(() => transport.enableStats()).toThrow(InvalidStateError);
+    expect(() => transport.disableStats()).toThrow(InvalidStateError);
+    await expect(transport.restartIce()).rejects.toThrow(InvalidStateError);
+  });
+
+  it('the server closing it: close(remote, appData)', async () => {
+    await room.createProducer(audioTrack()).send(transport);
+    const closed = next(transport, 'close');
+    onServer(transport)!.close();
+    expect(await closed).toEqual(['remote', undefined]);
+    expect(transport.closed).toBe(true);
+  });
+
+  it('every producer it carries becomes unhandled: 12 of them, without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const producers = Array.from({ length: 12 }, (_, i) =>
+        room.createProducer(i % 2 ? audioTrack() : videoTrack()),
+      );
+      for (const p of producers) await p.send(transport);
+      let unhandled = 0;
+      for (const p of producers) p.on('unhandled', () => unhandled++);
+      transport.close();
+      expect(unhandled).toBe(12);
+      expect(producers.every((p) => p.transport === undefined && !p.closed)).toBe(true);
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

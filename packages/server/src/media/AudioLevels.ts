@@ -1,0 +1,91 @@
+import { logger } from '@x/shared';
+import type { types as ms } from 'mediasoup';
+import type { Producer } from './Producer.js';
+
+const log = logger('x:server:AudioLevels');
+
+/** The level of one audio producer, as the `audiolevels` event reports it. */
+export interface AudioLevel {
+  /** The audio producer. */
+  producer: Producer;
+  /** Its level in dBov (-127 to 0, 0 the loudest). */
+  audioLevel: number;
+}
+
+/**
+ * A room's audio level observer, started by the first listener and paused
+ * again once nobody listens: measuring levels costs the worker, so nothing
+ * runs for a room where nobody asked.
+ */
+export class AudioLevels {
+  #observer: ms.AudioLevelObserver | undefined;
+  #starting = false;
+  readonly #router: ms.Router;
+  readonly #producers: () => Iterable<Producer>;
+  readonly #listening: () => boolean;
+  readonly #emit: (levels: AudioLevel[]) => void;
+
+  constructor(options: {
+    router: ms.Router;
+    /** The room's producers, for the observer to watch. */
+    producers: () => Iterable<Producer>;
+    /** Whether anyone listens now. */
+    listening: () => boolean;
+    /** Delivers levels, loudest first ([] in silence). */
+    emit: (levels: AudioLevel[]) => void;
+  }) {
+    this.#router = options.router;
+    this.#producers = options.producers;
+    this.#listening = options.listening;
+    this.#emit = options.emit;
+  }
+
+  /** Someone listens: start the observer, or resume it. */
+  start(): void {
+    if (this.#router.closed) return;
+    if (this.#observer) {
+      if (this.#observer.paused) this.#observer.resume().catch(() => undefined);
+      return;
+    }
+    if (this.#starting) return;
+    this.#starting = true;
+    this.#router
+      .createAudioLevelObserver({ maxEntries: 16, threshold: -80, interval: 500 })
+      .then((observer) => this.observe(observer))
+      .catch((error: unknown) => log.warn('audio level observer failed: %o', error));
+  }
+
+  /** Watches a new producer (audio only). */
+  add(producer: Producer): void {
+    if (producer.kind === 'audio' && this.#observer) {
+      this.#observer.addProducer({ producerId: producer.engine.id }).catch(() => undefined);
+    }
+  }
+
+  private observe(observer: ms.AudioLevelObserver): void {
+    this.#observer = observer;
+    const byEngineId = (id: string) => {
+      for (const p of this.#producers()) if (p.engine.id === id) return p;
+      return undefined;
+    };
+    observer.on('volumes', (volumes: { producer: ms.Producer; volume: number }[]) => {
+      if (this.pauseIfUnheard(observer)) return;
+      this.#emit(
+        volumes.flatMap((v) => {
+          const producer = byEngineId(v.producer.id);
+          return producer ? [{ producer, audioLevel: v.volume }] : [];
+        }),
+      );
+    });
+    observer.on('silence', () => {
+      if (!this.pauseIfUnheard(observer)) this.#emit([]);
+    });
+    for (const producer of this.#producers()) this.add(producer);
+  }
+
+  private pauseIfUnheard(observer: ms.AudioLevelObserver): boolean {
+    if (this.#listening()) return false;
+    observer.pause().catch(() => undefined);
+    return true;
+  }
+}

@@ -1,0 +1,361 @@
+import type {
+  AppData,
+  MediaKind,
+  Profile,
+  RtcStats,
+  RtpCapabilities,
+  RtpParameters,
+} from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import type { types as ms } from 'mediasoup';
+import { InvalidStateError, SfuError } from '../util/errors.js';
+import { reapingOnTimeout } from './orphans.js';
+import type { Peer } from './Peer.js';
+import type { Producer } from './Producer.js';
+import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
+import type { Transport } from './Transport.js';
+
+const log = logger('x:server:Consumer');
+
+/** Who paused or resumed a consumer: the server app, its client, or its producer. */
+export type ConsumerOriginator = 'local' | 'remote' | 'source';
+
+/** Events of a {@link Consumer}. */
+export type ConsumerEvents = {
+  /** The consumer was closed (its producer, peer or transport is gone, or the app closed it). */
+  close: [];
+  /** The consumer was paused. */
+  pause: [originator: ConsumerOriginator, appData: AppData | undefined];
+  /** The consumer was resumed. */
+  resume: [originator: ConsumerOriginator, appData: AppData | undefined];
+  /** The profile it receives changed. */
+  effectiveprofilechange: [profile: Profile];
+  /** It was enabled on a transport. */
+  handled: [];
+  /** Its transport closed: it can be enabled on another. */
+  unhandled: [];
+};
+
+/**
+ * A producer as one receiver gets it (mediasoup v2's server Consumer). A
+ * consumer exists as soon as its peer can see the producer; media flows once
+ * its client enables it on a receive transport and starts it.
+ */
+export class Consumer extends Emitter<ConsumerEvents> {
+  /** Consumer id (chosen by the server, unique in the room). */
+  readonly id: number;
+  /** The producer it receives. */
+  readonly source: Producer;
+  /** The receiving peer (undefined for an RtpStreamer's consumer). */
+  readonly peer: Peer | undefined;
+  /** Whether the receiver's capabilities share a codec with the producer. */
+  readonly supported: boolean;
+
+  #closed = false;
+  #engine: ms.Consumer | undefined;
+  #transport: Transport | undefined;
+  #rtpCapabilities: RtpCapabilities;
+  #locallyPaused = false;
+  #remotelyPaused = false;
+  #started = false;
+  #syncing = false;
+  #preferredProfile: PreferredProfile;
+  #effectiveProfile: Profile = 'none';
+
+  /** @internal Created by its room. */
+  constructor(options: {
+    id: number;
+    source: Producer;
+    peer: Peer | undefined;
+    rtpCapabilities: RtpCapabilities;
+    supported: boolean;
+  }) {
+    super();
+    this.id = options.id;
+    this.source = options.source;
+    this.peer = options.peer;
+    this.supported = options.supported;
+    this.#rtpCapabilities = options.rtpCapabilities;
+    this.#preferredProfile = options.source.preferredProfile;
+  }
+
+  /** Whether it is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Media kind. */
+  get kind(): MediaKind {
+    return this.source.kind;
+  }
+
+  /** The producer's appData (v2: a consumer carries its producer's). */
+  get appData(): AppData | undefined {
+    return this.source.appData;
+  }
+
+  /** The transport it is enabled on, if any. */
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
+
+  /** The mediasoup consumer underneath, once enabled. */
+  get engine(): ms.Consumer | undefined {
+    return this.#engine;
+  }
+
+  /** Whether it is enabled on a transport. */
+  get enabled(): boolean {
+    return this.#engine !== undefined;
+  }
+
+  /** RTP parameters the server sends with (once enabled). */
+  get rtpParameters(): RtpParameters | undefined {
+    return this.#engine?.rtpParameters as RtpParameters | undefined;
+  }
+
+  /** Whether the server application paused it. */
+  get locallyPaused(): boolean {
+    return this.#locallyPaused;
+  }
+
+  /** Whether its client paused it. */
+  get remotelyPaused(): boolean {
+    return this.#remotelyPaused;
+  }
+
+  /** Whether its producer is paused. */
+  get sourcePaused(): boolean {
+    return this.source.paused;
+  }
+
+  /** Whether no media flows for any of those reasons. */
+  get paused(): boolean {
+    return this.#locallyPaused || this.#remotelyPaused || this.source.paused;
+  }
+
+  /** Paused as the client sees it from the server side: by the server app or the producer. */
+  get pausedByServer(): boolean {
+    return this.#locallyPaused || this.source.paused;
+  }
+
+  /** The simulcast profile it prefers. */
+  get preferredProfile(): PreferredProfile {
+    return this.#preferredProfile;
+  }
+
+  /** The profile it receives ('none' while nothing flows). */
+  get effectiveProfile(): Profile {
+    return this.#effectiveProfile;
+  }
+
+  /** Closes it; its client is told (`consumerClosed`). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    log.debug('consumer %d closed', this.id);
+    if (this.#engine && !this.#engine.closed) this.#engine.close();
+    this.#engine = undefined;
+    this.peer?.channel.consumerClosed(this);
+    this.safeEmit('close');
+  }
+
+  /** Pauses it from the server: its client is told (`consumerPaused`). Returns whether it was not already. */
+  pause(appData?: AppData): boolean {
+    this.assertOpen('pause');
+    if (this.#locallyPaused) return false;
+    const was = this.pausedByServer;
+    this.#locallyPaused = true;
+    if (!was) this.notifyPause(true, 'local', appData);
+    this.syncEngine();
+    this.safeEmit('pause', 'local', appData);
+    return true;
+  }
+
+  /** Resumes it after {@link pause}. Returns whether it was paused. */
+  resume(appData?: AppData): boolean {
+    this.assertOpen('resume');
+    if (!this.#locallyPaused) return false;
+    this.#locallyPaused = false;
+    if (!this.pausedByServer) this.notifyPause(false, 'local', appData);
+    this.syncEngine();
+    this.safeEmit('resume', 'local', appData);
+    return true;
+  }
+
+  /** Sets the simulcast profile it prefers; its client is told (`consumerPreferredProfileSet`). */
+  setPreferredProfile(profile: PreferredProfile): void {
+    this.assertOpen('setPreferredProfile');
+    this.applyPreferredProfile(profile);
+    this.peer?.channel.consumerPreferredProfileSet(this, profile);
+  }
+
+  /** Asks the producer for a key frame. */
+  async requestKeyFrame(): Promise<void> {
+    this.assertOpen('requestKeyFrame');
+    await this.#engine?.requestKeyFrame();
+  }
+
+  /** RTC stats: its outgoing stream ('outbound-rtp') and its producer's ('inbound-rtp'). */
+  async getStats(): Promise<RtcStats[]> {
+    this.assertOpen('getStats');
+    if (!this.#engine) return [];
+    return (await this.#engine.getStats()) as unknown as RtcStats[];
+  }
+
+  /**
+   * @internal Enables it on a transport: creates the engine consumer, paused
+   * until {@link start} (so that the client's receiver exists when the first
+   * key frame comes).
+   */
+  async enable(
+    transport: Transport,
+    options: { paused: boolean; preferredProfile?: PreferredProfile; started?: boolean },
+  ): Promise<void> {
+    this.assertOpen('enable');
+    if (!this.supported) {
+      throw new SfuError(
+        'UNSUPPORTED',
+        `consumer ${this.id} cannot be received: no codec in common with its producer`,
+      );
+    }
+    if (this.#engine) this.disable();
+    if (options.preferredProfile) this.#preferredProfile = options.preferredProfile;
+    this.#remotelyPaused = options.paused;
+    this.#started = options.started ?? false;
+    const engine = await reapingOnTimeout(transport.router, () =>
+      transport.engine.consume({
+        producerId: this.source.engine.id,
+        rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
+        paused: true,
+        preferredLayers: this.source.simulcast ? { spatialLayer: this.spatialLayer() } : undefined,
+      }),
+    );
+    if (this.#closed) {
+      engine.close();
+      throw new InvalidStateError(`consumer ${this.id} closed while being enabled`);
+    }
+    this.#engine = engine;
+    this.#transport = transport;
+    this.#effectiveProfile = this.source.simulcast ? 'none' : 'default';
+    engine.on('layerschange', (layers) =>
+      this.setEffectiveProfile(layersToProfile(layers, this.source.layerCount)),
+    );
+    engine.on('transportclose', () => this.disable());
+    engine.on('producerclose', () => this.sourceClosed());
+    this.syncEngine();
+    this.safeEmit('handled');
+  }
+
+  /** @internal The client's receiver is ready: forward media unless paused, starting with a key frame. */
+  start(): void {
+    this.assertOpen('start');
+    if (!this.#engine)
+      throw new InvalidStateError(
+        `consumer ${this.id} is not enabled: enable it on a transport first`,
+      );
+    this.#started = true;
+    this.syncEngine();
+  }
+
+  /** @internal The client paused or resumed it. */
+  setRemotelyPaused(paused: boolean, appData: AppData | undefined): void {
+    if (this.#closed || this.#remotelyPaused === paused) return;
+    this.#remotelyPaused = paused;
+    this.syncEngine();
+    this.safeEmit(paused ? 'pause' : 'resume', 'remote', appData);
+  }
+
+  /** @internal The client set its preferred profile. */
+  applyPreferredProfile(profile: PreferredProfile): void {
+    this.#preferredProfile = profile;
+    if (this.#engine && this.source.simulcast) {
+      this.#engine
+        .setPreferredLayers({ spatialLayer: this.spatialLayer() })
+        .catch((error: unknown) => {
+          log.warn('setPreferredLayers of consumer %d failed: %o', this.id, error);
+        });
+    }
+  }
+
+  /** @internal Its producer paused or resumed. */
+  sourcePauseChanged(paused: boolean, appData: AppData | undefined): void {
+    if (this.#closed) return;
+    if (!this.#locallyPaused) this.notifyPause(paused, 'source', appData);
+    this.safeEmit(paused ? 'pause' : 'resume', 'source', appData);
+  }
+
+  /** @internal Its producer closed. */
+  sourceClosed(): void {
+    this.close();
+  }
+
+  private disable(): void {
+    const engine = this.#engine;
+    if (!engine) return;
+    this.#engine = undefined;
+    this.#transport = undefined;
+    this.#started = false;
+    if (!engine.closed) engine.close();
+    this.setEffectiveProfile('none');
+    if (!this.#closed) this.safeEmit('unhandled');
+  }
+
+  private spatialLayer(): number {
+    return profileToSpatialLayer(this.#preferredProfile, this.source.layerCount);
+  }
+
+  private setEffectiveProfile(profile: Profile): void {
+    if (profile === this.#effectiveProfile) return;
+    this.#effectiveProfile = profile;
+    if (this.#closed) return;
+    this.peer?.channel.consumerEffectiveProfileChanged(this, profile);
+    this.safeEmit('effectiveprofilechange', profile);
+  }
+
+  /** Pauses or resumes the engine consumer to match the state: media flows only when started and not paused here. */
+  private syncEngine(): void {
+    // One pause or resume in flight at a time; after each, the state is read
+    // again. The engine's `paused` changes only when the worker has answered,
+    // so deciding from it while a call is under way would lose a change.
+    if (this.#syncing) return;
+    this.#syncing = true;
+    this.driveEngine()
+      .catch((error: unknown) =>
+        log.warn('engine pause/resume of consumer %d failed: %o', this.id, error),
+      )
+      .finally(() => {
+        this.#syncing = false;
+      });
+  }
+
+  private async driveEngine(): Promise<void> {
+    for (;;) {
+      const engine = this.#engine;
+      if (!engine || engine.closed) return;
+      const shouldPause = this.#locallyPaused || this.#remotelyPaused || !this.#started;
+      if (shouldPause === engine.paused) return;
+      if (shouldPause) {
+        await engine.pause();
+      } else {
+        // The worker asks the producer for a key frame itself when a consumer resumes.
+        await engine.resume();
+      }
+    }
+  }
+
+  private notifyPause(
+    paused: boolean,
+    originator: 'local' | 'source',
+    appData: AppData | undefined,
+  ): void {
+    const channel = this.peer?.channel;
+    if (paused) channel?.consumerPaused(this, originator, appData);
+    else channel?.consumerResumed(this, originator, appData);
+  }
+
+  private assertOpen(method: string): void {
+    if (this.#closed)
+      throw new InvalidStateError(`consumer ${this.id} is closed: ${method}() is not possible`);
+  }
+}

@@ -1,0 +1,458 @@
+import type {
+  AppData,
+  ClientNotification,
+  ClientRequest,
+  CloseReason,
+  DtlsParameters,
+  IceParameters,
+  RtpCapabilities,
+  ServerNotification,
+  ServerResponse,
+  TransportDirection,
+} from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import type { types as ms } from 'mediasoup';
+import { InvalidStateError, SfuError } from '../util/errors.js';
+import { checkLimit } from '../util/limits.js';
+import type { Consumer } from './Consumer.js';
+import { reapingOnTimeout } from './orphans.js';
+import { PlainRtpTransport } from './PlainRtpTransport.js';
+import { type Originator, Producer } from './Producer.js';
+import type {
+  EnableConsumerOptions,
+  PlainRtpTransportOptions,
+  ProduceOptions,
+  WebRtcTransportOptions,
+} from './peerOptions.js';
+import type { Room } from './Room.js';
+import type { PeerChannel, PeerLink, SignalingPort } from './SignalingPort.js';
+import type { Transport } from './Transport.js';
+import { WebRtcTransport } from './WebRtcTransport.js';
+
+const log = logger('x:server:Peer');
+
+/** What a peer may do, from its access token (all allowed without one). */
+export interface PeerPermissions {
+  /** May create producers. */
+  canPublish: boolean;
+  /** May receive media. */
+  canSubscribe: boolean;
+  /**
+   * May create plain RTP transports (to or from an address of its choice,
+   * within the server's `clientPlainRtp.allowedNetworks`). Default false.
+   */
+  canUsePlainRtp: boolean;
+}
+
+/** Events of a {@link Peer}. */
+export type PeerEvents = {
+  /** The peer was closed: by the app ('local') or because its client left ('remote'). */
+  close: [originator: Originator, appData: AppData | undefined];
+  /** A notification for the peer's client (mediasoup v2): relay it, unless a signaling endpoint does. */
+  notify: [notification: ServerNotification];
+  /** The client created a transport. */
+  newtransport: [transport: Transport];
+  /** The client created a producer. */
+  newproducer: [producer: Producer];
+  /** A consumer was created for the peer (another peer produced). */
+  newconsumer: [consumer: Consumer];
+};
+
+/**
+ * A participant of a room (mediasoup v2's server Peer): it owns transports,
+ * producers and consumers. Its client acts on it through typed methods
+ * (called by the signaling layer) and hears back through its channel.
+ */
+export class Peer extends Emitter<PeerEvents> {
+  /** Peer name, unique in the room. */
+  readonly name: string;
+  /** The room. */
+  readonly room: Room;
+  /** The app's data about the peer, from its join. */
+  appData: AppData | undefined;
+  /** What the client can receive. */
+  readonly rtpCapabilities: RtpCapabilities;
+  /** A spy receives media but is invisible to other peers and cannot produce. */
+  readonly spy: boolean;
+  /** What the peer may do. */
+  readonly permissions: Readonly<PeerPermissions>;
+
+  #closed = false;
+  readonly #link: PeerLink;
+  readonly #transports = new Map<number, Transport>();
+  readonly #producers = new Map<number, Producer>();
+  readonly #consumers = new Map<number, Consumer>();
+  readonly #consumerOf = new Map<Producer, Consumer>();
+
+  /** @internal Created by its room. */
+  constructor(options: {
+    name: string;
+    room: Room;
+    rtpCapabilities: RtpCapabilities;
+    spy: boolean;
+    appData: AppData | undefined;
+    permissions?: Partial<PeerPermissions>;
+    signaling: SignalingPort;
+  }) {
+    super();
+    this.name = options.name;
+    this.room = options.room;
+    this.rtpCapabilities = options.rtpCapabilities;
+    this.spy = options.spy;
+    this.appData = options.appData;
+    this.permissions = Object.freeze({
+      canPublish: options.permissions?.canPublish ?? true,
+      canSubscribe: options.permissions?.canSubscribe ?? true,
+      canUsePlainRtp: options.permissions?.canUsePlainRtp ?? false,
+    });
+    this.#link = options.signaling.linkPeer(this);
+  }
+
+  /** Whether the peer is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Its transports. */
+  get transports(): Transport[] {
+    return [...this.#transports.values()];
+  }
+
+  /** Its producers. */
+  get producers(): Producer[] {
+    return [...this.#producers.values()];
+  }
+
+  /** Its consumers. */
+  get consumers(): Consumer[] {
+    return [...this.#consumers.values()];
+  }
+
+  /** @internal What its client must hear. */
+  get channel(): PeerChannel {
+    return this.#link;
+  }
+
+  /** The transport with this id, if it is the peer's. */
+  getTransportById(id: number): Transport | undefined {
+    return this.#transports.get(id);
+  }
+
+  /** The producer with this id, if it is the peer's. */
+  getProducerById(id: number): Producer | undefined {
+    return this.#producers.get(id);
+  }
+
+  /** The consumer with this id, if it is the peer's. */
+  getConsumerById(id: number): Consumer | undefined {
+    return this.#consumers.get(id);
+  }
+
+  /** The peer's consumer of a producer, if it has one. */
+  getConsumerOf(producer: Producer): Consumer | undefined {
+    return this.#consumerOf.get(producer);
+  }
+
+  /**
+   * Closes the peer: its client is told (`closed`), its transports, producers
+   * and consumers close, and the other peers are told (`peerClosed`).
+   */
+  close(appData?: AppData, reason: CloseReason = 'peer_closed', message = ''): void {
+    this.closeWith('local', appData, reason, message);
+  }
+
+  /** @internal */
+  closeWith(
+    originator: Originator,
+    appData?: AppData,
+    reason: CloseReason = 'peer_closed',
+    message = '',
+  ): void {
+    if (this.#closed) return;
+    if (originator === 'local') this.#link.closed(reason, message, appData);
+    this.#closed = true;
+    log.debug('peer %s closed (%s, %s)', this.name, originator, reason);
+    for (const transport of [...this.#transports.values()]) transport.closeWith(originator);
+    for (const producer of [...this.#producers.values()]) producer.closeWith(originator);
+    for (const consumer of [...this.#consumers.values()]) consumer.close();
+    this.room.removePeer(this, appData);
+    this.safeEmit('close', originator, appData);
+  }
+
+  /**
+   * mediasoup v2: handles a request of the peer's client and resolves with
+   * the response to send back. Never rejects: a failure is an error response
+   * with its code.
+   */
+  receiveRequest(request: ClientRequest): Promise<ServerResponse> {
+    return this.#link.receiveRequest(request);
+  }
+
+  /**
+   * mediasoup v2: handles a notification of the peer's client. One it cannot
+   * carry out is answered with a `notificationRejected` notification.
+   */
+  receiveNotification(notification: ClientNotification): void {
+    this.#link.receiveNotification(notification);
+  }
+
+  /** Creates a WebRTC transport for the client (ICE + DTLS). */
+  async createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
+    this.assertCanOpen(options.id, options.direction);
+    const router = this.room.router;
+    const engine = await reapingOnTimeout(router, () =>
+      router.createWebRtcTransport({
+        listenIps: this.room.webRtcListenIps(),
+        enableUdp: options.udp ?? true,
+        enableTcp: options.tcp ?? true,
+        preferUdp: options.preferUdp ?? false,
+        preferTcp: options.preferTcp ?? false,
+        enableSctp: options.numSctpStreams !== undefined,
+        numSctpStreams: options.numSctpStreams,
+      }),
+    );
+    this.assertStillOpen(engine, 'transport');
+    const transport = new WebRtcTransport({
+      id: options.id,
+      direction: options.direction,
+      peer: this,
+      engine,
+      router,
+      appData: options.appData,
+    });
+    this.addTransport(transport);
+    if (options.dtlsParameters) await transport.connectOnce(options.dtlsParameters);
+    return transport;
+  }
+
+  /**
+   * Creates a plain RTP transport (no ICE, no DTLS): for RTP ingest and
+   * endpoints that are not browsers.
+   */
+  async createPlainRtpTransport(options: PlainRtpTransportOptions): Promise<PlainRtpTransport> {
+    this.assertCanOpen(options.id, options.direction);
+    // A remote address given by a client: only where the server lets clients send.
+    if (options.remote) this.assertPlainRtpAllowed(options.remote);
+    const listenIp = options.listenIp ?? this.room.listenIp(options.ipFamily ?? 4);
+    const router = this.room.router;
+    const engine = await reapingOnTimeout(router, () =>
+      router.createPlainTransport({
+        listenIp,
+        rtcpMux: options.rtcpMux ?? true,
+        comedia: options.comedia ?? false,
+      }),
+    );
+    this.assertStillOpen(engine, 'transport');
+    const transport = new PlainRtpTransport({
+      id: options.id,
+      direction: options.direction,
+      peer: this,
+      engine,
+      router,
+      appData: options.appData,
+    });
+    this.addTransport(transport);
+    if (options.remote) await transport.setRemoteParameters(options.remote);
+    return transport;
+  }
+
+  /** Connects a WebRTC transport with the client's DTLS parameters (once). */
+  async connectTransport(transportId: number, dtlsParameters: DtlsParameters): Promise<void> {
+    await this.webRtcTransport(transportId).connectOnce(dtlsParameters);
+  }
+
+  /** Restarts ICE on a WebRTC transport; resolves with the new ICE parameters. */
+  restartIce(transportId: number): Promise<IceParameters> {
+    return this.webRtcTransport(transportId).restartIce();
+  }
+
+  /** Creates a producer on one of the peer's send transports; every other peer gets a consumer of it. */
+  async produce(options: ProduceOptions): Promise<Producer> {
+    if (this.spy) throw new SfuError('FORBIDDEN', 'a spy cannot produce');
+    if (!this.permissions.canPublish)
+      throw new SfuError(
+        'FORBIDDEN',
+        'this peer may not produce: its token does not allow publishing',
+      );
+    if (this.#producers.has(options.id))
+      throw new SfuError(
+        'ALREADY_EXISTS',
+        `producer ${options.id} already exists: choose another id`,
+        { field: 'id' },
+      );
+    const transport = this.transport(options.transportId);
+    if (transport.direction !== 'send') {
+      throw new SfuError(
+        'INVALID_STATE',
+        `transport ${transport.id} is a receive transport: producers go on a send transport`,
+        { field: 'transportId' },
+      );
+    }
+    checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
+    this.room.assertFanOut(this);
+    const paused = options.paused ?? false;
+    const engine = await reapingOnTimeout(this.room.router, () =>
+      transport.engine.produce({
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as ms.RtpParameters,
+        paused,
+      }),
+    );
+    if (this.#closed || transport.closed) {
+      engine.close();
+      throw new InvalidStateError(
+        `transport ${transport.id} closed while the producer was created`,
+      );
+    }
+    const producer = new Producer({
+      id: options.id,
+      peer: this,
+      transport,
+      engine,
+      appData: options.appData,
+      paused,
+    });
+    this.#producers.set(producer.id, producer);
+    transport.addProducer(producer);
+    producer.once('close', () => this.#producers.delete(producer.id));
+    this.safeEmit('newproducer', producer);
+    this.room.producerAdded(producer);
+    return producer;
+  }
+
+  /**
+   * Enables one of the peer's consumers on a receive transport: media is
+   * ready to flow once the client starts it ({@link startConsumer}).
+   */
+  async enableConsumer(
+    id: number,
+    transportId: number,
+    options: EnableConsumerOptions = {},
+  ): Promise<Consumer> {
+    const consumer = this.consumer(id);
+    const transport = this.transport(transportId);
+    if (transport.direction !== 'recv') {
+      throw new SfuError(
+        'INVALID_STATE',
+        `transport ${transport.id} is a send transport: consumers go on a receive transport`,
+        { field: 'transportId' },
+      );
+    }
+    await consumer.enable(transport, {
+      paused: options.paused ?? false,
+      preferredProfile: options.preferredProfile,
+    });
+    transport.addConsumer(consumer);
+    return consumer;
+  }
+
+  /** The client's receiver of a consumer is ready: media flows (unless paused). */
+  startConsumer(id: number): void {
+    this.consumer(id).start();
+  }
+
+  /** @internal A consumer of another peer's producer, created by the room. */
+  addConsumer(consumer: Consumer): void {
+    this.#consumers.set(consumer.id, consumer);
+    this.#consumerOf.set(consumer.source, consumer);
+    consumer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#consumerOf.delete(consumer.source);
+    });
+    this.safeEmit('newconsumer', consumer);
+  }
+
+  /** @internal The peer's transport with this id, or NOT_FOUND for its client. */
+  transport(id: number): Transport {
+    const transport = this.#transports.get(id);
+    if (!transport)
+      throw new SfuError('NOT_FOUND', `no transport ${id} belongs to peer ${this.name}`, {
+        field: 'transportId',
+      });
+    return transport;
+  }
+
+  /** @internal The peer's producer with this id, or NOT_FOUND for its client. */
+  producer(id: number): Producer {
+    const producer = this.#producers.get(id);
+    if (!producer)
+      throw new SfuError('NOT_FOUND', `no producer ${id} belongs to peer ${this.name}`, {
+        field: 'id',
+      });
+    return producer;
+  }
+
+  /** @internal The peer's consumer with this id, or NOT_FOUND for its client. */
+  consumer(id: number): Consumer {
+    const consumer = this.#consumers.get(id);
+    if (!consumer)
+      throw new SfuError('NOT_FOUND', `no consumer ${id} belongs to peer ${this.name}`, {
+        field: 'id',
+      });
+    return consumer;
+  }
+
+  /** @internal The peer's WebRTC transport with this id. */
+  webRtcTransport(id: number): WebRtcTransport {
+    const transport = this.transport(id);
+    if (!(transport instanceof WebRtcTransport)) {
+      throw new SfuError(
+        'INVALID_STATE',
+        `transport ${id} is a plain RTP transport: it has no ICE or DTLS`,
+      );
+    }
+    return transport;
+  }
+
+  private addTransport(transport: Transport): void {
+    this.#transports.set(transport.id, transport);
+    transport.once('close', () => this.#transports.delete(transport.id));
+    this.safeEmit('newtransport', transport);
+  }
+
+  /** Checks that a transport may be opened: id free, direction allowed, limit not reached. */
+  private assertCanOpen(id: number, direction: TransportDirection): void {
+    if (this.#closed) throw new InvalidStateError(`peer ${this.name} is closed`);
+    if (this.#transports.has(id))
+      throw new SfuError('ALREADY_EXISTS', `transport ${id} already exists: choose another id`, {
+        field: 'id',
+      });
+    if (direction === 'recv' && !this.permissions.canSubscribe) {
+      throw new SfuError(
+        'FORBIDDEN',
+        'this peer may not receive media: its token does not allow subscribing',
+      );
+    }
+    if (direction === 'send' && (this.spy || !this.permissions.canPublish)) {
+      throw new SfuError(
+        'FORBIDDEN',
+        this.spy
+          ? 'a spy cannot send media'
+          : 'this peer may not send media: its token does not allow publishing',
+      );
+    }
+    checkLimit(this.room.limits, 'transportsPerPeer', this.#transports.size, `peer ${this.name}`);
+  }
+
+  private assertPlainRtpAllowed(remote: { ip: string; port: number; rtcpPort?: number }): void {
+    const policy = this.room.context.plainRtp;
+    if (!policy || !this.permissions.canUsePlainRtp) {
+      throw new SfuError(
+        'FORBIDDEN',
+        policy
+          ? 'this peer may not use plain RTP: its token does not allow it (canUsePlainRtp)'
+          : 'plain RTP transports from clients are off on this server (ServerOptions.clientPlainRtp)',
+        { field: 'plainRtpParameters' },
+      );
+    }
+    policy.check(remote.ip, remote.port);
+    if (remote.rtcpPort !== undefined) policy.check(remote.ip, remote.rtcpPort);
+  }
+
+  /** A peer closed while the worker created something for it: that thing goes too. */
+  private assertStillOpen(engine: { close(): void }, what: string): void {
+    if (!this.#closed) return;
+    engine.close();
+    throw new InvalidStateError(`peer ${this.name} closed while the ${what} was created`);
+  }
+}

@@ -1,0 +1,416 @@
+import type {
+  AppData,
+  ClientRequest,
+  CloseReason,
+  RtpCapabilities,
+  ServerResponse,
+} from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import type { types as ms } from 'mediasoup';
+import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
+import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
+import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
+import { type ResolvedSettings, webRtcListenIps } from '../ServerSettings.js';
+import { InvalidStateError, SfuError } from '../util/errors.js';
+import { randomId } from '../util/ids.js';
+import { checkLimit, type Limits } from '../util/limits.js';
+import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
+import { type AudioLevel, AudioLevels } from './AudioLevels.js';
+import { Consumer } from './Consumer.js';
+import { assertCompatible } from './capabilities.js';
+import { Peer, type PeerPermissions } from './Peer.js';
+import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
+import type { Producer } from './Producer.js';
+import type { JoinOptions, SignalingPort } from './SignalingPort.js';
+import type { WorkerPool } from './WorkerPool.js';
+
+const log = logger('x:server:Room');
+
+/** Events of a {@link Room}. */
+export type RoomEvents = {
+  /** A peer joined. */
+  newpeer: [peer: Peer];
+  /** The room was closed. */
+  close: [appData: AppData | undefined];
+  /** Levels of the loudest audio producers, loudest first, every 500 ms while someone listens ([] in silence). */
+  audiolevels: [levels: AudioLevel[]];
+};
+
+/** @internal What a room needs from its server. */
+export interface RoomContext {
+  settings: ResolvedSettings;
+  pool: WorkerPool;
+  limits: Limits;
+  signaling: SignalingPort;
+  /** Where clients may point plain RTP transports (none: nowhere). */
+  plainRtp: PlainRtpPolicy | undefined;
+}
+
+/** What a client joins with, in domain terms (see {@link Room.join}). */
+export interface PeerJoin {
+  /** Peer name, unique in the room (1 to 256 characters). */
+  name: string;
+  /** What the client can receive. */
+  rtpCapabilities: RtpCapabilities;
+  /** Join as a spy: receive, be seen by no one, send nothing. Default false. */
+  spy?: boolean;
+  /** The app's data about the peer. */
+  appData?: AppData;
+  /** What the peer may do (from its token). Default: everything. */
+  permissions?: Partial<PeerPermissions>;
+}
+
+/**
+ * A room: one mediasoup router, its peers, and what they send and receive
+ * (mediasoup v2's Room). Create one with `server.createRoom()`.
+ */
+export class Room extends Emitter<RoomEvents> {
+  /** Room id (the app's name for it, or a generated one). */
+  readonly id: string;
+  /** The app's data about the room. */
+  appData: AppData | undefined;
+  /** The mediasoup router underneath (for what this API does not cover). */
+  readonly router: ms.Router;
+  /** The limits of this room. */
+  readonly limits: Limits;
+  /**
+   * Close the room once it has had no peer for `limits.emptyRoomTimeoutMs`
+   * (default true: nothing a client starts outlives it; set false to keep the
+   * room open until the app closes it).
+   */
+  closeWhenEmpty: boolean;
+
+  #closed = false;
+  #emptyTimer: NodeJS.Timeout | undefined;
+  readonly #context: RoomContext;
+  readonly #peers = new Map<string, Peer>();
+  readonly #consumerIds = new Set<number>();
+  readonly #streamers = new Set<RtpStreamer>();
+  readonly #detectors = new Set<ActiveSpeakerDetector>();
+  readonly #audioLevels: AudioLevels;
+
+  /** @internal Created by the server. */
+  constructor(options: {
+    id: string;
+    router: ms.Router;
+    appData: AppData | undefined;
+    context: RoomContext;
+    closeWhenEmpty?: boolean;
+  }) {
+    super();
+    this.id = options.id;
+    this.router = options.router;
+    this.appData = options.appData;
+    this.#context = options.context;
+    this.limits = options.context.limits;
+    this.closeWhenEmpty = options.closeWhenEmpty ?? true;
+    this.watchEmpty();
+    this.#audioLevels = new AudioLevels({
+      router: this.router,
+      producers: () => this.peers.flatMap((p) => p.producers),
+      listening: () => this.listenerCount('audiolevels') > 0,
+      emit: (levels) => this.safeEmit('audiolevels', levels),
+    });
+    // The router closes only with the room, or with its worker: then the room goes too.
+    this.router.observer.once('close', () => {
+      this.closeWith(
+        undefined,
+        'worker_died',
+        'the media worker hosting this room died: join again',
+      );
+    });
+  }
+
+  /** Whether the room is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** What the room can send and receive: its codecs (RTX included) and header extensions. */
+  get rtpCapabilities(): RtpCapabilities {
+    return this.router.rtpCapabilities as RtpCapabilities;
+  }
+
+  /** The peers in the room. */
+  get peers(): Peer[] {
+    return [...this.#peers.values()];
+  }
+
+  /** The RtpStreamers of the room's producers. */
+  get rtpStreamers(): RtpStreamer[] {
+    return [...this.#streamers];
+  }
+
+  /** The peer with this name, if it is in the room. */
+  getPeerByName(name: string): Peer | undefined {
+    return this.#peers.get(name);
+  }
+
+  /**
+   * mediasoup v2: handles a request from a client that has not joined yet
+   * (`queryRoom`, `join`) and resolves with the response. Never rejects.
+   * After a successful join, `getPeerByName()` gives the new peer.
+   */
+  receiveRequest(request: ClientRequest, options: JoinOptions = {}): Promise<ServerResponse> {
+    return this.#context.signaling.receiveRoomRequest(this, request, options);
+  }
+
+  /**
+   * Adds a peer: checks its name, capabilities and the room's limit, gives it
+   * a consumer of every producer it may receive, and tells the others.
+   */
+  join(options: PeerJoin): Peer {
+    if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
+    const name = options.name;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
+      throw new SfuError(
+        'BAD_REQUEST',
+        'peerName must be a non-empty string of at most 256 characters',
+        { field: 'peerName' },
+      );
+    }
+    if (this.#peers.has(name)) {
+      throw new SfuError(
+        'PEER_NAME_TAKEN',
+        `peer name "${name}" is taken in room ${this.id}: choose another`,
+        { field: 'peerName' },
+      );
+    }
+    assertCompatible(this.rtpCapabilities, options.rtpCapabilities);
+    checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
+    if (options.permissions?.canSubscribe !== false) {
+      const producers = this.peers.reduce((n, p) => n + p.producers.length, 0);
+      if (producers > this.limits.consumersPerPeer) {
+        throw new SfuError(
+          'LIMIT_EXCEEDED',
+          `room ${this.id} has ${producers} producers; a peer may receive at most ${this.limits.consumersPerPeer} (consumersPerPeer)`,
+        );
+      }
+    }
+    return this.addPeer(options);
+  }
+
+  /** Closes the room and every peer in it (they are told `closed`). */
+  close(appData?: AppData): void {
+    this.closeWith(appData, 'room_closed', '');
+  }
+
+  /** @internal */
+  closeWith(appData: AppData | undefined, reason: CloseReason, message: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#emptyTimer);
+    log.debug('room %s closed (%s)', this.id, reason);
+    for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
+    for (const streamer of [...this.#streamers]) streamer.close();
+    if (!this.router.closed) this.router.close();
+    this.safeEmit('close', appData);
+  }
+
+  /**
+   * Relays a producer's RTP and RTCP to a remote address as plain RTP
+   * (mediasoup v2's RtpStreamer). See {@link RtpStreamerOptions}.
+   */
+  async createRtpStreamer(producer: Producer, options: RtpStreamerOptions): Promise<RtpStreamer> {
+    this.assertOpen('createRtpStreamer');
+    const streamer = await createRtpStreamer(this, producer, options);
+    this.#streamers.add(streamer);
+    streamer.once('close', () => this.#streamers.delete(streamer));
+    return streamer;
+  }
+
+  /**
+   * Brings an external RTP stream (ffmpeg, GStreamer, a camera) into the room
+   * as a producer of a server-side peer, which the other peers consume like
+   * any other. See {@link RtpIngestOptions}.
+   */
+  createRtpIngest(options: RtpIngestOptions): Promise<RtpIngest> {
+    this.assertOpen('createRtpIngest');
+    return RtpIngest.create(this, options);
+  }
+
+  /** Creates a detector of the active speaker among the room's audio producers. */
+  async createActiveSpeakerDetector(): Promise<ActiveSpeakerDetector> {
+    this.assertOpen('createActiveSpeakerDetector');
+    const observer = await this.router.createActiveSpeakerObserver({ interval: 300 });
+    const detector = new ActiveSpeakerDetector(observer);
+    for (const peer of this.peers) for (const p of peer.producers) detector.addProducer(p);
+    this.#detectors.add(detector);
+    detector.once('close', () => this.#detectors.delete(detector));
+    return detector;
+  }
+
+  /** Listening to `audiolevels` starts the room's audio level observer (it pauses again once nobody listens). */
+  override on<K extends keyof RoomEvents & string>(
+    event: K,
+    listener: (...args: RoomEvents[K]) => void,
+  ): this {
+    super.on(event, listener);
+    if (event === 'audiolevels') this.#audioLevels.start();
+    return this;
+  }
+
+  /** @internal A producer was created: every other peer that may receive gets a consumer of it. */
+  producerAdded(producer: Producer): void {
+    for (const viewer of this.#peers.values()) {
+      if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
+      viewer.channel.newConsumer(this.newConsumer(viewer, producer));
+    }
+    this.#audioLevels.add(producer);
+    for (const detector of this.#detectors) detector.addProducer(producer);
+  }
+
+  /**
+   * @internal Refuses a new producer of `owner` that would give a peer of the
+   * room more consumers than `limits.consumersPerPeer`: every producer costs
+   * each subscriber one, so a room's cost grows with peers × producers.
+   */
+  assertFanOut(owner: Peer): void {
+    const limit = this.limits.consumersPerPeer;
+    for (const peer of this.#peers.values()) {
+      if (peer === owner || !peer.permissions.canSubscribe) continue;
+      if (peer.consumers.length >= limit) {
+        throw new SfuError(
+          'LIMIT_EXCEEDED',
+          `room ${this.id} cannot take another producer: peer ${peer.name} already receives ${limit} (consumersPerPeer); close a producer first`,
+        );
+      }
+    }
+  }
+
+  /** @internal A peer closed: the others are told. */
+  removePeer(peer: Peer, appData: AppData | undefined): void {
+    if (this.#peers.get(peer.name) !== peer) return;
+    this.#peers.delete(peer.name);
+    this.watchEmpty();
+    if (peer.spy) return;
+    for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
+  }
+
+  /**
+   * @internal The server-side peer of this name (created if needed): RTP
+   * ingest produces through one. A client's peer of that name is refused.
+   */
+  serverPeer(name: string, appData: AppData | undefined): Peer {
+    const existing = this.#peers.get(name);
+    if (existing && !isServerPeer(existing)) {
+      throw new SfuError(
+        'PEER_NAME_TAKEN',
+        `peer name "${name}" belongs to a client in room ${this.id}`,
+      );
+    }
+    if (existing) return existing;
+    checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
+    const peer = this.addPeer({ name, rtpCapabilities: this.rtpCapabilities, appData });
+    serverPeers.add(peer);
+    return peer;
+  }
+
+  /** @internal The listen IP of plain transports for an IP family. */
+  listenIp(family: 4 | 6): ms.TransportListenIp {
+    const s = this.#context.settings;
+    const ip = family === 6 ? s.rtcIPv6 : s.rtcIPv4;
+    if (!ip) throw new SfuError('UNSUPPORTED', `IPv${family} is disabled in the server settings`);
+    return { ip, announcedIp: family === 6 ? s.rtcAnnouncedIPv6 : s.rtcAnnouncedIPv4 };
+  }
+
+  /** @internal The listen IPs of WebRTC transports. */
+  webRtcListenIps(): ms.TransportListenIp[] {
+    return webRtcListenIps(this.#context.settings);
+  }
+
+  /** @internal The server's settings and workers, for what the room builds outside its router. */
+  get context(): RoomContext {
+    return this.#context;
+  }
+
+  /**
+   * @internal A consumer of `producer` for `viewer` (no viewer: an
+   * RtpStreamer's), with an id unique in the room.
+   */
+  newConsumer(
+    viewer: Peer | undefined,
+    producer: Producer,
+    options: { rtpCapabilities?: RtpCapabilities; supported?: boolean } = {},
+  ): Consumer {
+    const id = randomId(this.#consumerIds);
+    this.#consumerIds.add(id);
+    const rtpCapabilities =
+      options.rtpCapabilities ?? viewer?.rtpCapabilities ?? this.rtpCapabilities;
+    const consumer = new Consumer({
+      id,
+      source: producer,
+      peer: viewer,
+      rtpCapabilities,
+      supported: options.supported ?? this.canConsume(producer, rtpCapabilities),
+    });
+    consumer.once('close', () => this.#consumerIds.delete(id));
+    producer.addConsumer(consumer);
+    viewer?.addConsumer(consumer);
+    return consumer;
+  }
+
+  private addPeer(options: PeerJoin): Peer {
+    const peer = new Peer({
+      name: options.name,
+      room: this,
+      rtpCapabilities: options.rtpCapabilities,
+      spy: options.spy ?? false,
+      appData: options.appData,
+      permissions: options.permissions,
+      signaling: this.#context.signaling,
+    });
+    this.#peers.set(peer.name, peer);
+    clearTimeout(this.#emptyTimer);
+    if (peer.permissions.canSubscribe) {
+      for (const other of this.#peers.values()) {
+        if (other === peer) continue;
+        for (const producer of other.producers) this.newConsumer(peer, producer);
+      }
+    }
+    if (!peer.spy) {
+      for (const other of this.#peers.values()) if (other !== peer) other.channel.newPeer(peer);
+    }
+    log.debug('peer %s joined room %s', peer.name, this.id);
+    this.safeEmit('newpeer', peer);
+    return peer;
+  }
+
+  /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */
+  private watchEmpty(): void {
+    clearTimeout(this.#emptyTimer);
+    if (this.#peers.size > 0 || this.#closed) return;
+    this.#emptyTimer = setTimeout(() => {
+      if (this.closeWhenEmpty && this.#peers.size === 0) {
+        log.debug('room %s closed: empty for %d ms', this.id, this.limits.emptyRoomTimeoutMs);
+        this.close();
+      } else if (!this.#closed) {
+        this.watchEmpty();
+      }
+    }, this.limits.emptyRoomTimeoutMs);
+    this.#emptyTimer.unref();
+  }
+
+  private canConsume(producer: Producer, rtpCapabilities: RtpCapabilities): boolean {
+    try {
+      return this.router.canConsume({
+        producerId: producer.engine.id,
+        rtpCapabilities: rtpCapabilities as ms.RtpCapabilities,
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  private assertOpen(method: string): void {
+    if (this.#closed)
+      throw new InvalidStateError(`room ${this.id} is closed: ${method}() is not possible`);
+  }
+}
+
+/** Peers the server runs itself (RTP ingest), as opposed to a client's. */
+const serverPeers = new WeakSet<Peer>();
+
+function isServerPeer(peer: Peer): boolean {
+  return serverPeers.has(peer);
+}

@@ -1,0 +1,94 @@
+import {
+  isCompatibleProtocolVersion,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  pb,
+  rtpCapabilitiesFromMessage,
+} from '@x/protocol';
+import type { Peer } from '../media/Peer.js';
+import type { Room } from '../media/Room.js';
+import type { JoinOptions } from '../media/SignalingPort.js';
+import { SfuError } from '../util/errors.js';
+import { appDataFrom } from './appData.js';
+import { checkRtpCounts } from './counts.js';
+import { errorToMessage } from './errors.js';
+import { otherPeersView, queryRoomView } from './views.js';
+
+/**
+ * A client must speak a protocol version this server speaks: checked first
+ * at join and resume, so an old client gets this error and not another, and
+ * nothing is created for it.
+ */
+export function assertProtocolVersion(version: number): void {
+  if (isCompatibleProtocolVersion(version)) return;
+  throw new SfuError(
+    'INCOMPATIBLE_PROTOCOL_VERSION',
+    `protocol version ${version} is not supported: this server speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}; update the client`,
+    { field: 'protocolVersion' },
+  );
+}
+
+/** Joins a client to a room: the join request in domain terms, and the answer it gets. */
+export function joinRoom(
+  room: Room,
+  req: pb.JoinRequest,
+  options: JoinOptions = {},
+): { peer: Peer; response: pb.JoinResponse.$Properties } {
+  assertProtocolVersion(req.protocolVersion);
+  if (!req.rtpCapabilities)
+    throw new SfuError('BAD_REQUEST', 'rtpCapabilities are missing', { field: 'rtpCapabilities' });
+  checkRtpCounts(req.rtpCapabilities, 'rtpCapabilities');
+  const peer = room.join({
+    name: req.peerName,
+    rtpCapabilities: rtpCapabilitiesFromMessage(req.rtpCapabilities, 'rtpCapabilities'),
+    spy: req.spy,
+    appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
+    permissions: options.permissions,
+  });
+  return {
+    peer,
+    response: {
+      peers: otherPeersView(peer),
+      sessionId: options.sessionId ?? '',
+      sessionGraceMs: options.sessionGraceMs ?? 0,
+    },
+  };
+}
+
+/** The state a resuming client aligns with: the room's peers, its producers and transports. */
+export function resumeView(peer: Peer): pb.ResumeSessionResponse.$Properties {
+  return {
+    peers: otherPeersView(peer),
+    producers: peer.producers.map((p) => ({ id: p.id, paused: p.locallyPaused })),
+    transportIds: peer.transports.map((t) => t.id),
+  };
+}
+
+/**
+ * mediasoup v2's `room.receiveRequest()`: `queryRoom` and `join` of a client
+ * not yet in the room. Never rejects: a failure is an error response.
+ */
+export async function receiveRoomRequest(
+  room: Room,
+  request: pb.Request,
+  options: JoinOptions,
+): Promise<pb.Response> {
+  try {
+    switch (request.body) {
+      case 'queryRoom':
+        return pb.Response.create({ id: request.id, queryRoom: queryRoomView(room) });
+      case 'join':
+        return pb.Response.create({
+          id: request.id,
+          join: joinRoom(room, request.join!, options).response,
+        });
+      default:
+        throw new SfuError(
+          'NOT_JOINED',
+          `join the room before sending ${request.body ?? 'this request'}`,
+        );
+    }
+  } catch (error) {
+    return pb.Response.create({ id: request.id, error: errorToMessage(error) });
+  }
+}

@@ -1,0 +1,408 @@
+import {
+  decodeClientMessage,
+  encodeServerMessage,
+  ProtocolError,
+  type pb,
+  type ServerMessageInit,
+} from '@x/protocol';
+import { logger } from '@x/shared';
+import { SfuError, toSfuError } from '../util/errors.js';
+import { TokenBucket } from '../util/TokenBucket.js';
+import { appDataFrom } from './appData.js';
+import { peerBatches } from './batches.js';
+import { errorToMessage, rejection } from './errors.js';
+import { PeerSignaling } from './PeerSignaling.js';
+import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
+import type { SignalingServer } from './SignalingServer.js';
+import { SignalingSession } from './SignalingSession.js';
+import { rtpCapabilitiesView } from './views.js';
+
+const log = logger('x:server:SignalingConnection');
+
+/** Malformed or rate-limited messages a joined client may send before it is closed. */
+const MAX_VIOLATIONS = 100;
+/** A client that has not joined gets less rope: a real client never sends a bad frame. */
+const MAX_VIOLATIONS_BEFORE_JOIN = 5;
+
+/** Close codes the server uses (WebSocket 4000-4999 are the application's). */
+export const CLOSE_CODES = {
+  /** The peer was closed (the `closed` notification said why). */
+  peerClosed: 4000,
+  /** The session was resumed on another connection. */
+  resumedElsewhere: 4001,
+  /** Too many bad messages. */
+  protocolViolation: 4002,
+  /** Cut without a closing handshake, as a network failure would. */
+  dropped: 4003,
+  /** No join or resume within `limits.joinTimeoutMs`. */
+  joinTimeout: 4008,
+  /** The client did not read what the server sent (`limits.maxOutboundBytes`): resume to go on. */
+  slowConsumer: 4009,
+} as const;
+
+/** Where a connection's frames go: a WebSocket, or any transport of the app's. */
+export interface ConnectionSink {
+  /** Sends one binary frame to the client. */
+  send(frame: Uint8Array): void;
+  /** Closes the transport with a code (WebSocket codes: 4000+ are ours) and a reason. */
+  close(code: number, reason: string): void;
+  /** Cuts the transport at once, without a closing handshake (as a network failure would). */
+  terminate?(): void;
+  /**
+   * The largest message the transport should accept from now on, in bytes
+   * (raised once the client has joined). A transport that buffers messages
+   * before handing them over enforces it there, fragments included.
+   */
+  setMaxMessageSize?(bytes: number): void;
+}
+
+/** What the server knows of a connection before the client speaks: for room selection and logs. */
+export interface ConnectionInfo {
+  /** The URL the client connected to. */
+  url?: URL;
+  /** Request headers. */
+  headers?: Record<string, string | string[] | undefined>;
+  /** The client's address. */
+  remoteAddress?: string;
+}
+
+/**
+ * One signaling connection of a client: decodes its frames, checks their
+ * size and rate, gives a stranger a deadline and a narrow door (queryRoom,
+ * join, resume), routes a joined peer's messages to its session, and encodes
+ * what goes back. Created by `SignalingServer.connect()`.
+ */
+export class SignalingConnection {
+  /** What is known of the connection. */
+  readonly info: ConnectionInfo;
+
+  #closed = false;
+  #session: SignalingSession | undefined;
+  #joining = false;
+  #violations = 0;
+  #pending = 0;
+  #queue: Promise<void> = Promise.resolve();
+  readonly #sink: ConnectionSink;
+  readonly #signaling: SignalingServer;
+  readonly #bucket: TokenBucket;
+  #joinTimer: NodeJS.Timeout | undefined;
+
+  /** @internal Created by {@link SignalingServer.connect}. */
+  constructor(signaling: SignalingServer, sink: ConnectionSink, info: ConnectionInfo) {
+    this.#signaling = signaling;
+    this.#sink = sink;
+    this.info = info;
+    const limits = signaling.server.limits;
+    this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * 2);
+    sink.setMaxMessageSize?.(limits.preJoinMaxFrameSize);
+    this.#joinTimer = setTimeout(
+      () =>
+        this.end(CLOSE_CODES.joinTimeout, `no join or resume within ${limits.joinTimeoutMs} ms`),
+      limits.joinTimeoutMs,
+    );
+    this.#joinTimer.unref();
+  }
+
+  /** Whether the connection is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The session of the peer that joined (or resumed) on this connection. */
+  get session(): SignalingSession | undefined {
+    return this.#session;
+  }
+
+  /**
+   * Takes one frame from the client. Messages are handled one at a time, in
+   * order. A bad frame is answered (an error response, or a
+   * `notificationRejected` when it has no request id); too many close the
+   * connection.
+   */
+  receive(frame: Uint8Array | ArrayBuffer): void {
+    if (this.#closed) return;
+    const limits = this.#signaling.server.limits;
+    let message: pb.ClientMessage;
+    try {
+      message = decodeClientMessage(frame, {
+        maxFrameSize: this.#session ? limits.maxFrameSize : limits.preJoinMaxFrameSize,
+      });
+    } catch (error) {
+      const e =
+        error instanceof ProtocolError
+          ? error
+          : new ProtocolError('MALFORMED_FRAME', String(error));
+      const code = e.code === 'FRAME_TOO_LARGE' ? 'LIMIT_EXCEEDED' : 'BAD_REQUEST';
+      this.refuse(
+        e.requestId,
+        undefined,
+        new SfuError(code, `${e.code}: ${e.message}`, { field: e.field }),
+      );
+      this.violation(`bad frame (${e.code})`);
+      return;
+    }
+    const requestId = message.request?.id;
+    const body = message.notification?.body;
+    if (!this.#bucket.take()) {
+      this.refuse(requestId, body, new SfuError('RATE_LIMITED', 'too many messages: slow down'));
+      this.violation('rate limited');
+      return;
+    }
+    if (this.#pending >= limits.maxPendingMessages) {
+      this.refuse(
+        requestId,
+        body,
+        new SfuError(
+          'RATE_LIMITED',
+          `${limits.maxPendingMessages} messages are still being handled: wait for their answers`,
+        ),
+      );
+      this.violation('too many pending messages');
+      return;
+    }
+    this.#pending++;
+    this.#queue = this.#queue
+      .then(() => this.handle(message))
+      .catch((error: unknown) => log.error('message handling failed: %o', error))
+      .finally(() => this.#pending--);
+  }
+
+  /**
+   * The transport closed. A clean close (WebSocket 1000 or 1001: the client
+   * left, or its tab closed) ends the peer at once; any other loss keeps it
+   * for the grace period, for the client to resume.
+   */
+  transportClosed(code?: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#joinTimer);
+    const session = this.#session;
+    if (session && (code === 1000 || code === 1001)) session.peer.closeWith('remote');
+    else session?.detach(this);
+    this.#signaling.connectionClosed(this);
+  }
+
+  /**
+   * Cuts the transport abruptly, as a network failure would: a joined peer
+   * is kept for its grace period and the client can resume.
+   */
+  drop(): void {
+    if (this.#closed) return;
+    if (this.#sink.terminate) this.#sink.terminate();
+    else this.#sink.close(CLOSE_CODES.dropped, 'dropped');
+    this.transportClosed();
+  }
+
+  /**
+   * @internal The client does not read what it is sent: the connection is
+   * cut (its peer keeps the grace period, and the client resumes) rather
+   * than the server buffering for it without end.
+   */
+  slowConsumer(queuedBytes: number): void {
+    if (this.#closed) return;
+    log.warn(
+      'cutting %s: %d bytes queued that it does not read',
+      this.#session?.peer.name ?? this.info.remoteAddress ?? 'a client',
+      queuedBytes,
+    );
+    this.#sink.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume to go on');
+    this.#sink.terminate?.();
+    this.transportClosed();
+  }
+
+  /** Closes the transport from the server side. */
+  end(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#joinTimer);
+    // Let what was queued for sending go out first.
+    setImmediate(() => this.#sink.close(code, reason));
+    this.#signaling.connectionClosed(this);
+  }
+
+  /** @internal Sends a message to the client. */
+  send(message: ServerMessageInit): void {
+    if (this.#closed) return;
+    try {
+      this.#sink.send(encodeServerMessage(message));
+    } catch (error) {
+      log.error('could not send a message: %o', error);
+      const id = (message as pb.ServerMessage.$Properties).response?.id;
+      if (id !== undefined) {
+        this.#sink.send(
+          encodeServerMessage({
+            response: {
+              id,
+              error: errorToMessage(
+                new SfuError(
+                  'INTERNAL',
+                  `the response could not be sent: ${(error as Error).message}`,
+                ),
+              ),
+            },
+          }),
+        );
+      }
+    }
+  }
+
+  private refuse(requestId: number | undefined, body: string | undefined, error: SfuError): void {
+    if (requestId !== undefined)
+      this.send({ response: { id: requestId, error: errorToMessage(error) } });
+    else this.send({ notification: rejection(body, 0, error) });
+  }
+
+  private violation(what: string): void {
+    this.#violations++;
+    if (this.#violations < (this.#session ? MAX_VIOLATIONS : MAX_VIOLATIONS_BEFORE_JOIN)) return;
+    log.warn('closing a connection after %d violations (last: %s)', this.#violations, what);
+    const peer = this.#session?.peer;
+    this.end(CLOSE_CODES.protocolViolation, `protocol violation: ${what}`);
+    peer?.close(undefined, 'protocol_violation', `too many bad messages (${what})`);
+  }
+
+  private async handle(message: pb.ClientMessage): Promise<void> {
+    if (this.#closed) return;
+    if (message.request) {
+      const request = message.request;
+      if (this.#session) this.send({ response: await this.#session.handleRequest(request) });
+      else await this.beforeJoin(request);
+      return;
+    }
+    const notification = message.notification!;
+    if (this.#session) {
+      PeerSignaling.of(this.#session.peer).receiveNotification(notification);
+    } else {
+      const error = new SfuError('NOT_JOINED', 'join the room before sending notifications');
+      this.send({ notification: rejection(notification.body, 0, error) });
+      this.violation('notification before join');
+    }
+  }
+
+  /** A stranger may query the room, join it, or resume a session; nothing else. */
+  private async beforeJoin(request: pb.Request): Promise<void> {
+    try {
+      switch (request.body) {
+        case 'queryRoom':
+          this.send({
+            response: { id: request.id, queryRoom: await this.queryRoom(request.queryRoom!) },
+          });
+          return;
+        case 'join':
+          await this.join(request);
+          return;
+        case 'resumeSession':
+          this.resume(request);
+          return;
+        default:
+          this.violation('request before join');
+          throw new SfuError(
+            'NOT_JOINED',
+            `join the room before sending ${request.body ?? 'this request'}`,
+          );
+      }
+    } catch (error) {
+      const e = toSfuError(error);
+      if (e.code === 'INTERNAL') log.error('%s failed: %o', request.body, error);
+      this.send({ response: { id: request.id, error: errorToMessage(e) } });
+    }
+  }
+
+  private async queryRoom(req: pb.QueryRoomRequest): Promise<pb.QueryRoomResponse.$Properties> {
+    const auth = await this.#signaling.authenticate(req.token);
+    const capabilities = await this.#signaling.queryRoom({
+      purpose: 'query',
+      connection: this.info,
+      token: req.token,
+      claims: auth?.claims,
+    });
+    return rtpCapabilitiesView(capabilities);
+  }
+
+  private async join(request: pb.Request): Promise<void> {
+    if (this.#joining)
+      throw new SfuError('INVALID_STATE', 'a join is already under way on this connection');
+    this.#joining = true;
+    try {
+      const req = request.join!;
+      // In this order, so that nothing is created for a client refused at any step.
+      assertProtocolVersion(req.protocolVersion);
+      const auth = await this.#signaling.authenticate(req.token, req.peerName);
+      const room = await this.#signaling.joinRoom({
+        purpose: 'join',
+        connection: this.info,
+        peerName: req.peerName,
+        token: req.token,
+        claims: auth?.claims,
+        appData: appDataFrom(req.appData, 'appData', this.#signaling.server.limits.maxAppDataSize),
+      });
+      if (this.#closed) return;
+      const sessionId = SignalingSession.newId();
+      const { peer, response } = joinRoom(room, req, {
+        permissions: auth?.permissions,
+        sessionId,
+        sessionGraceMs: this.#signaling.sessionGraceMs,
+      });
+      let frames: Uint8Array[];
+      try {
+        const [first = [], ...more] = peerBatches(response.peers ?? []);
+        frames = [
+          encodeServerMessage({
+            response: {
+              id: request.id,
+              join: { ...response, peers: first, morePeerBatches: more.length },
+            },
+          }),
+          ...more.map((peers) => encodeServerMessage({ notification: { peerBatch: { peers } } })),
+        ];
+      } catch (error) {
+        // Nothing is left of a join that cannot be answered: the name is free again at once.
+        peer.closeWith('remote');
+        throw error;
+      }
+      this.#session = this.#signaling.addSession(
+        new SignalingSession({
+          id: sessionId,
+          peer,
+          connection: this,
+          graceMs: this.#signaling.sessionGraceMs,
+          onEnd: (s) => this.#signaling.removeSession(s),
+        }),
+      );
+      this.joined();
+      for (const frame of frames) this.#sink.send(frame);
+    } finally {
+      this.#joining = false;
+    }
+  }
+
+  private resume(request: pb.Request): void {
+    const req = request.resumeSession!;
+    assertProtocolVersion(req.protocolVersion);
+    const session = this.#signaling.getSession(req.sessionId);
+    if (!session || session.peer.closed) {
+      throw new SfuError(
+        'SESSION_EXPIRED',
+        'the session is unknown or expired: join the room again',
+      );
+    }
+    const view = resumeView(session.peer);
+    const [first = [], ...more] = peerBatches(view.peers ?? []);
+    this.#session = session;
+    session.attach(this);
+    this.joined();
+    this.send({
+      response: {
+        id: request.id,
+        resumeSession: { ...view, peers: first, morePeerBatches: more.length },
+      },
+    });
+    for (const peers of more) this.send({ notification: { peerBatch: { peers } } });
+  }
+
+  /** A peer lives on this connection now: its deadline is met, and its frames may be larger. */
+  private joined(): void {
+    clearTimeout(this.#joinTimer);
+    this.#sink.setMaxMessageSize?.(this.#signaling.server.limits.maxFrameSize);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * What @x/server and @x/client share. Private: tsup bundles it into each
+ * package, so it is never a dependency of a published package.
+ */
+export { Emitter, type EventMap } from './Emitter.js';
+export { type Logger, logger } from './logger.js';

@@ -1,0 +1,8 @@
+/**
+ * What tests, benchmarks and the demo's tests share. Private: never published.
+ */
+export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './browser.js';
+export { next, sleep } from './events.js';
+export { ffmpegSender, probe, type RtpSink, requireBinary, rtpSink } from './media.js';
+export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
+export { audioParameters, videoParameters } from './rtpParameters.js';
