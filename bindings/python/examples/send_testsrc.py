@@ -5,8 +5,9 @@
 
 1. Connects, queries the room and joins as ``--peer`` with the access token
    the app's backend made for that peer and room (``createAccessToken`` on
-   the server). The same token carries what the peer may do: publishing,
-   and sending over plain RTP; nothing else is needed for the media.
+   the server). The same token carries what the peer may do: publish, and
+   use plain RTP (``canUsePlainRtp``, on a server whose ``clientPlainRtp``
+   allows this machine's network); nothing else is needed for the media.
 2. Prints every notification of the room as it comes (``new_peer``,
    ``new_consumer``, ``peer_closed``, …) and, with ``--wait-for-producer``,
    waits until another peer sends something before going on.
@@ -93,7 +94,7 @@ async def main() -> int:
     args = parser.parse_args()
 
     async with await Client.connect(args.url) as client:
-        room = await client.query_room()
+        room = await client.query_room(token=args.token)
         try:
             joined = await client.join(args.peer, rtp_capabilities=room.rtp_capabilities, token=args.token)
         except ServerError as error:

@@ -1,8 +1,9 @@
 // The Python package as a user gets it: the wheel the build made, installed
 // into a fresh virtual environment (with Debian's protobuf and websockets
 // from the system), run against a real @x/server that requires access
-// tokens: its unit tests, and the example that sends ffmpeg's RTP into a
-// room through a plain transport, checked on the Node side with an
+// tokens and lets clients use plain RTP on this machine with the token's
+// permission: its unit tests, and the example that sends ffmpeg's RTP into
+// a room through a plain transport, checked on the Node side with an
 // RtpStreamer whose packets a UDP socket of this test counts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -98,6 +99,9 @@ beforeAll(async () => {
     rtcIPv6: false,
     rtcMinPort: 44000,
     rtcMaxPort: 44999,
+    // Clients may use plain RTP with this machine only, and only with a
+    // token that says canUsePlainRtp.
+    clientPlainRtp: { allowedNetworks: ['127.0.0.0/8'] },
   });
   endpoint = await WebSocketEndpoint.listen({
     server,
@@ -118,9 +122,10 @@ afterAll(async () => {
 
 describe('the installed wheel', () => {
   it('passes its tests: package, framing, JSON, the client against the server, limits', async () => {
-    const token = (room: string, peer: string) => createAccessToken({ secret, room, peer });
+    const token = (room: string, peer: string, canUsePlainRtp = false) =>
+      createAccessToken({ secret, room, peer, canUsePlainRtp });
     const tokens = {
-      'py-a': await token('unit', 'py-a'),
+      'py-a': await token('unit', 'py-a', true),
       'py-b': await token('unit', 'py-b'),
       'py-elsewhere': await token('elsewhere', 'py-elsewhere'),
     };
@@ -189,9 +194,13 @@ function ffmpegToIngest(url: string, payloadType: number, ssrc: number): ChildPr
 describe('examples/send_testsrc.py', () => {
   it("joins with a token, sees a Node peer's producer appear, and sends ffmpeg RTP that a Node RtpStreamer receives", async () => {
     const room = await server.createRoom({ id: 'example' });
-    // The example's only credential. When the server requires a permission
-    // for plain RTP transports, that permission is a claim added here.
-    const token = await createAccessToken({ secret, room: 'example', peer: 'py-camera' });
+    // The example's only credential: it may publish, over plain RTP.
+    const token = await createAccessToken({
+      secret,
+      room: 'example',
+      peer: 'py-camera',
+      canUsePlainRtp: true,
+    });
 
     // The Node side: when the Python peer produces, an RtpStreamer of its
     // producer sends to a UDP socket of this test.

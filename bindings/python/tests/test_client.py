@@ -2,7 +2,8 @@
 
 The test runner (test/python.test.ts) starts the server and passes:
 X_SERVER_URL (ws://host:port) and X_TOKENS (JSON: peer name to a token
-for room "unit"; "py-elsewhere" has one for room "elsewhere").
+for room "unit"; "py-elsewhere" has one for room "elsewhere"). The server
+lets clients use plain RTP with 127.0.0.0/8; only py-a's token allows it.
 """
 
 import asyncio
@@ -29,23 +30,27 @@ class ClientTest(unittest.IsolatedAsyncioTestCase):
     async def join(self, name, **options):
         client = await Client.connect(self.url)
         try:
-            room = await client.query_room()
+            room = await client.query_room(self.tokens[name])
             joined = await client.join(name, rtp_capabilities=room.rtp_capabilities, token=self.tokens[name], **options)
         except BaseException:
             await client.close()
             raise
         return client, joined
 
-    async def test_query_room_before_joining(self):
+    async def test_query_room_before_joining_with_a_token(self):
         async with await Client.connect(self.url) as client:
-            room = await client.query_room()
+            with self.assertRaises(ServerError) as caught:
+                await client.query_room()
+            self.assertEqual(caught.exception.code, ErrorCode.ERROR_CODE_UNAUTHENTICATED)
+            self.assertEqual(caught.exception.request, "query_room")
+            room = await client.query_room(self.tokens["py-b"])
             mime_types = {codec.mime_type for codec in room.rtp_capabilities.codecs}
             self.assertIn("video/VP8", mime_types)
             self.assertIn("audio/opus", mime_types)
 
     async def test_join_needs_a_token_and_the_connection_goes_on(self):
         async with await Client.connect(self.url) as client:
-            room = await client.query_room()
+            room = await client.query_room(self.tokens["py-a"])
             with self.assertRaises(ServerError) as caught:
                 await client.join("py-a", rtp_capabilities=room.rtp_capabilities)
             self.assertEqual(caught.exception.code, ErrorCode.ERROR_CODE_UNAUTHENTICATED)
@@ -98,6 +103,26 @@ class ClientTest(unittest.IsolatedAsyncioTestCase):
                     )
                 )
             self.assertEqual(caught.exception.code_name, "ALREADY_EXISTS")
+        finally:
+            await client.leave()
+
+    async def test_plain_rtp_needs_the_token_permission(self):
+        client, _ = await self.join("py-b")
+        try:
+            with self.assertRaises(ServerError) as caught:
+                await client.create_plain_transport(remote_ip="127.0.0.1", remote_port=40000, rtcp_port=40001)
+            self.assertEqual(caught.exception.code, ErrorCode.ERROR_CODE_FORBIDDEN)
+            self.assertIn("canUsePlainRtp", caught.exception.message)
+        finally:
+            await client.leave()
+
+    async def test_plain_rtp_only_to_allowed_networks(self):
+        client, _ = await self.join("py-a")
+        try:
+            with self.assertRaises(ServerError) as caught:
+                await client.create_plain_transport(remote_ip="192.0.2.1", remote_port=40000)
+            self.assertEqual(caught.exception.code_name, "FORBIDDEN")
+            self.assertEqual(caught.exception.field, "plainRtpParameters.ip")
         finally:
             await client.leave()
 

@@ -1,7 +1,9 @@
-"""How the client treats a server that misbehaves: a bad frame, or more notifications than it may queue.
+"""How the client treats what the x SFU sends rarely or never: a join answer
+split into peer batches (a room too big for one frame), a bad frame, more
+notifications than it may queue, no answer at all.
 
-The x SFU never does either, so a small websockets server of the test
-plays that part (the only stand-in in these tests).
+A small websockets server of the test plays that part (the only stand-in in
+these tests): the real server splits a join only past 512 KiB of peers.
 """
 
 import asyncio
@@ -9,7 +11,15 @@ import unittest
 
 import websockets
 
-from x_signaling import Client, ConnectionClosed, ProtocolError, ServerMessage, encode_server_message
+from x_signaling import (
+    Client,
+    ConnectionClosed,
+    ProtocolError,
+    ServerMessage,
+    decode_client_message,
+    encode_server_message,
+)
+from x_signaling.v1 import rtp_pb2
 
 
 def peer_closed(name: str) -> bytes:
@@ -29,6 +39,31 @@ class MisbehavingServerTest(unittest.IsolatedAsyncioTestCase):
     async def stop(server):
         server.close()
         await server.wait_closed()
+
+    async def test_join_gathers_the_peer_batches_that_follow_its_response(self):
+        async def handler(websocket, *_):
+            request = decode_client_message(await websocket.recv()).request
+            answer = ServerMessage()
+            answer.response.id = request.id
+            answer.response.join.session_id = "s"
+            answer.response.join.peers.add(name="first")
+            answer.response.join.more_peer_batches = 2
+            await websocket.send(encode_server_message(answer))
+            for names in (["second", "third"], ["fourth"]):
+                batch = ServerMessage()
+                for name in names:
+                    batch.notification.peer_batch.peers.add(name=name)
+                await websocket.send(encode_server_message(batch))
+            await websocket.send(peer_closed("after"))
+            await websocket.wait_closed()
+
+        async with await Client.connect(await self.serve(handler)) as client:
+            joined = await client.join("py", rtp_capabilities=rtp_pb2.RtpCapabilities())
+            self.assertEqual([p.name for p in joined.peers], ["first", "second", "third", "fourth"])
+            self.assertEqual(joined.more_peer_batches, 0)
+            # The batches are part of the answer, not notifications.
+            closed = await client.wait_for("peer_closed", timeout=5)
+            self.assertEqual(closed.name, "after")
 
     async def test_a_text_frame_closes_the_connection_with_a_protocol_error(self):
         closed = asyncio.get_running_loop().create_future()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable, Dict, Optional, Set
+from typing import Any, AsyncIterator, Callable, Dict, Optional, Set, Tuple
 
 import websockets
 from google.protobuf.message import Message
@@ -95,6 +95,8 @@ class Client:
         self._queued = 0
         self._ids: Set[int] = set()
         self._failure: Optional[BaseException] = None
+        # A join or resume response waiting for its peer_batch notifications, and how many are left.
+        self._batching: Optional[Tuple[signaling_pb2.Response, int]] = None
         self._closed: Optional[ConnectionClosed] = None
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -175,9 +177,13 @@ class Client:
             )
         )
 
-    async def query_room(self) -> requests_pb2.QueryRoomResponse:
-        """The room's RTP capabilities, before joining."""
-        return await self.request(query_room=requests_pb2.QueryRoomRequest())
+    async def query_room(self, token: str = "") -> requests_pb2.QueryRoomResponse:
+        """The room's RTP capabilities, before joining.
+
+        ``token`` is the same access token as for :meth:`join`: a server with
+        access control answers only clients that hold one.
+        """
+        return await self.request(query_room=requests_pb2.QueryRoomRequest(token=token))
 
     async def join(
         self,
@@ -189,6 +195,10 @@ class Client:
         app_data: Any = None,
     ) -> requests_pb2.JoinResponse:
         """Joins the room as ``peer_name``; returns the peers already there, each with its consumers.
+
+        When the room's peers do not fit in one frame, the server sends the
+        rest in ``peer_batch`` notifications right after the response: they
+        are gathered here, so the JoinResponse returned holds every peer.
 
         ``token`` is the access token the app's backend made for this peer
         and room (required when the server has ``auth``). ``rtp_capabilities``
@@ -361,6 +371,33 @@ class Client:
         if self._failure is None:
             self._failure = error
 
+    def _resolve(self, response: signaling_pb2.Response) -> None:
+        future = self._pending.get(response.id)
+        if future is not None and not future.done():
+            future.set_result(response)
+
+    def _receive_response(self, response: signaling_pb2.Response) -> None:
+        result = response.WhichOneof("result")
+        if result in ("join", "resume_session"):
+            batches = getattr(response, result).more_peer_batches
+            if batches > 0:
+                self._batching = (response, batches)
+                return
+        self._resolve(response)
+
+    def _receive_peer_batch(self, batch: notifications_pb2.PeerBatchNotification) -> None:
+        """The next peers of a join or resume: added to its response, which is answered after the last batch."""
+        response, remaining = self._batching
+        answer = getattr(response, response.WhichOneof("result"))
+        answer.peers.extend(batch.peers)
+        remaining -= 1
+        if remaining > 0:
+            self._batching = (response, remaining)
+            return
+        self._batching = None
+        answer.more_peer_batches = 0  # every peer is here now
+        self._resolve(response)
+
     async def _read(self) -> None:
         try:
             async for frame in self._websocket:
@@ -371,9 +408,10 @@ class Client:
                     await self._websocket.close(1002, error.code)
                     break
                 if message.WhichOneof("message") == "response":
-                    future = self._pending.get(message.response.id)
-                    if future is not None and not future.done():
-                        future.set_result(message.response)
+                    self._receive_response(message.response)
+                    continue
+                if self._batching is not None and message.notification.WhichOneof("body") == "peer_batch":
+                    self._receive_peer_batch(message.notification.peer_batch)
                     continue
                 if self._queued >= self._max_queued:
                     self._fail(
