@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
 # Installs what the tests need from the system, from Debian's packages:
-#   ffmpeg             ffmpeg/ffprobe: a real RTP sender, recorder and prober
-#   chromium           headless Chromium for the browser end-to-end tests
-#   protobuf-compiler  protoc, for the Python bindings of protocol/*.proto
-#   python3-protobuf   the Python protobuf runtime for the cross-language test
+#   ffmpeg                       ffmpeg/ffprobe: a real RTP sender, recorder and prober
+#   chromium                     headless Chromium for the browser end-to-end tests
+#   protobuf-compiler            protoc, for the Python bindings and the other generators' check
+#   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
+#   python3-websockets           x_signaling's WebSocket client
+#   python3-venv                 the tests install the x_signaling wheel into a fresh venv
+#   python3-pip python3-setuptools python3-wheel   building the x_signaling wheel offline
+#   golang-go                    the go command, for the Go bindings (bindings/go)
+#   protoc-gen-go                generating the Go bindings
+#   golang-google-protobuf-dev   their runtime, google.golang.org/protobuf (no Go proxy here)
 # Without root or apt-get it fails and names the packages to install.
 set -euo pipefail
+
+py=/usr/bin/python3
+has_py() { [ -x "$py" ] && "$py" -c "$1" >/dev/null 2>&1; }
 
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
-/usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
+has_py 'import google.protobuf' || missing+=(python3-protobuf)
+has_py 'import websockets' || missing+=(python3-websockets)
+has_py 'import ensurepip, venv' || missing+=(python3-venv)
+[ -x "$py" ] && "$py" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+has_py 'import setuptools' || missing+=(python3-setuptools)
+has_py 'import wheel' || missing+=(python3-wheel)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
+[ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system-deps: ffmpeg, chromium, protoc and python3-protobuf are installed"
+  echo "system-deps: ffmpeg, chromium, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf) are installed"
   exit 0
 fi
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Cross-language check of the golden vectors, with the protoc Python bindings.
 
-For each vector written by TypeScript (protocol/testdata/vectors): decodes the
-bytes, compares them with the JSON, re-encodes them and the JSON to the same
-bytes. Then writes vectors of its own, built with the Python API, for
-TypeScript to decode (--write DIR).
+For each vector of a folder (those TypeScript writes in
+protocol/testdata/vectors, or those Go writes): decodes the bytes, compares
+them with the JSON, re-encodes them and the JSON to the same bytes. Then
+writes vectors of its own, built with the Python API, for TypeScript to
+decode (--write DIR).
 
-Run with the bindings on PYTHONPATH (protocol/scripts/generate-python.sh).
+Run with the bindings on PYTHONPATH (protocol/scripts/generate-python.sh
+writes the x_signaling.v1 modules).
 """
 import argparse
 import json
@@ -15,7 +17,7 @@ import sys
 
 from google.protobuf import json_format
 
-from x.signaling.v1 import errors_pb2, json_pb2, rtp_pb2, signaling_pb2, transport_pb2
+from x_signaling.v1 import errors_pb2, json_pb2, rtp_pb2, signaling_pb2, transport_pb2
 
 TYPES = {
     "x.signaling.v1.ClientMessage": signaling_pb2.ClientMessage,
@@ -23,7 +25,7 @@ TYPES = {
 }
 
 
-def check(vectors: pathlib.Path) -> int:
+def check(vectors: pathlib.Path, label: str) -> int:
     failures = 0
     count = 0
     for spec_path in sorted(vectors.glob("*.json")):
@@ -45,7 +47,7 @@ def check(vectors: pathlib.Path) -> int:
         if problems:
             failures += 1
             print(f"FAIL {spec_path.stem}: {'; '.join(problems)}")
-    print(f"python: checked {count} TypeScript vectors, {failures} failed")
+    print(f"python: checked {count} {label} vectors, {failures} failed")
     return failures if count > 0 else 1
 
 
@@ -148,9 +150,10 @@ def write(out: pathlib.Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vectors", type=pathlib.Path, required=True)
+    parser.add_argument("--label", default="TypeScript", help="who wrote the vectors, for the report")
     parser.add_argument("--write", type=pathlib.Path)
     args = parser.parse_args()
-    failures = check(args.vectors)
+    failures = check(args.vectors, args.label)
     if args.write:
         write(args.write)
     return 1 if failures else 0
