@@ -200,7 +200,11 @@ export class WebSocketEndpoint {
           }
           socket.send(frame);
         },
-        close: (code, reason) => socket.close(code, reason),
+        close: (code, reason) => {
+          socket.close(code, reason);
+          // A client that does not answer the closing handshake holds a descriptor: cut it after a second.
+          setTimeout(() => socket.terminate(), 1000).unref();
+        },
         terminate: () => socket.terminate(),
         setMaxMessageSize: (bytes) => {
           const receiver = (socket as unknown as WithReceiver)._receiver;
