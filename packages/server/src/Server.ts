@@ -5,7 +5,8 @@ import type { types as ms } from 'mediasoup';
 import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';
 import { type ClientPlainRtpOptions, PlainRtpPolicy } from './media/PlainRtpPolicy.js';
 import { Room } from './media/Room.js';
-import { WorkerPool } from './media/WorkerPool.js';
+import { RoomRouters } from './media/RoomRouters.js';
+import { type WorkerLoad, WorkerPool } from './media/WorkerPool.js';
 import {
   type LogLevel,
   type ResolvedSettings,
@@ -48,7 +49,11 @@ export interface RoomOptions {
 export type ServerEvents = {
   /** A room was created. */
   newroom: [room: Room];
-  /** A media worker died: its rooms were closed (their peers told why) and a replacement started. */
+  /**
+   * A media worker died: the peers that lived on it were closed (told
+   * `worker_died`), the rooms and their other peers go on, and a replacement
+   * worker started.
+   */
   workerdied: [error: Error, rooms: Room[]];
   /** The server was closed. */
   close: [];
@@ -72,7 +77,6 @@ export class Server extends Emitter<ServerEvents> {
 
   readonly #pool: WorkerPool;
   readonly #rooms = new Map<string, Room>();
-  readonly #roomWorkers = new Map<Room, ms.Worker>();
   readonly #diedRooms = new Map<ms.Worker, Room[]>();
   #closed = false;
 
@@ -114,6 +118,11 @@ export class Server extends Emitter<ServerEvents> {
     return this.settings.numWorkers;
   }
 
+  /** What runs on each media worker (routers, transports, producers, consumers). */
+  get workerLoads(): WorkerLoad[] {
+    return this.#pool.loads();
+  }
+
   /** The mediasoup workers (for monitoring: pid, resource usage). */
   get workers(): ms.Worker[] {
     return this.#pool.workers;
@@ -136,21 +145,22 @@ export class Server extends Emitter<ServerEvents> {
     if (typeof id !== 'string' || id.length === 0)
       throw new TypeError('RoomOptions.id must be a non-empty string');
     if (this.#rooms.has(id)) throw new SfuError('ALREADY_EXISTS', `room ${id} already exists`);
-    const worker = this.#pool.leastLoaded();
-    const router = await worker.createRouter({
+    const routers = await RoomRouters.create({
+      pool: this.#pool,
       mediaCodecs: toMediasoupCodecs(options.mediaCodecs),
+      maxConsumersPerWorker: this.settings.maxConsumersPerWorker,
     });
     if (this.#closed) {
-      router.close();
+      routers.close();
       throw new InvalidStateError('the server closed while the room was created');
     }
     if (this.#rooms.has(id)) {
-      router.close();
+      routers.close();
       throw new SfuError('ALREADY_EXISTS', `room ${id} already exists`);
     }
     const room = new Room({
       id,
-      router,
+      routers,
       appData: options.appData,
       closeWhenEmpty: options.closeWhenEmpty,
       context: {
@@ -159,21 +169,16 @@ export class Server extends Emitter<ServerEvents> {
         limits: this.limits,
         signaling: protobufSignaling,
         plainRtp: this.#plainRtp,
+        // A dead worker closes its routers before it reports its death: remember whose they were.
+        routerDied: (r, worker) => {
+          const died = this.#diedRooms.get(worker) ?? [];
+          died.push(r);
+          this.#diedRooms.set(worker, died);
+        },
       },
     });
     this.#rooms.set(id, room);
-    this.#roomWorkers.set(room, worker);
-    room.once('close', () => {
-      this.#rooms.delete(id);
-      this.#roomWorkers.delete(room);
-      // A dead worker closes its routers (and so its rooms) before it reports
-      // its death: remember which rooms went with it.
-      if (worker.closed && !this.#closed) {
-        const died = this.#diedRooms.get(worker) ?? [];
-        died.push(room);
-        this.#diedRooms.set(worker, died);
-      }
-    });
+    room.once('close', () => this.#rooms.delete(id));
     this.safeEmit('newroom', room);
     return room;
   }
@@ -226,17 +231,13 @@ export class Server extends Emitter<ServerEvents> {
   }
 
   private onWorkerDied(worker: ms.Worker, error: Error): void {
-    for (const [room, w] of this.#roomWorkers) {
-      if (w === worker)
-        room.closeWith(
-          undefined,
-          'worker_died',
-          'the media worker hosting this room died: join again',
-        );
-    }
     const rooms = this.#diedRooms.get(worker) ?? [];
     this.#diedRooms.delete(worker);
-    log.error('a media worker died (%s): %d rooms closed', error.message, rooms.length);
+    log.error(
+      'a media worker died (%s): %d rooms lost the peers that lived on it',
+      error.message,
+      rooms.length,
+    );
     this.safeEmit('workerdied', error, rooms);
   }
 

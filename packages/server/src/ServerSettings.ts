@@ -31,6 +31,12 @@ export interface ServerSettings {
   dtlsCertificateFile?: string;
   /** DTLS private key file (PEM). */
   dtlsPrivateKeyFile?: string;
+  /**
+   * Consumers one worker takes before a room places new peers on a router of
+   * another worker (mediasoup's published capacity of a worker is ~500).
+   * Default 500.
+   */
+  maxConsumersPerWorker?: number;
 }
 
 /** Settings with every default applied and the RTC addresses resolved. */
@@ -46,6 +52,7 @@ export interface ResolvedSettings {
   rtcMaxPort: number;
   dtlsCertificateFile: string | undefined;
   dtlsPrivateKeyFile: string | undefined;
+  maxConsumersPerWorker: number;
 }
 
 const KNOWN_KEYS = new Set([
@@ -60,6 +67,7 @@ const KNOWN_KEYS = new Set([
   'rtcMaxPort',
   'dtlsCertificateFile',
   'dtlsPrivateKeyFile',
+  'maxConsumersPerWorker',
 ]);
 
 function detect(family: 'IPv4' | 'IPv6'): string | undefined {
@@ -92,6 +100,12 @@ function port(value: number | undefined, fallback: number, name: string): number
     );
   }
   return p;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new TypeError(`ServerSettings.${name} must be a positive integer, got ${String(value)}`);
+  return value;
 }
 
 /** Applies the defaults, checks the values, and resolves `true` RTC addresses to this host's. */
@@ -131,6 +145,7 @@ export function resolveSettings(settings: ServerSettings = {}): ResolvedSettings
     rtcMaxPort,
     dtlsCertificateFile: settings.dtlsCertificateFile,
     dtlsPrivateKeyFile: settings.dtlsPrivateKeyFile,
+    maxConsumersPerWorker: positive(settings.maxConsumersPerWorker ?? 500, 'maxConsumersPerWorker'),
   };
 }
 

@@ -42,7 +42,7 @@ describe('worker death', () => {
   let t: TestServer;
   afterEach(() => t?.close());
 
-  it('closes its rooms with a reason to every peer, starts a replacement, and new rooms work', async () => {
+  it('closes the peers that lived on it, with a reason; the room goes on, on a replacement worker', async () => {
     t = await startServer({ rtcMinPort: 45100, rtcMaxPort: 45399 });
     const room = await t.server.createRoom({ id: 'doomed' });
     const a = await ProtocolClient.connect(t.url('doomed'));
@@ -79,19 +79,23 @@ describe('worker death', () => {
       expect(closed.message).toContain('join again');
       expect((await client.closed).code).toBe(4000);
     }
-    expect(room.closed).toBe(true);
-    expect(t.server.getRoom('doomed')).toBeUndefined();
+    // The room itself goes on (it lost its only router with the worker).
+    expect(room.closed).toBe(false);
+    expect(room.peers).toEqual([]);
+    expect(room.routers).toEqual([]);
+    expect(t.server.getRoom('doomed')).toBe(room);
     expect(t.endpoint.signaling.sessions).toEqual([]);
     // The port the dead worker held is free again.
     expect(await portIsFree(port)).toBe(true);
 
-    // A replacement worker takes the slot, and a new room works on it.
+    // A replacement worker takes the slot; the room gets a router on it for its next peer.
     await expect.poll(() => t.server.workers[0]?.pid ?? 0).not.toBe(0);
     expect(t.server.workers[0]!.pid).not.toBe(worker!.pid);
-    const fresh = await t.server.createRoom({ id: 'fresh' });
-    const c = await ProtocolClient.connect(t.url('fresh'));
-    await c.join('c', fresh.rtpCapabilities);
+    const c = await ProtocolClient.connect(t.url('doomed'));
+    await c.join('c', room.rtpCapabilities);
     await c.ok({ createTransport: { id: 1, direction: SEND } }, 'createTransport');
+    expect(room.routers).toHaveLength(1);
+    expect(room.router.closed).toBe(false);
     c.close();
     expect(unhandled).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { Emitter } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
+import type { RoomRouters } from './RoomRouters.js';
 
 /** Events of an {@link ActiveSpeakerDetector}. */
 export type ActiveSpeakerDetectorEvents = {
@@ -19,12 +20,17 @@ export type ActiveSpeakerDetectorEvents = {
 export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> {
   readonly #observer: ms.ActiveSpeakerObserver;
   readonly #producers = new Map<string, Producer>();
+  readonly #releases = new Map<Producer, () => void>();
+  readonly #routers: RoomRouters;
+  readonly #router: ms.Router;
   #closed = false;
 
-  /** @internal */
-  constructor(observer: ms.ActiveSpeakerObserver) {
+  /** @internal Created by `room.createActiveSpeakerDetector()` on one router of the room. */
+  constructor(observer: ms.ActiveSpeakerObserver, routers: RoomRouters, router: ms.Router) {
     super();
     this.#observer = observer;
+    this.#routers = routers;
+    this.#router = router;
     observer.on('dominantspeaker', ({ producer }: { producer: ms.Producer }) => {
       const ours = this.#producers.get(producer.id);
       if (ours) this.safeEmit('activespeakerchange', ours.peer, ours);
@@ -42,14 +48,30 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#observer.closed) this.#observer.close();
+    for (const release of this.#releases.values()) release();
+    this.#releases.clear();
     this.safeEmit('close');
   }
 
-  /** @internal Watches an audio producer of the room. */
+  /**
+   * @internal Watches an audio producer of the room (piped to the
+   * detector's router if it lives on another one).
+   */
   addProducer(producer: Producer): void {
     if (this.#closed || producer.kind !== 'audio' || producer.closed) return;
     this.#producers.set(producer.engine.id, producer);
-    producer.once('close', () => this.#producers.delete(producer.engine.id));
-    this.#observer.addProducer({ producerId: producer.engine.id }).catch(() => undefined);
+    producer.once('close', () => {
+      this.#producers.delete(producer.engine.id);
+      this.#releases.get(producer)?.();
+      this.#releases.delete(producer);
+    });
+    this.#routers
+      .acquire(producer, this.#router)
+      .then((release) => {
+        if (this.#closed || producer.closed) return release();
+        this.#releases.set(producer, release);
+        return this.#observer.addProducer({ producerId: producer.engine.id });
+      })
+      .catch(() => undefined);
   }
 }

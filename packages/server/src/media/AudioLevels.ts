@@ -1,6 +1,7 @@
 import { logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import type { Producer } from './Producer.js';
+import type { RoomRouters } from './RoomRouters.js';
 
 const log = logger('x:server:AudioLevels');
 
@@ -20,13 +21,16 @@ export interface AudioLevel {
 export class AudioLevels {
   #observer: ms.AudioLevelObserver | undefined;
   #starting = false;
-  readonly #router: ms.Router;
+  #router: ms.Router | undefined;
+  readonly #routers: RoomRouters;
+  readonly #releases = new Map<Producer, () => void>();
   readonly #producers: () => Iterable<Producer>;
   readonly #listening: () => boolean;
   readonly #emit: (levels: AudioLevel[]) => void;
 
   constructor(options: {
-    router: ms.Router;
+    /** The room's routers: the observer lives on the first, audio producers are piped to it. */
+    routers: RoomRouters;
     /** The room's producers, for the observer to watch. */
     producers: () => Iterable<Producer>;
     /** Whether anyone listens now. */
@@ -34,7 +38,7 @@ export class AudioLevels {
     /** Delivers levels, loudest first ([] in silence). */
     emit: (levels: AudioLevel[]) => void;
   }) {
-    this.#router = options.router;
+    this.#routers = options.routers;
     this.#producers = options.producers;
     this.#listening = options.listening;
     this.#emit = options.emit;
@@ -42,28 +46,53 @@ export class AudioLevels {
 
   /** Someone listens: start the observer, or resume it. */
   start(): void {
-    if (this.#router.closed) return;
-    if (this.#observer) {
+    if (this.#observer && !this.#observer.closed) {
       if (this.#observer.paused) this.#observer.resume().catch(() => undefined);
       return;
     }
     if (this.#starting) return;
+    const router = this.#routers.primary;
+    if (router.closed) return;
     this.#starting = true;
-    this.#router
+    router
       .createAudioLevelObserver({ maxEntries: 16, threshold: -80, interval: 500 })
-      .then((observer) => this.observe(observer))
-      .catch((error: unknown) => log.warn('audio level observer failed: %o', error));
+      .then((observer) => {
+        this.#router = router;
+        this.observe(observer);
+      })
+      .catch((error: unknown) => log.warn('audio level observer failed: %o', error))
+      .finally(() => {
+        this.#starting = false;
+      });
   }
 
-  /** Watches a new producer (audio only). */
+  /** Watches a new producer (audio only), piped to the observer's router if it lives elsewhere. */
   add(producer: Producer): void {
-    if (producer.kind === 'audio' && this.#observer) {
-      this.#observer.addProducer({ producerId: producer.engine.id }).catch(() => undefined);
-    }
+    const observer = this.#observer;
+    const router = this.#router;
+    if (producer.kind !== 'audio' || !observer || observer.closed || !router) return;
+    this.#routers
+      .acquire(producer, router)
+      .then((release) => {
+        if (observer.closed || producer.closed) return release();
+        this.#releases.set(producer, release);
+        producer.once('close', () => {
+          this.#releases.get(producer)?.();
+          this.#releases.delete(producer);
+        });
+        return observer.addProducer({ producerId: producer.engine.id });
+      })
+      .catch(() => undefined);
   }
 
   private observe(observer: ms.AudioLevelObserver): void {
     this.#observer = observer;
+    // Its router died with its worker: the next listener starts one on another router.
+    observer.observer.once('close', () => {
+      if (this.#observer === observer) this.#observer = undefined;
+      for (const release of this.#releases.values()) release();
+      this.#releases.clear();
+    });
     const byEngineId = (id: string) => {
       for (const p of this.#producers()) if (p.engine.id === id) return p;
       return undefined;

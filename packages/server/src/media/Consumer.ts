@@ -59,6 +59,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #remotelyPaused = false;
   #started = false;
   #syncing = false;
+  /** Gives back its use of the pipe that brings the producer to its router (if any). */
+  #release: () => void = () => undefined;
   #preferredProfile: PreferredProfile;
   #effectiveProfile: Profile = 'none';
 
@@ -156,6 +158,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     log.debug('consumer %d closed', this.id);
     if (this.#engine && !this.#engine.closed) this.#engine.close();
     this.#engine = undefined;
+    this.#release();
     this.peer?.channel.consumerClosed(this);
     this.safeEmit('close');
   }
@@ -223,18 +226,30 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (options.preferredProfile) this.#preferredProfile = options.preferredProfile;
     this.#remotelyPaused = options.paused;
     this.#started = options.started ?? false;
-    const engine = await reapingOnTimeout(transport.router, () =>
-      transport.engine.consume({
-        producerId: this.source.engine.id,
-        rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
-        paused: true,
-        preferredLayers: this.source.simulcast ? { spatialLayer: this.spatialLayer() } : undefined,
-      }),
-    );
+    // The producer, piped to the transport's router if it lives on another one.
+    const release = await this.source.peer.room.routerSet.acquire(this.source, transport.router);
+    let engine: ms.Consumer;
+    try {
+      engine = await reapingOnTimeout(transport.router, () =>
+        transport.engine.consume({
+          producerId: this.source.engine.id,
+          rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
+          paused: true,
+          preferredLayers: this.source.simulcast
+            ? { spatialLayer: this.spatialLayer() }
+            : undefined,
+        }),
+      );
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (this.#closed) {
       engine.close();
+      release();
       throw new InvalidStateError(`consumer ${this.id} closed while being enabled`);
     }
+    this.#release = release;
     this.#engine = engine;
     this.#transport = transport;
     this.#effectiveProfile = this.source.simulcast ? 'none' : 'default';
@@ -297,6 +312,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#transport = undefined;
     this.#started = false;
     if (!engine.closed) engine.close();
+    this.#release();
     this.setEffectiveProfile('none');
     if (!this.#closed) this.safeEmit('unhandled');
   }

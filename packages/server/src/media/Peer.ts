@@ -76,6 +76,8 @@ export class Peer extends Emitter<PeerEvents> {
   readonly spy: boolean;
   /** What the peer may do. */
   readonly permissions: Readonly<PeerPermissions>;
+  /** Its home router: where its transports (and producers) live. */
+  readonly router: ms.Router;
 
   #closed = false;
   readonly #link: PeerLink;
@@ -88,6 +90,7 @@ export class Peer extends Emitter<PeerEvents> {
   constructor(options: {
     name: string;
     room: Room;
+    router: ms.Router;
     rtpCapabilities: RtpCapabilities;
     spy: boolean;
     appData: AppData | undefined;
@@ -97,6 +100,7 @@ export class Peer extends Emitter<PeerEvents> {
     super();
     this.name = options.name;
     this.room = options.room;
+    this.router = options.router;
     this.rtpCapabilities = options.rtpCapabilities;
     this.spy = options.spy;
     this.appData = options.appData;
@@ -199,7 +203,7 @@ export class Peer extends Emitter<PeerEvents> {
   /** Creates a WebRTC transport for the client (ICE + DTLS). */
   async createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
     this.assertCanOpen(options.id, options.direction);
-    const router = this.room.router;
+    const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createWebRtcTransport({
         listenIps: this.room.webRtcListenIps(),
@@ -234,7 +238,7 @@ export class Peer extends Emitter<PeerEvents> {
     // A remote address given by a client: only where the server lets clients send.
     if (options.remote) this.assertPlainRtpAllowed(options.remote);
     const listenIp = options.listenIp ?? this.room.listenIp(options.ipFamily ?? 4);
-    const router = this.room.router;
+    const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createPlainTransport({
         listenIp,
@@ -291,7 +295,7 @@ export class Peer extends Emitter<PeerEvents> {
     checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
     this.room.assertFanOut(this);
     const paused = options.paused ?? false;
-    const engine = await reapingOnTimeout(this.room.router, () =>
+    const engine = await reapingOnTimeout(this.router, () =>
       transport.engine.produce({
         kind: options.kind,
         rtpParameters: options.rtpParameters as ms.RtpParameters,

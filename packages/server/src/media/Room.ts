@@ -21,6 +21,7 @@ import { assertCompatible } from './capabilities.js';
 import { Peer, type PeerPermissions } from './Peer.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
+import type { RoomRouters } from './RoomRouters.js';
 import type { JoinOptions, RecordingState, SignalingPort } from './SignalingPort.js';
 import type { WorkerPool } from './WorkerPool.js';
 
@@ -38,6 +39,8 @@ export type RoomEvents = {
 
 /** @internal What a room needs from its server. */
 export interface RoomContext {
+  /** Called when one of the room's routers died with its worker. */
+  routerDied?: (room: Room, worker: ms.Worker) => void;
   settings: ResolvedSettings;
   pool: WorkerPool;
   limits: Limits;
@@ -61,16 +64,18 @@ export interface PeerJoin {
 }
 
 /**
- * A room: one mediasoup router, its peers, and what they send and receive
- * (mediasoup v2's Room). Create one with `server.createRoom()`.
+ * A room: its peers, and what they send and receive (mediasoup v2's Room),
+ * on one mediasoup router per media worker it needs: peers are placed where
+ * a worker has headroom, and producers are piped between the room's routers
+ * as consumers need them. Create one with `server.createRoom()`.
  */
 export class Room extends Emitter<RoomEvents> {
   /** Room id (the app's name for it, or a generated one). */
   readonly id: string;
   /** The app's data about the room. */
   appData: AppData | undefined;
-  /** The mediasoup router underneath (for what this API does not cover). */
-  readonly router: ms.Router;
+  /** @internal The room's routers and the pipes between them. */
+  readonly routerSet: RoomRouters;
   /** The limits of this room. */
   readonly limits: Limits;
   /**
@@ -89,36 +94,42 @@ export class Room extends Emitter<RoomEvents> {
   readonly #detectors = new Set<ActiveSpeakerDetector>();
   readonly #audioLevels: AudioLevels;
   readonly #recordings = new Map<object, string[]>();
+  readonly #joining = new Set<string>();
 
   /** @internal Created by the server. */
   constructor(options: {
     id: string;
-    router: ms.Router;
+    routers: RoomRouters;
     appData: AppData | undefined;
     context: RoomContext;
     closeWhenEmpty?: boolean;
   }) {
     super();
     this.id = options.id;
-    this.router = options.router;
+    this.routerSet = options.routers;
     this.appData = options.appData;
     this.#context = options.context;
     this.limits = options.context.limits;
     this.closeWhenEmpty = options.closeWhenEmpty ?? true;
     this.watchEmpty();
     this.#audioLevels = new AudioLevels({
-      router: this.router,
+      routers: this.routerSet,
       producers: () => this.peers.flatMap((p) => p.producers),
       listening: () => this.listenerCount('audiolevels') > 0,
       emit: (levels) => this.safeEmit('audiolevels', levels),
     });
-    // The router closes only with the room, or with its worker: then the room goes too.
-    this.router.observer.once('close', () => {
-      this.closeWith(
-        undefined,
-        'worker_died',
-        'the media worker hosting this room died: join again',
-      );
+    // A router closes with its worker: the peers living on it go, the room and the others go on.
+    this.routerSet.on('routerdied', (router, worker) => {
+      for (const peer of this.peers) {
+        if (peer.router === router)
+          peer.closeWith(
+            'local',
+            undefined,
+            'worker_died',
+            'the media worker hosting this peer died: join again',
+          );
+      }
+      this.#context.routerDied?.(this, worker);
     });
   }
 
@@ -129,7 +140,18 @@ export class Room extends Emitter<RoomEvents> {
 
   /** What the room can send and receive: its codecs (RTX included) and header extensions. */
   get rtpCapabilities(): RtpCapabilities {
-    return this.router.rtpCapabilities as RtpCapabilities;
+    // Every router of the room has the same codecs, so the same capabilities.
+    return this.routerSet.primary.rtpCapabilities as RtpCapabilities;
+  }
+
+  /** The room's first mediasoup router (for what this API does not cover); see {@link routers}. */
+  get router(): ms.Router {
+    return this.routerSet.primary;
+  }
+
+  /** The room's mediasoup routers, one per worker the room spans. */
+  get routers(): ms.Router[] {
+    return this.routerSet.all;
   }
 
   /** The peers in the room. */
@@ -176,10 +198,24 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * Adds a peer: checks its name, capabilities and the room's limit, gives it
-   * a consumer of every producer it may receive, and tells the others.
+   * Adds a peer: checks its name, capabilities and the room's limit, places
+   * it on a router of the room with headroom, gives it a consumer of every
+   * producer it may receive, and tells the others.
    */
-  join(options: PeerJoin): Peer {
+  async join(options: PeerJoin): Promise<Peer> {
+    this.assertCanJoin(options);
+    // The name is the joiner's while its router is found.
+    this.#joining.add(options.name);
+    try {
+      const router = await this.routerSet.homeFor(this.producerCount());
+      if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
+      return this.addPeer(options, router);
+    } finally {
+      this.#joining.delete(options.name);
+    }
+  }
+
+  private assertCanJoin(options: PeerJoin): void {
     if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
     const name = options.name;
     if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
@@ -189,7 +225,7 @@ export class Room extends Emitter<RoomEvents> {
         { field: 'peerName' },
       );
     }
-    if (this.#peers.has(name)) {
+    if (this.#peers.has(name) || this.#joining.has(name)) {
       throw new SfuError(
         'PEER_NAME_TAKEN',
         `peer name "${name}" is taken in room ${this.id}: choose another`,
@@ -197,9 +233,14 @@ export class Room extends Emitter<RoomEvents> {
       );
     }
     assertCompatible(this.rtpCapabilities, options.rtpCapabilities);
-    checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
+    checkLimit(
+      this.limits,
+      'peersPerRoom',
+      this.#peers.size + this.#joining.size,
+      `room ${this.id}`,
+    );
     if (options.permissions?.canSubscribe !== false) {
-      const producers = this.peers.reduce((n, p) => n + p.producers.length, 0);
+      const producers = this.producerCount();
       if (producers > this.limits.consumersPerPeer) {
         throw new SfuError(
           'LIMIT_EXCEEDED',
@@ -207,7 +248,12 @@ export class Room extends Emitter<RoomEvents> {
         );
       }
     }
-    return this.addPeer(options);
+  }
+
+  private producerCount(): number {
+    let n = 0;
+    for (const peer of this.#peers.values()) n += peer.producers.length;
+    return n;
   }
 
   /** Closes the room and every peer in it (they are told `closed`). */
@@ -223,7 +269,7 @@ export class Room extends Emitter<RoomEvents> {
     log.debug('room %s closed (%s)', this.id, reason);
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
-    if (!this.router.closed) this.router.close();
+    this.routerSet.close();
     this.safeEmit('close', appData);
   }
 
@@ -252,8 +298,9 @@ export class Room extends Emitter<RoomEvents> {
   /** Creates a detector of the active speaker among the room's audio producers. */
   async createActiveSpeakerDetector(): Promise<ActiveSpeakerDetector> {
     this.assertOpen('createActiveSpeakerDetector');
-    const observer = await this.router.createActiveSpeakerObserver({ interval: 300 });
-    const detector = new ActiveSpeakerDetector(observer);
+    const router = this.router;
+    const observer = await router.createActiveSpeakerObserver({ interval: 300 });
+    const detector = new ActiveSpeakerDetector(observer, this.routerSet, router);
     for (const peer of this.peers) for (const p of peer.producers) detector.addProducer(p);
     this.#detectors.add(detector);
     detector.once('close', () => this.#detectors.delete(detector));
@@ -311,7 +358,7 @@ export class Room extends Emitter<RoomEvents> {
    * @internal The server-side peer of this name (created if needed): RTP
    * ingest produces through one. A client's peer of that name is refused.
    */
-  serverPeer(name: string, appData: AppData | undefined): Peer {
+  async serverPeer(name: string, appData: AppData | undefined): Promise<Peer> {
     const existing = this.#peers.get(name);
     if (existing && !isServerPeer(existing)) {
       throw new SfuError(
@@ -320,8 +367,7 @@ export class Room extends Emitter<RoomEvents> {
       );
     }
     if (existing) return existing;
-    checkLimit(this.limits, 'peersPerRoom', this.#peers.size, `room ${this.id}`);
-    const peer = this.addPeer({ name, rtpCapabilities: this.rtpCapabilities, appData });
+    const peer = await this.join({ name, rtpCapabilities: this.rtpCapabilities, appData });
     serverPeers.add(peer);
     return peer;
   }
@@ -370,10 +416,11 @@ export class Room extends Emitter<RoomEvents> {
     return consumer;
   }
 
-  private addPeer(options: PeerJoin): Peer {
+  private addPeer(options: PeerJoin, router: ms.Router): Peer {
     const peer = new Peer({
       name: options.name,
       room: this,
+      router,
       rtpCapabilities: options.rtpCapabilities,
       spy: options.spy ?? false,
       appData: options.appData,
@@ -418,7 +465,7 @@ export class Room extends Emitter<RoomEvents> {
 
   private canConsume(producer: Producer, rtpCapabilities: RtpCapabilities): boolean {
     try {
-      return this.router.canConsume({
+      return producer.transport.router.canConsume({
         producerId: producer.engine.id,
         rtpCapabilities: rtpCapabilities as ms.RtpCapabilities,
       });

@@ -5,14 +5,34 @@ import type { ResolvedSettings } from '../ServerSettings.js';
 
 const log = logger('x:server:WorkerPool');
 
+/** What runs on one media worker: what costs it CPU and memory. */
+export interface WorkerLoad {
+  /** The worker's process id. */
+  pid: number;
+  /** Routers (a room has one per worker it spans). */
+  routers: number;
+  /** Transports, pipes between routers included. */
+  transports: number;
+  /** Producers, those piped in from other routers included. */
+  producers: number;
+  /** Consumers, those that pipe producers to other routers included: what a worker's capacity is counted in. */
+  consumers: number;
+}
+
 interface Slot {
   index: number;
   minPort: number;
   maxPort: number;
   worker: ms.Worker | undefined;
-  /** Routers, producers and consumers on the worker: what costs it CPU and memory. */
-  load: number;
+  load: Omit<WorkerLoad, 'pid'>;
 }
+
+const idle = (): Omit<WorkerLoad, 'pid'> => ({
+  routers: 0,
+  transports: 0,
+  producers: 0,
+  consumers: 0,
+});
 
 /** Events of the {@link WorkerPool}. */
 export type WorkerPoolEvents = {
@@ -38,7 +58,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     for (let i = 0; i < settings.numWorkers; i++) {
       const minPort = settings.rtcMinPort + i * size;
       const maxPort = i === settings.numWorkers - 1 ? settings.rtcMaxPort : minPort + size - 1;
-      this.slots.push({ index: i, minPort, maxPort, worker: undefined, load: 0 });
+      this.slots.push({ index: i, minPort, maxPort, worker: undefined, load: idle() });
     }
   }
 
@@ -77,7 +97,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
       return;
     }
     slot.worker = worker;
-    slot.load = 0;
+    slot.load = idle();
     log.debug(
       'worker %d (pid %d) started on ports %d-%d',
       slot.index,
@@ -85,19 +105,22 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
       slot.minPort,
       slot.maxPort,
     );
-    // Load: routers (rooms), producers and consumers on the worker.
-    const count = (object: { observer: { once(event: 'close', fn: () => void): unknown } }) => {
-      if (slot.worker !== worker) return;
-      slot.load++;
-      object.observer.once('close', () => {
-        if (slot.worker === worker) slot.load--;
-      });
-    };
+    // Load: every router, transport, producer and consumer, from its creation to its close.
+    const count =
+      (kind: keyof Slot['load']) =>
+      (object: { observer: { once(event: 'close', fn: () => void): unknown } }) => {
+        if (slot.worker !== worker) return;
+        slot.load[kind]++;
+        object.observer.once('close', () => {
+          if (slot.worker === worker) slot.load[kind]--;
+        });
+      };
     worker.observer.on('newrouter', (router: ms.Router) => {
-      count(router);
+      count('routers')(router);
       router.observer.on('newtransport', (transport: ms.Transport) => {
-        transport.observer.on('newproducer', count);
-        transport.observer.on('newconsumer', count);
+        count('transports')(transport);
+        transport.observer.on('newproducer', count('producers'));
+        transport.observer.on('newconsumer', count('consumers'));
       });
     });
     worker.once('died', (error: Error) => this.onDied(slot, worker, error));
@@ -107,7 +130,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     if (slot.worker !== worker) return;
     log.error('worker %d (pid %d) died: %s', slot.index, worker.pid, error.message);
     slot.worker = undefined;
-    slot.load = 0;
+    slot.load = idle();
     this.safeEmit('workerdied', worker, error);
     if (this.closed) return;
     this.start(slot).catch((startError: unknown) => {
@@ -115,11 +138,28 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     });
   }
 
-  /** The running worker with the least load (routers, producers and consumers), for a new room. */
-  leastLoaded(): ms.Worker {
+  /** What runs on each running worker. */
+  loads(): WorkerLoad[] {
+    return this.slots.flatMap((s) => (s.worker ? [{ pid: s.worker.pid, ...s.load }] : []));
+  }
+
+  /** What runs on one worker (idle for a worker not of this pool). */
+  loadOf(worker: ms.Worker): WorkerLoad {
+    const slot = this.slots.find((s) => s.worker === worker);
+    return { pid: worker.pid, ...(slot?.load ?? idle()) };
+  }
+
+  /**
+   * The running worker with the least load, counted in consumers (what a
+   * worker's capacity is measured in), then producers, then routers; among
+   * `candidates` when given.
+   */
+  leastLoaded(candidates?: ms.Worker[]): ms.Worker {
     let best: Slot | undefined;
+    const weight = (s: Slot) => [s.load.consumers, s.load.producers, s.load.routers];
     for (const slot of this.slots) {
-      if (slot.worker && (!best || slot.load < best.load)) best = slot;
+      if (!slot.worker || (candidates && !candidates.includes(slot.worker))) continue;
+      if (!best || lighter(weight(slot), weight(best))) best = slot;
     }
     if (!best?.worker) throw new Error('no media worker is running');
     return best.worker;
@@ -174,4 +214,9 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     }
     this.outsideWorker?.then((w) => w.close()).catch(() => undefined);
   }
+}
+
+function lighter(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }

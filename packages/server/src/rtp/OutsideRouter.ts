@@ -1,5 +1,4 @@
 import type { types as ms } from 'mediasoup';
-import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 
 /**
@@ -7,14 +6,14 @@ import type { Room } from '../media/Room.js';
  * (mediasoup v2: an RtpStreamer given a `localIP` binds any port outside the
  * range; mediasoup 3.8 cannot choose a plain transport's port, so the
  * streamer goes to a worker started with the other ports). Producers are
- * piped to it once each. Started on first use; closed with the room.
+ * piped to it as its consumers need them. Started on first use; closed with
+ * the room.
  */
 export class OutsideRouter {
   static readonly #byRoom = new WeakMap<Room, OutsideRouter>();
 
   readonly #room: Room;
   #router: Promise<ms.Router> | undefined;
-  readonly #piped = new Map<Producer, Promise<void>>();
 
   private constructor(room: Room) {
     this.#room = room;
@@ -34,23 +33,8 @@ export class OutsideRouter {
     return outside;
   }
 
-  /** The router, with `producer` piped into it. */
-  async routerFor(producer: Producer): Promise<ms.Router> {
-    const router = await this.router();
-    let piped = this.#piped.get(producer);
-    if (!piped) {
-      piped = this.#room.router
-        .pipeToRouter({ producerId: producer.engine.id, router })
-        .then(() => undefined);
-      this.#piped.set(producer, piped);
-      producer.once('close', () => this.#piped.delete(producer));
-      piped.catch(() => this.#piped.delete(producer));
-    }
-    await piped;
-    return router;
-  }
-
-  private router(): Promise<ms.Router> {
+  /** The router (consumers there get their producer piped in by the room). */
+  router(): Promise<ms.Router> {
     if (!this.#router) {
       const codecs = this.#room.router.rtpCapabilities.codecs?.filter(
         (c) => !/\/rtx$/i.test(c.mimeType),
@@ -64,7 +48,6 @@ export class OutsideRouter {
           // Its worker died: the next streamer starts afresh on a new one.
           router.observer.once('close', () => {
             if (this.#router === created) this.#router = undefined;
-            this.#piped.clear();
           }),
         )
         .catch(() => {

@@ -61,7 +61,7 @@ export class RtpIngest {
 
   /** @internal `room.createRtpIngest()`. */
   static async create(room: Room, options: RtpIngestOptions): Promise<RtpIngest> {
-    const peer = room.serverPeer(options.peerName ?? 'rtp-ingest', options.peerAppData);
+    const peer = await room.serverPeer(options.peerName ?? 'rtp-ingest', options.peerAppData);
     const settings = room.context.settings;
     const listenIp = options.listenIP ?? settings.rtcIPv4 ?? settings.rtcIPv6;
     const transport = await peer.createPlainRtpTransport({

@@ -60,8 +60,11 @@ export async function createRtpStreamer(
   checkOptions(options);
   const family = isIPv6(options.remoteIP) ? 6 : 4;
   const rtcpMux = options.rtcpMux ?? true;
+  // Beside its producer; with a localIP, on the worker of the other ports (the producer is piped there).
   const router =
-    options.localIP === undefined ? room.router : await OutsideRouter.of(room).routerFor(producer);
+    options.localIP === undefined
+      ? producer.transport.router
+      : await OutsideRouter.of(room).router();
   const listenIp = options.localIP === undefined ? room.listenIp(family) : { ip: options.localIP };
   const engine = await reapingOnTimeout(router, () =>
     router.createPlainTransport({ listenIp, rtcpMux, comedia: false }),

@@ -29,16 +29,16 @@ export function assertProtocolVersion(version: number): void {
 }
 
 /** Joins a client to a room: the join request in domain terms, and the answer it gets. */
-export function joinRoom(
+export async function joinRoom(
   room: Room,
   req: pb.JoinRequest,
   options: JoinOptions = {},
-): { peer: Peer; response: pb.JoinResponse.$Properties } {
+): Promise<{ peer: Peer; response: pb.JoinResponse.$Properties }> {
   assertProtocolVersion(req.protocolVersion);
   if (!req.rtpCapabilities)
     throw new SfuError('BAD_REQUEST', 'rtpCapabilities are missing', { field: 'rtpCapabilities' });
   checkRtpCounts(req.rtpCapabilities, 'rtpCapabilities');
-  const peer = room.join({
+  const peer = await room.join({
     name: req.peerName,
     rtpCapabilities: rtpCapabilitiesFromMessage(req.rtpCapabilities, 'rtpCapabilities'),
     spy: req.spy,
@@ -80,7 +80,7 @@ export async function receiveRoomRequest(
       case 'join':
         return pb.Response.create({
           id: request.id,
-          join: joinRoom(room, request.join!, options).response,
+          join: (await joinRoom(room, request.join!, options)).response,
         });
       default:
         throw new SfuError(

@@ -338,7 +338,7 @@ export class SignalingConnection {
       });
       if (this.#closed) return;
       const sessionId = SignalingSession.newId();
-      const { peer, response } = joinRoom(room, req, {
+      const { peer, response } = await joinRoom(room, req, {
         permissions: auth?.permissions,
         sessionId,
         sessionGraceMs: this.#signaling.sessionGraceMs,

@@ -97,11 +97,11 @@ describe('list lengths', () => {
 describe('consumers per peer', () => {
   it('a producer that would give a peer more than consumersPerPeer is refused, saying so', async () => {
     const r = await t.server.createRoom({ id: 'fanout', closeWhenEmpty: false });
-    const viewer = r.join({ name: 'viewer', rtpCapabilities: r.rtpCapabilities });
+    const viewer = await r.join({ name: 'viewer', rtpCapabilities: r.rtpCapabilities });
     const publishers = [];
     let refusal: unknown;
     for (let p = 0; p < 4 && !refusal; p++) {
-      const pub = r.join({ name: `pub${p}`, rtpCapabilities: r.rtpCapabilities });
+      const pub = await r.join({ name: `pub${p}`, rtpCapabilities: r.rtpCapabilities });
       publishers.push(pub);
       await pub.createWebRtcTransport({ id: 1, direction: 'send' });
       for (let i = 1; i <= 16 && !refusal; i++) {
@@ -129,7 +129,7 @@ describe('large rooms', () => {
     // 120 peers × ~4 KiB appData ≈ 480 KiB of peers, + consumers' appData: > one 512 KiB batch.
     const r = await t.server.createRoom({ id: 'crowd', closeWhenEmpty: false });
     for (let i = 0; i < 120; i++) {
-      const peer = r.join({
+      const peer = await r.join({
         name: `p${i}`,
         rtpCapabilities: r.rtpCapabilities,
         appData: { pad: 'z'.repeat(4000) },

@@ -126,7 +126,7 @@ describe('empty rooms', () => {
   it('a room closes once empty for emptyRoomTimeoutMs; a peer joining in time keeps it', async () => {
     const room = await t.server.createRoom({ id: 'ephemeral' });
     await new Promise((r) => setTimeout(r, 150));
-    room.join({ name: 'p', rtpCapabilities: room.rtpCapabilities }).close();
+    (await room.join({ name: 'p', rtpCapabilities: room.rtpCapabilities })).close();
     await new Promise((r) => setTimeout(r, 200));
     expect(room.closed).toBe(false);
     await expect.poll(() => room.closed, { timeout: 2000 }).toBe(true);

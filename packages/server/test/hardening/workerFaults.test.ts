@@ -63,7 +63,7 @@ describe('a streamer with a localIP, when its worker dies', () => {
 
 describe('a request that times out on a stalled worker', () => {
   it('whatever the worker creates for it later is closed', { timeout: 90_000 }, async () => {
-    const peer = joinPeer(room, 'stalled');
+    const peer = await joinPeer(room, 'stalled');
     const known = () =>
       (room.router as unknown as { _transports: Map<string, unknown> })._transports;
     const [worker] = server.workers;

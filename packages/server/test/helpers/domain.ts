@@ -33,13 +33,13 @@ export function bodies<N extends NonNullable<pb.ServerNotification['body']>>(
 }
 
 /** A peer that joins with the room's capabilities (what a browser mostly sends). */
-export function joinPeer(room: Room, name: string, spy = false): Peer {
+export function joinPeer(room: Room, name: string, spy = false): Promise<Peer> {
   return room.join({ name, rtpCapabilities: room.rtpCapabilities, spy });
 }
 
 /** A publisher with a send transport, an audio and a video producer (no media needs to flow). */
 export async function publisher(room: Room, name: string, options: { simulcast?: boolean } = {}) {
-  const peer = joinPeer(room, name);
+  const peer = await joinPeer(room, name);
   const transport = await peer.createWebRtcTransport({ id: 1, direction: 'send' });
   const audio = await peer.produce({
     id: 1,
@@ -58,7 +58,7 @@ export async function publisher(room: Room, name: string, options: { simulcast?:
 
 /** A viewer with a receive transport. */
 export async function viewer(room: Room, name: string) {
-  const peer = joinPeer(room, name);
+  const peer = await joinPeer(room, name);
   const transport = await peer.createWebRtcTransport({ id: 1, direction: 'recv' });
   return { peer, transport };
 }

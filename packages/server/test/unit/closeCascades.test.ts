@@ -123,8 +123,8 @@ describe('peer close', () => {
     expect(bodies(heardByViewer, 'peerClosed')).toHaveLength(1);
   });
 
-  it('a spy comes and goes unseen', () => {
-    const spy = joinPeer(room, 'spy', true);
+  it('a spy comes and goes unseen', async () => {
+    const spy = await joinPeer(room, 'spy', true);
     expect(spy.consumers).toHaveLength(2);
     spy.close();
     expect(bodies(heardByViewer, 'newPeer')).toEqual([]);
@@ -133,7 +133,7 @@ describe('peer close', () => {
 });
 
 describe('room close', () => {
-  it('closes every peer (told room_closed), its streamers and its router', () => {
+  it('closes every peer (told room_closed), its streamers and its router', async () => {
     let roomClosed = 0;
     room.on('close', () => roomClosed++);
     room.close();
@@ -146,8 +146,8 @@ describe('room close', () => {
         expect.objectContaining({ reason: pb.CloseReason.CLOSE_REASON_ROOM_CLOSED }),
       ]);
     }
-    expect(() => room.join({ name: 'late', rtpCapabilities: room.rtpCapabilities })).toThrow(
-      expect.objectContaining({ code: 'ROOM_CLOSED' }),
-    );
+    await expect(
+      room.join({ name: 'late', rtpCapabilities: room.rtpCapabilities }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'ROOM_CLOSED' }));
   });
 });

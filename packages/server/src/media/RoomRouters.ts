@@ -1,0 +1,192 @@
+import { Emitter, logger } from '@x/shared';
+import type { types as ms } from 'mediasoup';
+import type { Producer } from './Producer.js';
+import type { WorkerPool } from './WorkerPool.js';
+
+const log = logger('x:server:RoomRouters');
+
+/** Events of a room's {@link RoomRouters}. */
+export type RoomRoutersEvents = {
+  /** A router of the room closed with its worker: what lived on it is gone. */
+  routerdied: [router: ms.Router, worker: ms.Worker];
+};
+
+interface Pipe {
+  /** Consumers (and observers) of the piped producer on the target router. */
+  users: number;
+  /** Resolves once the producer exists on the target router. */
+  ready: Promise<void>;
+  /** The producer's copy on the target router, once piped. */
+  copy: ms.Producer | undefined;
+}
+
+/**
+ * The routers of one room, at most one per media worker: a room is not bound
+ * to one core. Each peer lives on a home router (placed where a worker has
+ * headroom); a producer is piped (`pipeToRouter`, same id on both sides) to
+ * another router of the room when something there consumes it, once for all
+ * its consumers there, and the pipe closes when the last of them goes.
+ */
+export class RoomRouters extends Emitter<RoomRoutersEvents> {
+  readonly #pool: WorkerPool;
+  readonly #mediaCodecs: ms.RtpCodecCapability[];
+  readonly #maxConsumersPerWorker: number;
+  readonly #routers = new Map<ms.Worker, ms.Router>();
+  readonly #creating = new Map<ms.Worker, Promise<ms.Router>>();
+  readonly #pipes = new Map<Producer, Map<ms.Router, Pipe>>();
+  #closed = false;
+  #last: ms.Router;
+
+  private constructor(
+    pool: WorkerPool,
+    mediaCodecs: ms.RtpCodecCapability[],
+    maxConsumersPerWorker: number,
+    first: ms.Router,
+    worker: ms.Worker,
+  ) {
+    super();
+    this.#pool = pool;
+    this.#mediaCodecs = mediaCodecs;
+    this.#maxConsumersPerWorker = maxConsumersPerWorker;
+    this.#last = first;
+    this.adopt(worker, first);
+  }
+
+  /** A room's routers, starting with one on the least-loaded worker. */
+  static async create(options: {
+    pool: WorkerPool;
+    mediaCodecs: ms.RtpCodecCapability[];
+    maxConsumersPerWorker: number;
+  }): Promise<RoomRouters> {
+    const worker = options.pool.leastLoaded();
+    const router = await worker.createRouter({ mediaCodecs: options.mediaCodecs });
+    return new RoomRouters(
+      options.pool,
+      options.mediaCodecs,
+      options.maxConsumersPerWorker,
+      router,
+      worker,
+    );
+  }
+
+  /** The room's live routers, the first created first. */
+  get all(): ms.Router[] {
+    return [...this.#routers.values()];
+  }
+
+  /** The room's first live router (the last one when none lives: closed, but its capabilities hold). */
+  get primary(): ms.Router {
+    return this.#routers.values().next().value ?? this.#last;
+  }
+
+  /**
+   * The router a new peer lives on: the first router of the room whose worker
+   * keeps headroom for the consumers the peer will have; else a new router on
+   * the least-loaded worker that has none of this room; else the room's
+   * router on the least-loaded worker.
+   */
+  async homeFor(expectedConsumers: number): Promise<ms.Router> {
+    for (const [worker, router] of this.#routers) {
+      const load = this.#pool.loadOf(worker);
+      if (load.consumers + expectedConsumers <= this.#maxConsumersPerWorker) return router;
+    }
+    const free = this.#pool.workers.filter((w) => !this.#routers.has(w));
+    if (free.length > 0) return this.routerOn(this.#pool.leastLoaded(free));
+    const worker = this.#pool.leastLoaded([...this.#routers.keys()]);
+    return this.#routers.get(worker) ?? this.routerOn(worker);
+  }
+
+  /**
+   * Makes `producer` available on `router` (piped from its home router if it
+   * lives elsewhere) for one user; resolves with the function that gives the
+   * use back. The last user gone, the pipe closes.
+   */
+  async acquire(producer: Producer, router: ms.Router): Promise<() => void> {
+    if (producer.transport.router === router) return () => undefined;
+    let pipes = this.#pipes.get(producer);
+    if (!pipes) {
+      pipes = new Map();
+      this.#pipes.set(producer, pipes);
+      producer.once('close', () => this.#pipes.delete(producer));
+    }
+    let pipe = pipes.get(router);
+    if (!pipe) {
+      const entry: Pipe = { users: 0, ready: Promise.resolve(), copy: undefined };
+      entry.ready = producer.transport.router
+        .pipeToRouter({ producerId: producer.engine.id, router })
+        .then(({ pipeProducer }) => {
+          entry.copy = pipeProducer;
+          // The copy closes with the original, or with either router.
+          pipeProducer?.observer.once('close', () => {
+            if (pipes!.get(router) === entry) pipes!.delete(router);
+          });
+          if (entry.users === 0) pipeProducer?.close();
+        });
+      entry.ready.catch(() => {
+        if (pipes!.get(router) === entry) pipes!.delete(router);
+      });
+      pipes.set(router, entry);
+      pipe = entry;
+    }
+    pipe.users++;
+    try {
+      await pipe.ready;
+    } catch (error) {
+      pipe.users--;
+      throw error;
+    }
+    const used = pipe;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      used.users--;
+      if (used.users === 0 && used.copy && !used.copy.closed) {
+        log.debug('closing the pipe of producer %d to router %s', producer.id, router.id);
+        used.copy.close();
+      }
+    };
+  }
+
+  /** How many routers a producer is piped to (for tests and monitoring). */
+  pipesOf(producer: Producer): number {
+    return [...(this.#pipes.get(producer)?.values() ?? [])].filter((p) => p.copy && !p.copy.closed)
+      .length;
+  }
+
+  /** Closes every router of the room. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const router of this.#routers.values()) router.close();
+    this.#routers.clear();
+  }
+
+  private routerOn(worker: ms.Worker): Promise<ms.Router> {
+    let pending = this.#creating.get(worker);
+    if (!pending) {
+      pending = worker.createRouter({ mediaCodecs: this.#mediaCodecs }).then((router) => {
+        if (this.#closed) {
+          router.close();
+          throw new Error('the room closed while one of its routers was created');
+        }
+        this.adopt(worker, router);
+        return router;
+      });
+      this.#creating.set(worker, pending);
+      pending.finally(() => this.#creating.delete(worker)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  private adopt(worker: ms.Worker, router: ms.Router): void {
+    this.#routers.set(worker, router);
+    this.#last = router;
+    log.debug('room router %s on worker %d', router.id, worker.pid);
+    router.observer.once('close', () => {
+      if (this.#routers.get(worker) !== router) return;
+      this.#routers.delete(worker);
+      if (!this.#closed) this.safeEmit('routerdied', router, worker);
+    });
+  }
+}
