@@ -1,6 +1,7 @@
 /**
  * What tests, benchmarks and the demo's tests share. Private: never published.
  */
+export { AUDIO_LEVEL_URI, type AudioLevelSender, audioLevelSender } from './audioLevelSender.js';
 export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './browser.js';
 export { next, sleep } from './events.js';
 export { ffmpegSender, probe, type RtpSink, requireBinary, rtpSink } from './media.js';

@@ -9,8 +9,10 @@ import type {
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError, SfuError } from '../util/errors.js';
+import { plainReceiverCapabilities } from './capabilities.js';
 import { reapingOnTimeout } from './orphans.js';
 import type { Peer } from './Peer.js';
+import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
 import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
 import type { Transport } from './Transport.js';
@@ -233,7 +235,10 @@ export class Consumer extends Emitter<ConsumerEvents> {
       engine = await reapingOnTimeout(transport.router, () =>
         transport.engine.consume({
           producerId: this.source.engine.id,
-          rtpCapabilities: this.#rtpCapabilities as ms.RtpCapabilities,
+          // A plain receiver gets exactly the stream described: no bandwidth probing of its own.
+          rtpCapabilities: (transport instanceof PlainRtpTransport
+            ? plainReceiverCapabilities(this.#rtpCapabilities)
+            : this.#rtpCapabilities) as ms.RtpCapabilities,
           paused: true,
           preferredLayers: this.source.simulcast
             ? { spatialLayer: this.spatialLayer() }

@@ -148,6 +148,12 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     };
   }
 
+  /** The worker a router of the room runs on. */
+  workerOf(router: ms.Router): ms.Worker | undefined {
+    for (const [worker, r] of this.#routers) if (r === router) return worker;
+    return undefined;
+  }
+
   /** How many routers a producer is piped to (for tests and monitoring). */
   pipesOf(producer: Producer): number {
     return [...(this.#pipes.get(producer)?.values() ?? [])].filter((p) => p.copy && !p.copy.closed)

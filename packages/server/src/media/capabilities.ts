@@ -19,3 +19,23 @@ export function assertCompatible(room: RtpCapabilities, client: RtpCapabilities)
     { field: 'rtpCapabilities.codecs' },
   );
 }
+
+/**
+ * What a plain receiver can take: the router's codecs without bandwidth
+ * estimation. With transport-cc or REMB the worker would probe the path with
+ * packets of its own (SSRC 1234, payload type 127) that are neither in the
+ * consumer's rtpParameters nor in the SDP a receiver is given.
+ */
+export function plainReceiverCapabilities(caps: RtpCapabilities): RtpCapabilities {
+  return {
+    codecs: (caps.codecs ?? []).map((codec) => ({
+      ...codec,
+      rtcpFeedback: (codec.rtcpFeedback ?? []).filter(
+        (fb) => fb.type !== 'transport-cc' && fb.type !== 'goog-remb',
+      ),
+    })),
+    headerExtensions: (caps.headerExtensions ?? []).filter(
+      (ext) => !ext.uri.includes('transport-wide-cc') && !ext.uri.includes('abs-send-time'),
+    ),
+  } as RtpCapabilities;
+}

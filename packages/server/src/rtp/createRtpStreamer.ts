@@ -1,5 +1,4 @@
 import { isIP, isIPv6 } from 'node:net';
-import type { RtpCapabilities } from '@x/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Consumer } from '../media/Consumer.js';
 import { reapingOnTimeout } from '../media/orphans.js';
@@ -10,27 +9,6 @@ import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import { OutsideRouter } from './OutsideRouter.js';
 import { RtpStreamer, type RtpStreamerOptions } from './RtpStreamer.js';
-
-/**
- * What a plain receiver can take: the router's codecs without bandwidth
- * estimation. With transport-cc or REMB the worker would probe the path with
- * packets of its own (SSRC 1234, payload type 127) that are neither in the
- * consumer's rtpParameters nor in the SDP a receiver is given.
- */
-export function plainReceiverCapabilities(router: ms.Router): RtpCapabilities {
-  const caps = router.rtpCapabilities;
-  return {
-    codecs: (caps.codecs ?? []).map((codec) => ({
-      ...codec,
-      rtcpFeedback: (codec.rtcpFeedback ?? []).filter(
-        (fb) => fb.type !== 'transport-cc' && fb.type !== 'goog-remb',
-      ),
-    })),
-    headerExtensions: (caps.headerExtensions ?? []).filter(
-      (ext) => !ext.uri.includes('transport-wide-cc') && !ext.uri.includes('abs-send-time'),
-    ),
-  } as RtpCapabilities;
-}
 
 function checkOptions(options: RtpStreamerOptions): void {
   if (!options || typeof options.remoteIP !== 'string' || !isIP(options.remoteIP)) {
@@ -85,7 +63,6 @@ export async function createRtpStreamer(
       rtcpPort: rtcpMux ? undefined : (options.remoteRtcpPort ?? options.remotePort + 1),
     });
     consumer = room.newConsumer(undefined, producer, {
-      rtpCapabilities: plainReceiverCapabilities(router),
       supported: true,
     });
     // Paused by the app (a local pause), so that consumer.resume() starts it.
