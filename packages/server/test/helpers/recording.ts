@@ -14,10 +14,10 @@ export interface MediaSource {
   /**
    * Seconds of media the room got between two instants, by the RTP
    * timestamps a witness streamer of each producer delivered meanwhile (the
-   * longer of the two): what a recording of that time holds, however late a
-   * loaded machine makes the senders.
+   * longer of the two, or of one kind): what a recording of that time
+   * holds, however late a loaded machine makes the senders.
    */
-  mediaBetween(from: number, to: number): number;
+  mediaBetween(from: number, to: number, kind?: 'audio' | 'video'): number;
   /** Stops the ffmpeg that sends one kind (its producer stays, and gets nothing). */
   silence(kind: 'audio' | 'video'): void;
   close(): void;
@@ -63,11 +63,10 @@ export async function mediaSource(
     audio,
     video,
     senders,
-    mediaBetween(from, to) {
-      return Math.max(
-        span(witnesses.audio, 48000, from, to),
-        span(witnesses.video, 90000, from, to),
-      );
+    mediaBetween(from, to, kind) {
+      const audio = kind === 'video' ? 0 : span(witnesses.audio, 48000, from, to);
+      const video = kind === 'audio' ? 0 : span(witnesses.video, 90000, from, to);
+      return Math.max(audio, video);
     },
     silence(kind) {
       senders[kind]?.kill('SIGKILL');
