@@ -36,8 +36,8 @@ export interface OpenCapture {
  * (measured: "dimensions not set", 0 bytes), so a camera that sends nothing
  * when the recording starts is left out, unless it is all there is to
  * record; and the video is resumed first, so that ffmpeg has a frame before
- * it has probed a second of audio. A silent microphone is harmless: its
- * track waits for the peer to unmute.
+ * it has probed a second of audio. A silent microphone is kept: its track
+ * fills once the peer unmutes.
  */
 export async function openCapture(options: {
   room: Room;
