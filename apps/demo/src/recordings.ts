@@ -116,10 +116,11 @@ export class Recordings {
     this.#active.delete(id);
     const info: RecordingInfo = {
       ...entry.info,
-      state: result.exitCode === 0 ? 'done' : 'failed',
+      state: result.status,
       durationMs: result.durationMs,
     };
     this.#done.push(info);
+    if (result.status !== 'done') return info;
     stat(join(this.#dir, info.file))
       .then((s) => {
         info.size = s.size;

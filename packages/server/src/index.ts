@@ -34,9 +34,11 @@ export {
   type WebRtcTransportEvents,
 } from './media/WebRtcTransport.js';
 export {
+  type RecordedStream,
   Recorder,
   type RecorderEvents,
   type RecorderOptions,
+  type RecordingEndReason,
   type RecordingResult,
 } from './rtp/Recorder.js';
 export { RtpIngest, type RtpIngestOptions } from './rtp/RtpIngest.js';

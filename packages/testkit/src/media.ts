@@ -77,8 +77,8 @@ export function ffmpegSender(targets: {
 export interface RtpSink {
   socket: Socket;
   port: number;
-  /** Every RTP packet (any SSRC: a test checks they are the stream it expects). */
-  packets: { ssrc: number; payloadType: number; at: number }[];
+  /** Every RTP packet (any SSRC: a test checks they are the stream it expects), with its RTP timestamp. */
+  packets: { ssrc: number; payloadType: number; timestamp: number; at: number }[];
   /** RTCP packets (sender reports and the like). */
   rtcp: number;
   close(): void;
@@ -99,7 +99,13 @@ export async function rtpSink(): Promise<RtpSink> {
     const payloadType = m[1]! & 0x7f;
     // RTCP packet types 200-207 show as 72-79 in the payload type bits (RFC 5761).
     if (payloadType >= 72 && payloadType <= 79) sink.rtcp++;
-    else sink.packets.push({ ssrc: m.readUInt32BE(8), payloadType, at: Date.now() });
+    else
+      sink.packets.push({
+        ssrc: m.readUInt32BE(8),
+        payloadType,
+        timestamp: m.readUInt32BE(4),
+        at: Date.now(),
+      });
   });
   return sink;
 }

@@ -1,14 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { MediaKind } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import { SfuError } from '../util/errors.js';
 import type { RtpStreamer } from './RtpStreamer.js';
-import { rtpStreamerSdp } from './sdp.js';
+import type { FfmpegCapture } from './recorder/FfmpegCapture.js';
+import { type Container, type FinishedFile, finishFile } from './recorder/finishFile.js';
+import { type OpenCapture, openCapture } from './recorder/openCapture.js';
+import { packetsSent } from './recorder/sendsMedia.js';
 
 const log = logger('x:server:Recorder');
 
@@ -18,61 +19,96 @@ export interface RecorderOptions {
   room: Room;
   /** What to record: one audio and/or one video producer. */
   producers: Producer[];
-  /** Output file. Its extension picks the container: .webm (VP8/VP9/opus), .mkv (anything), .mp4. */
+  /**
+   * Output file. Its extension picks the container: .webm (VP8/VP9/AV1,
+   * opus), .mkv (anything), .mp4 (H264/H265/VP9/AV1, opus). It appears only
+   * once the recording is finished.
+   */
   file: string;
   /** The ffmpeg binary. Default 'ffmpeg' (Debian package ffmpeg). */
   ffmpegPath?: string;
+  /** The ffprobe binary, which checks the finished file. Default 'ffprobe' (Debian package ffmpeg). */
+  ffprobePath?: string;
   /** IP ffmpeg listens on. Default 127.0.0.1. */
   listenIP?: string;
 }
 
+/** Why a recording ended. */
+export type RecordingEndReason =
+  /** `stop()` was called. */
+  | 'stopped'
+  /** Every recorded producer closed (its client closed it), its peer still in the room. */
+  | 'producer_closed'
+  /** The peer of the recorded producers left the room. */
+  | 'peer_left'
+  /** The room closed. */
+  | 'room_closed'
+  /** The media worker of the room and its streamers died. */
+  | 'worker_died'
+  /** ffmpeg ended by itself (it crashed or was killed). */
+  | 'ffmpeg_exited';
+
+/** One producer of a recording, and what of it is in the file. */
+export interface RecordedStream {
+  /** Media kind. */
+  kind: MediaKind;
+  /** The producer's id. */
+  producerId: number;
+  /** Its codec, e.g. 'video/VP8'. */
+  mimeType: string;
+  /**
+   * Its packets in the file. 0: it sent nothing while recorded (a muted
+   * microphone, a stopped camera) and the file has no track for it.
+   */
+  packets: number;
+  /**
+   * Why it was left out from the start: a camera that sends nothing when the
+   * recording starts has no frame size to write (the recording holds the
+   * other stream).
+   */
+  skipped?: string;
+}
+
 /** What a finished recording is. */
 export interface RecordingResult {
-  /** The file written. */
+  /** The file. It exists only when `status` is 'done'. */
   file: string;
-  /** Wall-clock duration of the recording, in ms. */
+  /**
+   * 'done': `file` is complete and playable (duration and cues written) and
+   * holds every stream that sent media. 'failed': there is no file; `error`
+   * says why.
+   */
+  status: 'done' | 'failed';
+  /** Why the recording ended. */
+  reason: RecordingEndReason;
+  /** What went wrong, when `status` is 'failed' (e.g. 'no media was received'). */
+  error?: string;
+  /** Duration of the media in the file, in ms, as ffprobe reads it (0 when failed). */
   durationMs: number;
-  /** ffmpeg's exit code (0: the file is complete). */
+  /** Wall-clock time from the start of the recording to its end, in ms. */
+  elapsedMs: number;
+  /** ffmpeg's exit code (null when it had to be killed, or never started). */
   exitCode: number | null;
+  /** The producers asked for, each with what of it is in the file. */
+  streams: RecordedStream[];
 }
 
 /** Events of a {@link Recorder}. */
 export type RecorderEvents = {
-  /** The recording ended: by `stop()`, or because a producer, the room or ffmpeg ended. */
+  /**
+   * The recording ended and its file is finished (or removed): by `stop()`,
+   * or because its producers, peer, room, worker or ffmpeg ended.
+   */
   close: [result: RecordingResult];
 };
 
-const WEBM_CODECS = /^(video\/(VP8|VP9|AV1)|audio\/opus)$/i;
+const CONTAINERS: Record<string, { container: Container; codecs: RegExp; name: string }> = {
+  '.webm': { container: 'webm', codecs: /^(video\/(VP8|VP9|AV1)|audio\/opus)$/i, name: 'WebM' },
+  '.mkv': { container: 'matroska', codecs: /./, name: 'Matroska' },
+  '.mp4': { container: 'mp4', codecs: /^(video\/(H264|H265|VP9|AV1)|audio\/opus)$/i, name: 'MP4' },
+};
 
-/** A free pair of UDP ports (port, port + 1) on `ip`, RTP and RTCP as ffmpeg expects them. */
-async function freePortPair(ip: string): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const probe = createSocket(ip.includes(':') ? 'udp6' : 'udp4');
-    const port = await new Promise<number>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.bind(0, ip, () => resolve(probe.address().port));
-    });
-    probe.close();
-    if (port % 2 !== 0 || port >= 65535) continue;
-    if (!(await isBound(ip, port)) && !(await isBound(ip, port + 1))) return port;
-  }
-  throw new Error(`no free UDP port pair on ${ip}`);
-}
-
-/** Whether something already listens on a UDP port (a bind attempt fails with EADDRINUSE). */
-function isBound(ip: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket(ip.includes(':') ? 'udp6' : 'udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(true);
-    });
-    socket.bind(port, ip, () => {
-      socket.close();
-      resolve(false);
-    });
-  });
-}
+const mimeTypeOf = (p: Producer) => p.rtpParameters.codecs[0]?.mimeType ?? '';
 
 /**
  * Records producers to a file with ffmpeg, through RtpStreamers and their
@@ -81,171 +117,226 @@ function isBound(ip: string, port: number): Promise<boolean> {
  * key frame is not lost), RTCP goes to ffmpeg for audio/video sync, and key
  * frames are asked for regularly (ffmpeg sends no PLI).
  *
+ * Whatever the source does, the recording ends with a finished file or none:
+ * a paused or muted source leaves a gap, a stream that never sent anything
+ * has no track, and the recording stops by itself, finishing the file, when
+ * its producers, peer, room or worker end. ffmpeg is ended with an RTCP BYE
+ * per stream (its input ends at once, even when nothing flows), and the file
+ * is remuxed when ffmpeg could not finish it.
+ *
  * @example
  * ```ts
  * const recorder = await Recorder.start({ room, producers: peer.producers, file: '/tmp/alice.webm' });
+ * recorder.on('close', ({ status, reason, error }) => console.log(status, reason, error ?? ''));
  * // ...
- * const { file, durationMs } = await recorder.stop();
+ * const { status, file, durationMs } = await recorder.stop();
  * ```
  */
 export class Recorder extends Emitter<RecorderEvents> {
   /** The output file. */
   readonly file: string;
-  /** The streamers feeding ffmpeg. */
+  /** The streamers feeding ffmpeg (none for a producer left out at start). */
   readonly streamers: RtpStreamer[];
 
-  readonly #ffmpeg: ChildProcess;
+  readonly #room: Room;
+  readonly #producers: Producer[];
+  readonly #skipped: Map<Producer, string>;
+  readonly #capture: FfmpegCapture;
+  readonly #capturePath: string;
+  readonly #container: Container;
   readonly #dir: string;
+  readonly #binaries: { ffmpegPath: string; ffprobePath: string };
   readonly #started = Date.now();
-  readonly #exit: Promise<number | null>;
+  readonly #detach: (() => void)[] = [];
   #result: RecordingResult | undefined;
-  #stopping: Promise<RecordingResult> | undefined;
+  #ending: Promise<RecordingResult> | undefined;
+  /** RTP packets sent to ffmpeg, as last counted (until some are). */
+  #sent: number | undefined;
+  #sentWatch: NodeJS.Timeout | undefined;
 
   private constructor(
-    file: string,
-    streamers: RtpStreamer[],
-    ffmpeg: ChildProcess,
-    dir: string,
-    exit: Promise<number | null>,
+    options: OpenCapture & {
+      room: Room;
+      file: string;
+      producers: Producer[];
+      container: Container;
+      binaries: { ffmpegPath: string; ffprobePath: string };
+    },
   ) {
     super();
-    this.file = file;
-    this.streamers = streamers;
-    this.#ffmpeg = ffmpeg;
-    this.#dir = dir;
-    this.#exit = exit;
-    for (const streamer of streamers) streamer.once('close', () => void this.stop());
-    exit.then(() => void this.stop()).catch(() => undefined);
+    this.file = options.file;
+    this.streamers = options.streamers;
+    this.#room = options.room;
+    this.#producers = options.producers;
+    this.#skipped = options.skipped;
+    this.#capture = options.capture;
+    this.#capturePath = options.capturePath;
+    this.#container = options.container;
+    this.#dir = options.dir;
+    this.#binaries = options.binaries;
+
+    // The close cascade (peer, room) is synchronous: once it has run, the
+    // state of the peer and room says why the streamers closed.
+    const onStreamerClose = () => {
+      if (this.streamers.every((s) => s.closed)) queueMicrotask(() => void this.#end(this.#why()));
+    };
+    for (const streamer of this.streamers) streamer.once('close', onStreamerClose);
+    // A dead worker closes its routers (before the room hears of it): the streamers go with them.
+    const onWorkerClose = () => void this.#end('worker_died');
+    this.#room.router.once('workerclose', onWorkerClose);
+    const onRoomClose = () => void this.#end(this.#why());
+    this.#room.once('close', onRoomClose);
+    this.#detach.push(
+      () => this.#room.router.off('workerclose', onWorkerClose),
+      () => this.#room.off('close', onRoomClose),
+      () => {
+        for (const streamer of this.streamers) streamer.off('close', onStreamerClose);
+      },
+    );
+    void this.#capture.exited.then(() => this.#end('ffmpeg_exited'));
+    // What ended while it started.
+    if (this.#room.closed) void this.#end('room_closed');
+    else onStreamerClose();
+    // Counted while the streamers live, to tell "nothing was received" once they are gone.
+    this.#sentWatch = setInterval(() => {
+      void packetsSent(this.streamers).then((sent) => {
+        if (sent === undefined) return;
+        this.#sent = sent;
+        if (sent > 0) clearInterval(this.#sentWatch);
+      });
+    }, 1000);
+    this.#sentWatch.unref();
   }
 
-  /** Starts recording; resolves once media flows to ffmpeg. */
+  /** Starts recording; resolves once ffmpeg listens and the streamers send to it. */
   static async start(options: RecorderOptions): Promise<Recorder> {
     const { room, producers, file } = options;
-    const ip = options.listenIP ?? '127.0.0.1';
     const kinds = producers.map((p) => p.kind);
     if (producers.length === 0 || producers.length > 2 || new Set(kinds).size !== kinds.length) {
       throw new TypeError('Recorder needs one audio and/or one video producer');
     }
-    const ext = extname(file).toLowerCase();
-    if (!['.webm', '.mkv', '.mp4'].includes(ext))
-      throw new TypeError('Recorder writes .webm, .mkv or .mp4 files');
-    if (ext === '.webm') {
-      const bad = producers
-        .map((p) => p.rtpParameters.codecs[0]?.mimeType ?? '')
-        .filter((m) => !WEBM_CODECS.test(m));
-      if (bad.length > 0)
-        throw new SfuError(
-          'UNSUPPORTED',
-          `WebM cannot hold ${bad.join(', ')}: record to .mkv instead`,
-        );
+    const format = CONTAINERS[extname(file).toLowerCase()];
+    if (!format) throw new TypeError('Recorder writes .webm, .mkv or .mp4 files');
+    const bad = producers.map(mimeTypeOf).filter((m) => !format.codecs.test(m));
+    if (bad.length > 0) {
+      throw new SfuError(
+        'UNSUPPORTED',
+        `${format.name} cannot hold ${bad.join(', ')}: record to .mkv instead`,
+      );
     }
 
-    const streamers: RtpStreamer[] = [];
-    const dir = await mkdtemp(join(tmpdir(), 'x-recorder-'));
-    try {
-      for (const producer of producers) {
-        const port = await freePortPair(ip);
-        streamers.push(
-          await room.createRtpStreamer(producer, {
-            remoteIP: ip,
-            remotePort: port,
-            rtcpMux: false,
-            paused: true,
-            keyFrameRequestInterval: producer.kind === 'video' ? 2000 : undefined,
-          }),
-        );
-      }
-      const sdpFile = join(dir, 'input.sdp');
-      await writeFile(
-        sdpFile,
-        rtpStreamerSdp(streamers, { sessionName: `x-sfu recording of ${room.id}` }),
-      );
-      const ffmpeg = spawn(
-        options.ffmpegPath ?? 'ffmpeg',
-        [
-          '-hide_banner',
-          '-loglevel',
-          'error',
-          '-protocol_whitelist',
-          'file,udp,rtp',
-          '-fflags',
-          '+genpts',
-          '-i',
-          sdpFile,
-          '-map',
-          '0',
-          '-c',
-          'copy',
-          '-y',
-          file,
-        ],
-        // stdin: 'q' asks ffmpeg to finish the file and exit 0.
-        { stdio: ['pipe', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      ffmpeg.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000);
-      });
-      const exit = new Promise<number | null>((resolve, reject) => {
-        ffmpeg.once('error', (error: NodeJS.ErrnoException) =>
-          reject(
-            error.code === 'ENOENT'
-              ? new Error('ffmpeg not found: install the Debian package ffmpeg (or set ffmpegPath)')
-              : error,
-          ),
-        );
-        ffmpeg.once('exit', (code) => {
-          if (code) log.warn('ffmpeg exited with %d: %s', code, stderr);
-          resolve(code);
-        });
-      });
-      // ffmpeg opens its sockets when it reads the SDP: wait until it does.
-      const ports = streamers.map((s) => s.remotePort);
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const ready = await Promise.race([
-          Promise.all(ports.map((p) => isBound(ip, p))).then((bound) => bound.every(Boolean)),
-          exit.then(() => {
-            throw new Error(`ffmpeg exited before recording: ${stderr.trim()}`);
-          }),
-        ]);
-        if (ready) break;
-        if (Date.now() > deadline) throw new Error('ffmpeg did not open its RTP ports within 10 s');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      for (const streamer of streamers) streamer.consumer.resume();
-      log.debug('recording %s to %s', producers.map((p) => p.id).join(','), file);
-      return new Recorder(file, streamers, ffmpeg, dir, exit);
-    } catch (error) {
-      for (const streamer of streamers) streamer.close();
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
+    const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
+    const opened = await openCapture({
+      room,
+      producers,
+      file,
+      format: format.container === 'webm' ? 'webm' : 'matroska',
+      ip: options.listenIP ?? '127.0.0.1',
+      ffmpegPath,
+    });
+    log.debug(
+      'recording %s to %s',
+      opened.streamers.map((s) => s.consumer.source.id).join(','),
+      file,
+    );
+    return new Recorder({
+      ...opened,
+      room,
+      file,
+      producers,
+      container: format.container,
+      binaries: { ffmpegPath, ffprobePath: options.ffprobePath ?? 'ffprobe' },
+    });
   }
 
-  /** Whether the recording has ended. */
+  /** Whether the recording has ended and its file is finished. */
   get closed(): boolean {
     return this.#result !== undefined;
   }
 
-  /** Stops recording: ffmpeg finishes the file, the streamers close. */
+  /**
+   * Stops recording: the streamers close, ffmpeg finishes the file, which is
+   * then checked. Resolves with the result (the same one if it had already
+   * ended by itself).
+   */
   stop(): Promise<RecordingResult> {
-    if (!this.#stopping) {
-      this.#stopping = (async () => {
-        const running = () => this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null;
-        if (running()) this.#ffmpeg.stdin?.end('q');
-        const interrupt = setTimeout(() => running() && this.#ffmpeg.kill('SIGINT'), 3000);
-        const kill = setTimeout(() => running() && this.#ffmpeg.kill('SIGKILL'), 6000);
-        const exitCode = await this.#exit.catch(() => null);
-        clearTimeout(interrupt);
-        clearTimeout(kill);
-        for (const streamer of this.streamers) streamer.close();
-        await rm(this.#dir, { recursive: true, force: true });
-        this.#result = { file: this.file, durationMs: Date.now() - this.#started, exitCode };
-        this.safeEmit('close', this.#result);
-        return this.#result;
-      })();
+    return this.#end('stopped');
+  }
+
+  #why(): RecordingEndReason {
+    if (this.#room.closed) return 'room_closed';
+    if (this.#producers.every((p) => p.peer.closed)) return 'peer_left';
+    return 'producer_closed';
+  }
+
+  #end(reason: RecordingEndReason): Promise<RecordingResult> {
+    this.#ending ??= this.#finish(reason);
+    return this.#ending;
+  }
+
+  async #finish(reason: RecordingEndReason): Promise<RecordingResult> {
+    const elapsedMs = Date.now() - this.#started;
+    for (const detach of this.#detach) detach();
+    clearInterval(this.#sentWatch);
+    let exitCode: number | null = null;
+    let finished: FinishedFile;
+    try {
+      const sent =
+        (reason === 'worker_died' ? undefined : await packetsSent(this.streamers)) ?? this.#sent;
+      // No more media: what ffmpeg reads after the BYEs is nothing.
+      for (const streamer of this.streamers) streamer.close();
+      const exit = await this.#capture.stop();
+      exitCode = exit.code;
+      finished = await finishFile({
+        capture: this.#capturePath,
+        file: this.file,
+        container: this.#container,
+        exit,
+        received: sent === undefined ? undefined : sent > 0,
+        ...this.#binaries,
+      });
+    } catch (error) {
+      // Not expected (each step handles its own failures): still a result, and no file.
+      await this.#capture.stop();
+      await rm(this.#capturePath, { force: true }).catch(() => undefined);
+      await rm(this.file, { force: true }).catch(() => undefined);
+      finished = { status: 'failed', error: (error as Error).message, probe: undefined };
     }
-    return this.#stopping;
+    await rm(this.#dir, { recursive: true, force: true }).catch(() => undefined);
+    this.#result = {
+      file: this.file,
+      status: finished.status,
+      reason,
+      ...(finished.status === 'failed' ? { error: finished.error } : {}),
+      durationMs:
+        finished.status === 'done' ? Math.round((finished.probe.duration ?? 0) * 1000) : 0,
+      elapsedMs,
+      exitCode,
+      streams: this.#streamsOf(finished),
+    };
+    if (finished.status === 'failed') {
+      log.warn('recording %s failed (%s): %s', this.file, reason, finished.error);
+    } else {
+      log.debug('recording %s done (%s, %d ms)', this.file, reason, this.#result.durationMs);
+    }
+    this.safeEmit('close', this.#result);
+    return this.#result;
+  }
+
+  #streamsOf(finished: FinishedFile): RecordedStream[] {
+    return this.#producers.map((producer) => {
+      const track =
+        finished.status === 'done'
+          ? finished.probe.streams.find((s) => s.kind === producer.kind)
+          : undefined;
+      const skipped = this.#skipped.get(producer);
+      return {
+        kind: producer.kind,
+        producerId: producer.id,
+        mimeType: mimeTypeOf(producer),
+        packets: track?.packets ?? 0,
+        ...(skipped ? { skipped } : {}),
+      };
+    });
   }
 }
