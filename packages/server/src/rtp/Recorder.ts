@@ -183,11 +183,16 @@ export class Recorder extends Emitter<RecorderEvents> {
     for (const streamer of this.streamers) streamer.once('close', onStreamerClose);
     // A dead worker closes its routers (before the room hears of it): the streamers go with them.
     const onWorkerClose = () => void this.#end('worker_died');
-    this.#room.router.once('workerclose', onWorkerClose);
+    const routers = [...new Set(this.streamers.map((s) => s.transport.router))];
+    for (const router of routers) router.once('workerclose', onWorkerClose);
     const onRoomClose = () => void this.#end(this.#why());
     this.#room.once('close', onRoomClose);
     this.#detach.push(
-      () => this.#room.router.off('workerclose', onWorkerClose),
+      // Every peer of the room is told that it is being recorded, until it ends.
+      this.#room.recordingStarted([...new Set(options.producers.map((p) => p.peer.name))]),
+      () => {
+        for (const router of routers) router.off('workerclose', onWorkerClose);
+      },
       () => this.#room.off('close', onRoomClose),
       () => {
         for (const streamer of this.streamers) streamer.off('close', onStreamerClose);
