@@ -1,5 +1,4 @@
 import { isIP, isIPv6 } from 'node:net';
-import type { types as ms } from 'mediasoup';
 import type { Consumer } from '../media/Consumer.js';
 import { reapingOnTimeout } from '../media/orphans.js';
 import { PlainRtpTransport } from '../media/PlainRtpTransport.js';
