@@ -47,10 +47,10 @@ afterAll(async () => {
   rmSync(recordingsDir, { recursive: true, force: true });
 });
 
-async function joinPage(room: string, peer: string): Promise<Page> {
+async function joinPage(room: string, peer: string, port = demo.port): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (error) => console.error(`[${peer}] page error:`, error));
-  await page.goto(`http://127.0.0.1:${demo.port}/?room=${room}&peer=${peer}&autojoin=1`);
+  await page.goto(`http://127.0.0.1:${port}/?room=${room}&peer=${peer}&autojoin=1`);
   await page.waitForFunction(
     () => window.demo?.room.joined === true && window.demo.video?.transport !== undefined,
     null,
@@ -328,5 +328,44 @@ describe('audio levels in real Chromium', () => {
     detector.close();
     expect(detector.closed).toBe(true);
     await alice.close();
+  });
+});
+
+describe('a room over two workers, in real Chromium', () => {
+  it('two pages on different workers see each other: their media crosses the pipe both ways', async () => {
+    const wide = await startDemo({
+      port: 0,
+      host: '127.0.0.1',
+      webDir,
+      recordingsDir,
+      server: {
+        numWorkers: 2,
+        // One consumer fills a worker: the second page goes to the other worker.
+        maxConsumersPerWorker: 1,
+        logLevel: 'warn',
+        rtcIPv4: '127.0.0.1',
+        rtcIPv6: false,
+        rtcMinPort: 42000,
+        rtcMaxPort: 42999,
+      },
+    });
+    try {
+      const alice = await joinPage('wide', 'alice', wide.port);
+      const bob = await joinPage('wide', 'bob', wide.port);
+      const room = wide.server.getRoom('wide')!;
+      const [a, b] = [room.getPeerByName('alice')!, room.getPeerByName('bob')!];
+      expect(room.routers).toHaveLength(2);
+      expect(a.router).not.toBe(b.router);
+      await expectFlowing(bob, 'alice');
+      await expectFlowing(alice, 'bob');
+      // Each video is piped once, to the other page's router.
+      const video = (p: typeof a) => p.producers.find((x) => x.kind === 'video')!;
+      expect(room.routerSet.pipesOf(video(a))).toBe(1);
+      expect(room.routerSet.pipesOf(video(b))).toBe(1);
+      await alice.close();
+      await bob.close();
+    } finally {
+      await wide.close();
+    }
   });
 });
