@@ -360,8 +360,8 @@ describe('a room over two workers, in real Chromium', () => {
       await expectFlowing(alice, 'bob');
       // Each video is piped once, to the other page's router.
       const video = (p: typeof a) => p.producers.find((x) => x.kind === 'video')!;
-      expect(room.routerSet.pipesOf(video(a))).toBe(1);
-      expect(room.routerSet.pipesOf(video(b))).toBe(1);
+      expect(room.pipesOf(video(a))).toBe(1);
+      expect(room.pipesOf(video(b))).toBe(1);
       await alice.close();
       await bob.close();
     } finally {

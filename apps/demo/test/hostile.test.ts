@@ -484,7 +484,7 @@ describe('hostile clients against the built demo', () => {
       });
       try {
         const room = await server.createRoom();
-        const peer = room.join({ name: 'p', rtpCapabilities: room.rtpCapabilities });
+        const peer = await room.join({ name: 'p', rtpCapabilities: room.rtpCapabilities });
         await peer.createWebRtcTransport({ id: 1, direction: 'send' });
         const producer = await peer.produce({
           id: 1,

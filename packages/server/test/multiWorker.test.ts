@@ -126,8 +126,8 @@ describe('a room spread over two workers', () => {
       new Set(far.consumers.map((c) => c.rtpParameters!.codecs[0]!.payloadType)),
     );
     // One pipe per producer and router, shared by everything there.
-    expect(room.routerSet.pipesOf(video.producer)).toBe(1);
-    expect(room.routerSet.pipesOf(audio.producer)).toBe(1);
+    expect(room.pipesOf(video.producer)).toBe(1);
+    expect(room.pipesOf(audio.producer)).toBe(1);
   });
 
   it('pause and resume of the producer cross the pipe', async () => {
@@ -177,25 +177,25 @@ describe('a room spread over two workers', () => {
     });
     const farConsumer = far.getConsumerOf(extra)!;
     await far.enableConsumer(farConsumer.id, 3);
-    expect(room.routerSet.pipesOf(extra)).toBe(1);
+    expect(room.pipesOf(extra)).toBe(1);
     let closed = 0;
     farConsumer.on('close', () => closed++);
     extra.close();
     await sleep(100);
     expect(closed).toBe(1);
-    expect(room.routerSet.pipesOf(extra)).toBe(0);
+    expect(room.pipesOf(extra)).toBe(0);
   });
 
   it('the pipe closes when its last consumer goes, and opens again for the next', async () => {
     const consumer = far.getConsumerOf(audio.producer)!;
     consumer.close();
     await sleep(100);
-    expect(room.routerSet.pipesOf(audio.producer)).toBe(0);
+    expect(room.pipesOf(audio.producer)).toBe(0);
     const late = await room.join({ name: 'late', rtpCapabilities: room.rtpCapabilities });
     expect(late.router).toBe(far.router);
     await late.createWebRtcTransport({ id: 1, direction: 'recv' });
     await late.enableConsumer(late.getConsumerOf(audio.producer)!.id, 1);
-    expect(room.routerSet.pipesOf(audio.producer)).toBe(1);
+    expect(room.pipesOf(audio.producer)).toBe(1);
   });
 
   it('audio levels and the active speaker cover producers on every router', async () => {
@@ -249,7 +249,7 @@ describe('a room spread over two workers', () => {
       // The dominant speaker is found among every router's producers: far's is the only one with a level.
       await expect.poll(() => speakers[0], { timeout: 8000 }).toBe(far);
       // The observers live on the room's first router: far's producer is piped there.
-      expect(room.routerSet.pipesOf(tone)).toBeGreaterThanOrEqual(1);
+      expect(room.pipesOf(tone)).toBeGreaterThanOrEqual(1);
       detector.close();
     } finally {
       toneSender.stop();
@@ -273,7 +273,7 @@ describe('a room spread over two workers', () => {
     // The near peer still receives the camera, on the surviving worker.
     expect(await packetsDuring(sinks[0]!, nearSsrc, 1500)).toBeGreaterThan(20);
     // No pipe of the camera's producers points at the dead router any more.
-    expect(room.routerSet.pipesOf(video.producer)).toBe(0);
-    expect(room.routerSet.pipesOf(audio.producer)).toBe(0);
+    expect(room.pipesOf(video.producer)).toBe(0);
+    expect(room.pipesOf(audio.producer)).toBe(0);
   });
 });

@@ -154,6 +154,11 @@ export class Room extends Emitter<RoomEvents> {
     return this.routerSet.all;
   }
 
+  /** How many other routers of the room a producer is piped to now (monitoring). */
+  pipesOf(producer: Producer): number {
+    return this.routerSet.pipesOf(producer);
+  }
+
   /** The peers in the room. */
   get peers(): Peer[] {
     return [...this.#peers.values()];
