@@ -256,6 +256,7 @@ const serverNote = (name: string, body: pb.ServerNotification.$Properties): Vect
 
 export const vectorSources: VectorSource[] = [
   request('query_room', 1, { queryRoom: {} }),
+  request('query_room_with_token', 2, { queryRoom: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.x' } }),
   request('join', 2, {
     join: {
       protocolVersion: 1,
@@ -330,6 +331,10 @@ export const vectorSources: VectorSource[] = [
   }),
   note('enable_consumer_stats', { enableConsumerStats: { id: 3141592653, intervalMs: 1000 } }),
   note('disable_consumer_stats', { disableConsumerStats: { id: 3141592653 } }),
+  note('enable_active_speaker', { enableActiveSpeaker: {} }),
+  note('disable_active_speaker', { disableActiveSpeaker: {} }),
+  note('enable_audio_levels', { enableAudioLevels: { intervalMs: 500 } }),
+  note('disable_audio_levels', { disableAudioLevels: {} }),
   response('error', 2, {
     error: {
       code: 8,
@@ -487,6 +492,21 @@ export const vectorSources: VectorSource[] = [
     consumerEffectiveProfileChanged: { id: 3141592653, peerName: 'bob', profile: 5 },
   }),
   serverNote('consumer_stats', { consumerStats: { id: 3141592653, peerName: 'bob', stats } }),
+  serverNote('peer_batch', { peerBatch: { peers: [{ name: 'erin', consumers: [] }] } }),
+  serverNote('recording', { recording: { active: true, peerNames: ['alice', 'bob'] } }),
+  serverNote('active_speaker', { activeSpeaker: { peerName: 'alice', producerId: 1 } }),
+  serverNote('audio_levels', {
+    audioLevels: {
+      levels: [
+        { peerName: 'alice', producerId: 1, level: -12 },
+        { peerName: 'bob', producerId: 7, level: -45 },
+      ],
+    },
+  }),
+  serverNote('consumer_score', {
+    consumerScore: { id: 3141592653, peerName: 'bob', score: 9, producerScore: 10 },
+  }),
+  serverNote('producer_score', { producerScore: { id: 12, scores: [10, 8, 0] } }),
   serverNote('notification_rejected', {
     notificationRejected: {
       notification: 'pause_producer',
