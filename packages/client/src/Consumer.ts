@@ -28,6 +28,11 @@ export type ConsumerEvents = {
   unhandled: [];
   /** Server stats, while enabled. */
   stats: [stats: RtcStats[]];
+  /**
+   * Its quality changed: how well the server sends it to this client, and
+   * how well the producer's stream reaches the server (0 to 10 each).
+   */
+  score: [score: number, producerScore: number];
 };
 
 /**
@@ -293,6 +298,11 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** @internal Server stats arrived. */
   receiveStats(stats: RtcStats[]): void {
     this.safeEmit('stats', stats);
+  }
+
+  /** @internal Its quality changed on the server. */
+  receiveScore(score: number, producerScore: number): void {
+    if (!this.#closed) this.safeEmit('score', score, producerScore);
   }
 
   /** @internal Closed by the server ('remote') or with the room ('local'). */

@@ -11,6 +11,10 @@ export type PeerEvents = {
   close: [originator: Originator, appData: AppData | undefined];
   /** The peer has a new producer: here is its consumer. */
   newconsumer: [consumer: Consumer];
+  /** How loud it is, in dBov (when the room's audio levels are enabled). */
+  audiolevel: [level: number];
+  /** It is the room's dominant speaker now (when the active speaker is enabled). */
+  activespeaker: [];
 };
 
 /** Another participant of the room (mediasoup-client v2's Peer). */
@@ -61,6 +65,15 @@ export class Peer extends Emitter<PeerEvents> {
     this.#consumers.set(consumer.id, consumer);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
     if (announce) this.safeEmit('newconsumer', consumer);
+  }
+
+  /** @internal The room's audio levels or active speaker concern this peer. */
+  hear(event: 'audiolevel', level: number): void;
+  hear(event: 'activespeaker'): void;
+  hear(event: 'audiolevel' | 'activespeaker', level?: number): void {
+    if (this.#closed) return;
+    if (event === 'audiolevel') this.safeEmit('audiolevel', level!);
+    else this.safeEmit('activespeaker');
   }
 
   /** @internal The peer left (remote) or the room closed (local); its consumers close. */

@@ -1,21 +1,18 @@
 import type {
   AppData,
-  ClientNotification,
-  ClientRequest,
   MediaKind,
-  CloseReason as ProtocolCloseReason,
   RtpCapabilities,
   ServerNotification,
-  ServerResponse,
   TransportDirection,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import { Device, type types as msc } from 'mediasoup-client';
 import { Consumer } from './Consumer.js';
-import { InvalidStateError, type RequestError, UnsupportedError } from './errors.js';
+import { InvalidStateError, UnsupportedError } from './errors.js';
 import { randomId } from './ids.js';
 import { type Originator, Peer } from './Peer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
+import type { CloseReason, JoinOptions, RoomEvents, RoomOptions } from './roomTypes.js';
 import {
   createSignal,
   type PeerData,
@@ -27,58 +24,6 @@ import {
 import { Transport, type TransportContext } from './Transport.js';
 
 const log = logger('x:client:Room');
-
-/** Why the server closed this client's peer ('unspecified' from a server that gave no reason). */
-export type CloseReason = ProtocolCloseReason | 'unspecified';
-
-/** Options of a {@link Room} (mediasoup-client v2's RoomOptions, plus the engine choice). */
-export interface RoomOptions {
-  /** The room's capabilities, when known: join skips `queryRoom`. */
-  roomSettings?: { rtpCapabilities: RtpCapabilities; mandatoryCodecPayloadTypes?: number[] };
-  /** Time to wait for a response, in ms. Default 30000. */
-  requestTimeout?: number;
-  /** WebRTC transport options sent to the server. Default {}. */
-  transportOptions?: { udp?: boolean; tcp?: boolean; preferUdp?: boolean; preferTcp?: boolean };
-  /** TURN servers. Default []. */
-  turnServers?: RTCIceServer[];
-  /** ICE transport policy. Default 'all'. */
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** Join as a spy: receive everything, be seen by no one, send nothing. Default false. */
-  spy?: boolean;
-  /** mediasoup-client handler name (default: detected from the browser). */
-  handlerName?: msc.BuiltinHandlerName;
-  /** mediasoup-client handler factory (e.g. `FakeHandler.createFactory(...)` in Node tests). */
-  handlerFactory?: msc.HandlerFactory;
-}
-
-/** Options of {@link Room.join}. */
-export interface JoinOptions {
-  /** Access token for servers that require one. */
-  token?: string;
-}
-
-/** Events of a {@link Room}. */
-export type RoomEvents = {
-  /**
-   * A request for the server: send it and call `callback` with its Response
-   * (or `errback` if it could not be carried). The WebSocket connector does this.
-   */
-  request: [
-    request: ClientRequest,
-    callback: (response: ServerResponse) => void,
-    errback: (error: Error) => void,
-  ];
-  /** A notification for the server: send it. */
-  notify: [notification: ClientNotification];
-  /** A peer joined. */
-  newpeer: [peer: Peer];
-  /** The room was left ('local') or the server closed this peer ('remote', with the reason). */
-  close: [originator: Originator, appData: AppData | undefined, reason: CloseReason | undefined];
-  /** The server refused a notification of this client. */
-  notificationerror: [error: RequestError, notification: string, id: number];
-  /** A recording of the room started or ended (and, at join, one that runs): show it to the user. */
-  recording: [state: RecordingState];
-};
 
 type State = 'new' | 'joining' | 'joined' | 'closed';
 
@@ -286,6 +231,31 @@ export class Room extends Emitter<RoomEvents> {
     return producer;
   }
 
+  /** Asks for `activespeaker` events (room and peer) whenever the dominant speaker changes. */
+  enableActiveSpeaker(): void {
+    if (!this.joined) throw new InvalidStateError('enableActiveSpeaker() needs a joined room');
+    this.#signal.setActiveSpeaker(true);
+  }
+
+  /** Stops the `activespeaker` events. */
+  disableActiveSpeaker(): void {
+    this.#signal.setActiveSpeaker(false);
+  }
+
+  /**
+   * Asks for `audiolevels` (room) and `audiolevel` (peer) events at most every
+   * `interval` ms (500 at least); one with no levels when the room falls silent.
+   */
+  enableAudioLevels(interval = 500): void {
+    if (!this.joined) throw new InvalidStateError('enableAudioLevels() needs a joined room');
+    this.#signal.setAudioLevels(Math.max(500, interval));
+  }
+
+  /** Stops the `audiolevels` events. */
+  disableAudioLevels(): void {
+    this.#signal.setAudioLevels(undefined);
+  }
+
   /** Restarts ICE on every transport (after a network change). */
   async restartIce(): Promise<void> {
     if (!this.joined) throw new InvalidStateError('restartIce() needs a joined room');
@@ -443,6 +413,21 @@ export class Room extends Emitter<RoomEvents> {
     recording: (state) => {
       this.#recording = state;
       this.safeEmit('recording', state);
+    },
+    activeSpeaker: (peerName, producerId) => {
+      const peer = this.#peers.get(peerName);
+      peer?.hear('activespeaker');
+      this.safeEmit('activespeaker', peerName, peer, producerId);
+    },
+    audioLevels: (levels) => {
+      for (const level of levels) this.#peers.get(level.peerName)?.hear('audiolevel', level.level);
+      this.safeEmit('audiolevels', levels);
+    },
+    consumerScore: (id, peerName, score, producerScore) =>
+      this.#consumer(id, peerName)?.receiveScore(score, producerScore),
+    producerScore: (id, scores) => {
+      const producer = this.#producers.get(id);
+      if (producer) this.safeEmit('producerscore', producer, scores);
     },
   };
 

@@ -16,7 +16,7 @@ import type {
 } from '@x/protocol';
 import type { PreferredProfile } from './Consumer.js';
 import type { RequestError } from './errors.js';
-import type { CloseReason } from './Room.js';
+import type { CloseReason } from './roomTypes.js';
 
 // How the room and its objects talk to the server, in domain and mediasoup
 // types only. src/signaling/SignalClient implements it: the messages, their
@@ -144,6 +144,10 @@ export interface Signal {
   setConsumerPreferredProfile(id: number, profile: PreferredProfile): void;
   enableStats(target: StatsTarget, id: number, intervalMs: number): void;
   disableStats(target: StatsTarget, id: number): void;
+  /** Subscribes to the room's active speaker, or ends it. */
+  setActiveSpeaker(on: boolean): void;
+  /** Subscribes to the room's audio levels every `intervalMs`, or ends it (undefined). */
+  setAudioLevels(intervalMs: number | undefined): void;
 
   /** A notification from the server, handed to the {@link SignalListener}. */
   receive(notification: ServerNotification): void;
@@ -169,6 +173,20 @@ export interface SignalListener {
   consumerStats(id: number, peerName: string, stats: RtcStats[]): void;
   notificationRejected(error: RequestError, notification: string, id: number): void;
   recording(state: RecordingState): void;
+  activeSpeaker(peerName: string, producerId: number): void;
+  audioLevels(levels: AudioLevelData[]): void;
+  consumerScore(id: number, peerName: string, score: number, producerScore: number): void;
+  producerScore(id: number, scores: number[]): void;
+}
+
+/** The level of one audio producer of the room (the `audiolevels` event of a Room). */
+export interface AudioLevelData {
+  /** The peer that sends it (this client's own name for its own producers). */
+  peerName: string;
+  /** Its producer id. */
+  producerId: number;
+  /** Level in dBov, -127 (silence) to 0 (loudest). */
+  level: number;
 }
 
 /** Whether the room is being recorded (the `recording` event of a Room). */

@@ -37,14 +37,14 @@ export {
   type ProducerOptions,
   type SimulcastOptions,
 } from './Producer.js';
-export {
-  type CloseReason,
-  type JoinOptions,
-  Room,
-  type RoomEvents,
-  type RoomOptions,
-} from './Room.js';
-export type { RecordingState, StatsTarget, WebRtcTransportOptions } from './Signal.js';
+export { Room } from './Room.js';
+export type { CloseReason, JoinOptions, RoomEvents, RoomOptions } from './roomTypes.js';
+export type {
+  AudioLevelData,
+  RecordingState,
+  StatsTarget,
+  WebRtcTransportOptions,
+} from './Signal.js';
 export {
   type ConnectionState,
   type ConnectOptions,

@@ -1,6 +1,7 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { SfuError } from './util/errors.js';
 
 const log = logger('x:server:ServerSettings');
 
@@ -147,6 +148,13 @@ export function resolveSettings(settings: ServerSettings = {}): ResolvedSettings
     dtlsPrivateKeyFile: settings.dtlsPrivateKeyFile,
     maxConsumersPerWorker: positive(settings.maxConsumersPerWorker ?? 500, 'maxConsumersPerWorker'),
   };
+}
+
+/** The listen IP of plain transports for an IP family (UNSUPPORTED when that family is off). */
+export function plainListenIp(s: ResolvedSettings, family: 4 | 6): ms.TransportListenIp {
+  const ip = family === 6 ? s.rtcIPv6 : s.rtcIPv4;
+  if (!ip) throw new SfuError('UNSUPPORTED', `IPv${family} is disabled in the server settings`);
+  return { ip, announcedIp: family === 6 ? s.rtcAnnouncedIPv6 : s.rtcAnnouncedIPv4 };
 }
 
 /** The listen IPs of WebRTC transports: the resolved IPv4 and IPv6 with their announced addresses. */

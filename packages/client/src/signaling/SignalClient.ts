@@ -219,6 +219,16 @@ export class SignalClient implements Signal {
     this.#notify(DISABLE_STATS[target](id));
   }
 
+  setActiveSpeaker(on: boolean): void {
+    this.#notify(on ? { enableActiveSpeaker: {} } : { disableActiveSpeaker: {} });
+  }
+
+  setAudioLevels(intervalMs: number | undefined): void {
+    this.#notify(
+      intervalMs === undefined ? { disableAudioLevels: {} } : { enableAudioLevels: { intervalMs } },
+    );
+  }
+
   receive(notification: ServerNotification): void {
     // The rest of a join's or resume's peers: for the request waiting for them, not for the room.
     if (notification.body === 'peerBatch') this.#batches.put(notification.peerBatch!.peers);

@@ -11,7 +11,7 @@ import {
 } from '@x/protocol';
 import type { PreferredProfile } from '../Consumer.js';
 import { RequestError } from '../errors.js';
-import type { CloseReason } from '../Room.js';
+import type { CloseReason } from '../roomTypes.js';
 import type { ConsumerData, PeerData, ResumedState } from '../Signal.js';
 
 /** A server Error message as a {@link RequestError}. */

@@ -53,6 +53,13 @@ const handlers: Handlers = {
   // SignalClient takes batches to the join or resume that waits for them: one here came unasked.
   peerBatch: (n) => log.warn('a batch of %d peers came without a join or resume', n.peers.length),
   recording: (n, l) => l.recording({ active: n.active, peerNames: [...n.peerNames] }),
+  activeSpeaker: (n, l) => l.activeSpeaker(n.peerName, n.producerId),
+  audioLevels: (n, l) =>
+    l.audioLevels(
+      n.levels.map((a) => ({ peerName: a.peerName, producerId: a.producerId, level: a.level })),
+    ),
+  consumerScore: (n, l) => l.consumerScore(n.id, n.peerName, n.score, n.producerScore),
+  producerScore: (n, l) => l.producerScore(n.id, [...n.scores]),
   notificationRejected(n, l) {
     log.warn('the server rejected %s %d: %s', n.notification, n.id, n.error?.message);
     l.notificationRejected(requestErrorFromMessage(n.error), n.notification, n.id);

@@ -36,6 +36,8 @@ export type ConsumerEvents = {
   handled: [];
   /** Its transport closed: it can be enabled on another. */
   unhandled: [];
+  /** Its quality changed: as the server sends it (0-10), and as the producer's stream arrives (0-10). */
+  score: [score: number, producerScore: number];
 };
 
 /**
@@ -261,6 +263,10 @@ export class Consumer extends Emitter<ConsumerEvents> {
     engine.on('layerschange', (layers) =>
       this.setEffectiveProfile(layersToProfile(layers, this.source.layerCount)),
     );
+    engine.on('score', ({ score, producerScore }: ms.ConsumerScore) => {
+      this.peer?.channel.consumerScore(this, score, producerScore);
+      this.safeEmit('score', score, producerScore);
+    });
     engine.on('transportclose', () => this.disable());
     engine.on('producerclose', () => this.sourceClosed());
     this.syncEngine();

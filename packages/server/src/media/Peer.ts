@@ -12,8 +12,10 @@ import type {
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { plainListenIp, webRtcListenIps } from '../ServerSettings.js';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { checkLimit } from '../util/limits.js';
+import { assertMaySend, assertPlainRtpAllowed } from './admission.js';
 import type { Consumer } from './Consumer.js';
 import { reapingOnTimeout } from './orphans.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
@@ -206,7 +208,7 @@ export class Peer extends Emitter<PeerEvents> {
     const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createWebRtcTransport({
-        listenIps: this.room.webRtcListenIps(),
+        listenIps: webRtcListenIps(this.room.context.settings),
         enableUdp: options.udp ?? true,
         enableTcp: options.tcp ?? true,
         preferUdp: options.preferUdp ?? false,
@@ -236,8 +238,9 @@ export class Peer extends Emitter<PeerEvents> {
   async createPlainRtpTransport(options: PlainRtpTransportOptions): Promise<PlainRtpTransport> {
     this.assertCanOpen(options.id, options.direction);
     // A remote address given by a client: only where the server lets clients send.
-    if (options.remote) this.assertPlainRtpAllowed(options.remote);
-    const listenIp = options.listenIp ?? this.room.listenIp(options.ipFamily ?? 4);
+    if (options.remote) assertPlainRtpAllowed(this, options.remote);
+    const listenIp =
+      options.listenIp ?? plainListenIp(this.room.context.settings, options.ipFamily ?? 4);
     const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createPlainTransport({
@@ -421,36 +424,8 @@ export class Peer extends Emitter<PeerEvents> {
       throw new SfuError('ALREADY_EXISTS', `transport ${id} already exists: choose another id`, {
         field: 'id',
       });
-    if (direction === 'recv' && !this.permissions.canSubscribe) {
-      throw new SfuError(
-        'FORBIDDEN',
-        'this peer may not receive media: its token does not allow subscribing',
-      );
-    }
-    if (direction === 'send' && (this.spy || !this.permissions.canPublish)) {
-      throw new SfuError(
-        'FORBIDDEN',
-        this.spy
-          ? 'a spy cannot send media'
-          : 'this peer may not send media: its token does not allow publishing',
-      );
-    }
+    assertMaySend(this, direction);
     checkLimit(this.room.limits, 'transportsPerPeer', this.#transports.size, `peer ${this.name}`);
-  }
-
-  private assertPlainRtpAllowed(remote: { ip: string; port: number; rtcpPort?: number }): void {
-    const policy = this.room.context.plainRtp;
-    if (!policy || !this.permissions.canUsePlainRtp) {
-      throw new SfuError(
-        'FORBIDDEN',
-        policy
-          ? 'this peer may not use plain RTP: its token does not allow it (canUsePlainRtp)'
-          : 'plain RTP transports from clients are off on this server (ServerOptions.clientPlainRtp)',
-        { field: 'plainRtpParameters' },
-      );
-    }
-    policy.check(remote.ip, remote.port);
-    if (remote.rtcpPort !== undefined) policy.check(remote.ip, remote.rtcpPort);
   }
 
   /** A peer closed while the worker created something for it: that thing goes too. */

@@ -20,6 +20,8 @@ export type ProducerEvents = {
   pause: [originator: Originator, appData: AppData | undefined];
   /** The producer was resumed. */
   resume: [originator: Originator, appData: AppData | undefined];
+  /** Its quality as the server receives it changed: one score (0-10) per encoding. */
+  score: [scores: number[]];
 };
 
 /**
@@ -63,6 +65,14 @@ export class Producer extends Emitter<ProducerEvents> {
     this.engine = options.engine;
     this.appData = options.appData;
     this.#remotelyPaused = options.paused;
+    this.engine.on('score', (scores: ms.ProducerScore[]) => {
+      // One score per encoding, in the order of the encodings.
+      const byEncoding = (this.engine.rtpParameters.encodings ?? [{}]).map(
+        (e) => scores.find((s) => (e.rid ? s.rid === e.rid : s.ssrc === e.ssrc))?.score ?? 0,
+      );
+      this.peer.channel.producerScore(this, byEncoding);
+      this.safeEmit('score', byEncoding);
+    });
   }
 
   /** Whether the producer is closed. */

@@ -10,18 +10,19 @@ import type { types as ms } from 'mediasoup';
 import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
 import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
 import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
-import { type ResolvedSettings, webRtcListenIps } from '../ServerSettings.js';
+import type { ResolvedSettings } from '../ServerSettings.js';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
-import { checkLimit, type Limits } from '../util/limits.js';
+import type { Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
 import { type AudioLevel, AudioLevels } from './AudioLevels.js';
+import { assertCanJoin, assertFanOut, producerCount, type RoomView } from './admission.js';
 import { Consumer } from './Consumer.js';
-import { assertCompatible } from './capabilities.js';
 import { Peer, type PeerPermissions } from './Peer.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
 import type { RoomRouters } from './RoomRouters.js';
+import { RoomSubscriptions } from './RoomSubscriptions.js';
 import type { JoinOptions, RecordingState, SignalingPort } from './SignalingPort.js';
 import type { WorkerPool } from './WorkerPool.js';
 
@@ -93,7 +94,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #streamers = new Set<RtpStreamer>();
   readonly #detectors = new Set<ActiveSpeakerDetector>();
   readonly #audioLevels: AudioLevels;
-  readonly #recordings = new Map<object, string[]>();
+  readonly #subscriptions: RoomSubscriptions;
   readonly #joining = new Set<string>();
 
   /** @internal Created by the server. */
@@ -115,8 +116,16 @@ export class Room extends Emitter<RoomEvents> {
     this.#audioLevels = new AudioLevels({
       routers: this.routerSet,
       producers: () => this.peers.flatMap((p) => p.producers),
-      listening: () => this.listenerCount('audiolevels') > 0,
-      emit: (levels) => this.safeEmit('audiolevels', levels),
+      listening: () => this.listenerCount('audiolevels') > 0 || this.#subscriptions.wantsLevels,
+      emit: (levels) => {
+        this.#subscriptions.deliverLevels(levels);
+        this.safeEmit('audiolevels', levels);
+      },
+    });
+    this.#subscriptions = new RoomSubscriptions({
+      peers: () => this.#peers.values(),
+      createDetector: () => this.createActiveSpeakerDetector(),
+      levelsWanted: () => this.#audioLevels.start(),
     });
     // A router closes with its worker: the peers living on it go, the room and the others go on.
     this.routerSet.on('routerdied', (router, worker) => {
@@ -171,8 +180,7 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Whether the room is being recorded, and whom: every peer is told when this changes. */
   get recording(): RecordingState {
-    const peerNames = [...new Set([...this.#recordings.values()].flat())];
-    return { active: this.#recordings.size > 0, peerNames };
+    return this.#subscriptions.recording;
   }
 
   /**
@@ -180,12 +188,7 @@ export class Room extends Emitter<RoomEvents> {
    * told now, and again when the returned function says it ended.
    */
   recordingStarted(peerNames: string[]): () => void {
-    const key = {};
-    this.#recordings.set(key, peerNames);
-    this.announceRecording();
-    return () => {
-      if (this.#recordings.delete(key)) this.announceRecording();
-    };
+    return this.#subscriptions.recordingStarted(peerNames);
   }
 
   /** The peer with this name, if it is in the room. */
@@ -208,57 +211,21 @@ export class Room extends Emitter<RoomEvents> {
    * producer it may receive, and tells the others.
    */
   async join(options: PeerJoin): Promise<Peer> {
-    this.assertCanJoin(options);
+    if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
+    assertCanJoin(this.view(), {
+      name: options.name,
+      rtpCapabilities: options.rtpCapabilities,
+      canSubscribe: options.permissions?.canSubscribe !== false,
+    });
     // The name is the joiner's while its router is found.
     this.#joining.add(options.name);
     try {
-      const router = await this.routerSet.homeFor(this.producerCount());
+      const router = await this.routerSet.homeFor(producerCount(this.view()));
       if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
       return this.addPeer(options, router);
     } finally {
       this.#joining.delete(options.name);
     }
-  }
-
-  private assertCanJoin(options: PeerJoin): void {
-    if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
-    const name = options.name;
-    if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
-      throw new SfuError(
-        'BAD_REQUEST',
-        'peerName must be a non-empty string of at most 256 characters',
-        { field: 'peerName' },
-      );
-    }
-    if (this.#peers.has(name) || this.#joining.has(name)) {
-      throw new SfuError(
-        'PEER_NAME_TAKEN',
-        `peer name "${name}" is taken in room ${this.id}: choose another`,
-        { field: 'peerName' },
-      );
-    }
-    assertCompatible(this.rtpCapabilities, options.rtpCapabilities);
-    checkLimit(
-      this.limits,
-      'peersPerRoom',
-      this.#peers.size + this.#joining.size,
-      `room ${this.id}`,
-    );
-    if (options.permissions?.canSubscribe !== false) {
-      const producers = this.producerCount();
-      if (producers > this.limits.consumersPerPeer) {
-        throw new SfuError(
-          'LIMIT_EXCEEDED',
-          `room ${this.id} has ${producers} producers; a peer may receive at most ${this.limits.consumersPerPeer} (consumersPerPeer)`,
-        );
-      }
-    }
-  }
-
-  private producerCount(): number {
-    let n = 0;
-    for (const peer of this.#peers.values()) n += peer.producers.length;
-    return n;
   }
 
   /** Closes the room and every peer in it (they are told `closed`). */
@@ -271,6 +238,7 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#emptyTimer);
+    this.#subscriptions.close();
     log.debug('room %s closed (%s)', this.id, reason);
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
@@ -322,6 +290,16 @@ export class Room extends Emitter<RoomEvents> {
     return this;
   }
 
+  /** @internal A client subscribes to the active speaker (or ends it). */
+  subscribeActiveSpeaker(peer: Peer, on: boolean): void {
+    this.#subscriptions.activeSpeaker(peer, on);
+  }
+
+  /** @internal A client subscribes to the audio levels every `intervalMs` (or ends it: undefined). */
+  subscribeAudioLevels(peer: Peer, intervalMs: number | undefined): void {
+    this.#subscriptions.audioLevels(peer, intervalMs);
+  }
+
   /** @internal A producer was created: every other peer that may receive gets a consumer of it. */
   producerAdded(producer: Producer): void {
     for (const viewer of this.#peers.values()) {
@@ -332,28 +310,16 @@ export class Room extends Emitter<RoomEvents> {
     for (const detector of this.#detectors) detector.addProducer(producer);
   }
 
-  /**
-   * @internal Refuses a new producer of `owner` that would give a peer of the
-   * room more consumers than `limits.consumersPerPeer`: every producer costs
-   * each subscriber one, so a room's cost grows with peers × producers.
-   */
+  /** @internal Refuses a producer of `owner` that would give a peer too many consumers. */
   assertFanOut(owner: Peer): void {
-    const limit = this.limits.consumersPerPeer;
-    for (const peer of this.#peers.values()) {
-      if (peer === owner || !peer.permissions.canSubscribe) continue;
-      if (peer.consumers.length >= limit) {
-        throw new SfuError(
-          'LIMIT_EXCEEDED',
-          `room ${this.id} cannot take another producer: peer ${peer.name} already receives ${limit} (consumersPerPeer); close a producer first`,
-        );
-      }
-    }
+    assertFanOut(this.view(), owner);
   }
 
   /** @internal A peer closed: the others are told. */
   removePeer(peer: Peer, appData: AppData | undefined): void {
     if (this.#peers.get(peer.name) !== peer) return;
     this.#peers.delete(peer.name);
+    this.#subscriptions.removePeer(peer);
     this.watchEmpty();
     if (peer.spy) return;
     for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
@@ -375,19 +341,6 @@ export class Room extends Emitter<RoomEvents> {
     const peer = await this.join({ name, rtpCapabilities: this.rtpCapabilities, appData });
     serverPeers.add(peer);
     return peer;
-  }
-
-  /** @internal The listen IP of plain transports for an IP family. */
-  listenIp(family: 4 | 6): ms.TransportListenIp {
-    const s = this.#context.settings;
-    const ip = family === 6 ? s.rtcIPv6 : s.rtcIPv4;
-    if (!ip) throw new SfuError('UNSUPPORTED', `IPv${family} is disabled in the server settings`);
-    return { ip, announcedIp: family === 6 ? s.rtcAnnouncedIPv6 : s.rtcAnnouncedIPv4 };
-  }
-
-  /** @internal The listen IPs of WebRTC transports. */
-  webRtcListenIps(): ms.TransportListenIp[] {
-    return webRtcListenIps(this.#context.settings);
   }
 
   /** @internal The server's settings and workers, for what the room builds outside its router. */
@@ -448,9 +401,14 @@ export class Room extends Emitter<RoomEvents> {
     return peer;
   }
 
-  private announceRecording(): void {
-    const state = this.recording;
-    for (const peer of this.#peers.values()) peer.channel.recording(state);
+  private view(): RoomView {
+    return {
+      id: this.id,
+      limits: this.limits,
+      rtpCapabilities: this.rtpCapabilities,
+      peers: this.#peers.values(),
+      joining: this.#joining,
+    };
   }
 
   /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */
@@ -458,12 +416,8 @@ export class Room extends Emitter<RoomEvents> {
     clearTimeout(this.#emptyTimer);
     if (this.#peers.size > 0 || this.#closed) return;
     this.#emptyTimer = setTimeout(() => {
-      if (this.closeWhenEmpty && this.#peers.size === 0) {
-        log.debug('room %s closed: empty for %d ms', this.id, this.limits.emptyRoomTimeoutMs);
-        this.close();
-      } else if (!this.#closed) {
-        this.watchEmpty();
-      }
+      if (this.closeWhenEmpty && this.#peers.size === 0) this.close();
+      else this.watchEmpty();
     }, this.limits.emptyRoomTimeoutMs);
     this.#emptyTimer.unref();
   }

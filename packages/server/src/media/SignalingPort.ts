@@ -6,6 +6,7 @@ import type {
   Profile,
   ServerResponse,
 } from '@x/protocol';
+import type { AudioLevel } from './AudioLevels.js';
 import type { Consumer } from './Consumer.js';
 import type { Peer, PeerPermissions } from './Peer.js';
 import type { Producer } from './Producer.js';
@@ -55,6 +56,14 @@ export interface PeerChannel {
   consumerEffectiveProfileChanged(consumer: Consumer, profile: Profile): void;
   /** A recording of the room started or ended. */
   recording(state: RecordingState): void;
+  /** The room's dominant speaker changed (the client subscribed to it). */
+  activeSpeaker(peer: Peer, producer: Producer): void;
+  /** The room's audio levels, loudest first; [] in silence (the client subscribed to them). */
+  audioLevels(levels: AudioLevel[]): void;
+  /** The quality of one of the peer's consumers changed (0 to 10, as sent and as received). */
+  consumerScore(consumer: Consumer, score: number, producerScore: number): void;
+  /** The quality of one of the peer's producers changed, per encoding (0 to 10). */
+  producerScore(producer: Producer, scores: number[]): void;
 }
 
 /** Whether a room is being recorded, and whom. */

@@ -4,6 +4,7 @@ import { reapingOnTimeout } from '../media/orphans.js';
 import { PlainRtpTransport } from '../media/PlainRtpTransport.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
+import { plainListenIp } from '../ServerSettings.js';
 import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import { OutsideRouter } from './OutsideRouter.js';
@@ -42,7 +43,10 @@ export async function createRtpStreamer(
     options.localIP === undefined
       ? producer.transport.router
       : await OutsideRouter.of(room).router();
-  const listenIp = options.localIP === undefined ? room.listenIp(family) : { ip: options.localIP };
+  const listenIp =
+    options.localIP === undefined
+      ? plainListenIp(room.context.settings, family)
+      : { ip: options.localIP };
   const engine = await reapingOnTimeout(router, () =>
     router.createPlainTransport({ listenIp, rtcpMux, comedia: false }),
   );

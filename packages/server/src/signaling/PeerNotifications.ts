@@ -116,4 +116,20 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     peer.consumer(id);
     signaling.stats.stop(`consumer:${id}`);
   },
+
+  enableActiveSpeaker(peer) {
+    peer.room.subscribeActiveSpeaker(peer, true);
+  },
+
+  disableActiveSpeaker(peer) {
+    peer.room.subscribeActiveSpeaker(peer, false);
+  },
+
+  enableAudioLevels(peer, { intervalMs }) {
+    peer.room.subscribeAudioLevels(peer, intervalMs);
+  },
+
+  disableAudioLevels(peer) {
+    peer.room.subscribeAudioLevels(peer, undefined);
+  },
 };

@@ -7,6 +7,7 @@ import {
   pb,
   profile as profileEnum,
 } from '@x/protocol';
+import type { AudioLevel } from '../media/AudioLevels.js';
 import type { Consumer } from '../media/Consumer.js';
 import type { Peer } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
@@ -131,6 +132,32 @@ export class PeerSignaling implements PeerLink {
         profile: profileEnum.toMessage(profile, 'profile'),
       },
     });
+  }
+
+  activeSpeaker(peer: Peer, producer: Producer): void {
+    this.send({ activeSpeaker: { peerName: peer.name, producerId: producer.id } });
+  }
+
+  audioLevels(levels: AudioLevel[]): void {
+    this.send({
+      audioLevels: {
+        levels: levels.map((l) => ({
+          peerName: l.producer.peer.name,
+          producerId: l.producer.id,
+          level: Math.round(l.audioLevel),
+        })),
+      },
+    });
+  }
+
+  consumerScore(consumer: Consumer, score: number, producerScore: number): void {
+    this.send({
+      consumerScore: { id: consumer.id, peerName: consumer.source.peer.name, score, producerScore },
+    });
+  }
+
+  producerScore(producer: Producer, scores: number[]): void {
+    this.send({ producerScore: { id: producer.id, scores } });
   }
 
   recording(state: RecordingState): void {
