@@ -128,4 +128,5 @@ export const closeReason = enumMapping<CloseReason>('CloseReason', [
   ['server_shutdown', pb.CloseReason.CLOSE_REASON_SERVER_SHUTDOWN],
   ['session_expired', pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED],
   ['protocol_violation', pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION],
+  ['node_draining', pb.CloseReason.CLOSE_REASON_NODE_DRAINING],
 ]);

@@ -205,4 +205,5 @@ export type CloseReason =
   | 'worker_died'
   | 'server_shutdown'
   | 'session_expired'
-  | 'protocol_violation';
+  | 'protocol_violation'
+  | 'node_draining';

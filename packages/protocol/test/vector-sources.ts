@@ -342,6 +342,13 @@ export const vectorSources: VectorSource[] = [
       field: 'join.peer_name',
     },
   }),
+  response('error_node_unavailable', 3, {
+    error: {
+      code: 17,
+      message: 'node b is draining: join through another node',
+      redirectUrl: 'wss://c.example.com/ws?room=demo',
+    },
+  }),
   response('query_room', 1, {
     queryRoom: {
       rtpCapabilities: rtpCapabilitiesToMessage(routerCaps),
@@ -507,6 +514,13 @@ export const vectorSources: VectorSource[] = [
     consumerScore: { id: 3141592653, peerName: 'bob', score: 9, producerScore: 10 },
   }),
   serverNote('producer_score', { producerScore: { id: 12, scores: [10, 8, 0] } }),
+  serverNote('closed_node_draining', {
+    closed: {
+      reason: 7,
+      message: 'node b is shutting down',
+      redirectUrl: 'wss://c.example.com/ws?room=demo',
+    },
+  }),
   serverNote('notification_rejected', {
     notificationRejected: {
       notification: 'pause_producer',
