@@ -15,7 +15,12 @@ import type { types as ms } from 'mediasoup';
 import { plainListenIp, webRtcListenIps } from '../ServerSettings.js';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { checkLimit } from '../util/limits.js';
-import { assertMaySend, assertPlainRtpAllowed } from './admission.js';
+import {
+  assertDirection,
+  assertMayProduce,
+  assertMaySend,
+  assertPlainRtpAllowed,
+} from './admission.js';
 import type { Consumer } from './Consumer.js';
 import { reapingOnTimeout } from './orphans.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
@@ -80,6 +85,12 @@ export class Peer extends Emitter<PeerEvents> {
   readonly permissions: Readonly<PeerPermissions>;
   /** Its home router: where its transports (and producers) live. */
   readonly router: ms.Router;
+  /**
+   * For a peer of the room that lives on another node of a cluster: that
+   * node's id. Its producers reach this node through pipes; it has no
+   * transports or consumers here.
+   */
+  readonly node: string | undefined;
 
   #closed = false;
   readonly #link: PeerLink;
@@ -93,6 +104,7 @@ export class Peer extends Emitter<PeerEvents> {
     name: string;
     room: Room;
     router: ms.Router;
+    node?: string;
     rtpCapabilities: RtpCapabilities;
     spy: boolean;
     appData: AppData | undefined;
@@ -103,6 +115,7 @@ export class Peer extends Emitter<PeerEvents> {
     this.name = options.name;
     this.room = options.room;
     this.router = options.router;
+    this.node = options.node;
     this.rtpCapabilities = options.rtpCapabilities;
     this.spy = options.spy;
     this.appData = options.appData;
@@ -163,8 +176,13 @@ export class Peer extends Emitter<PeerEvents> {
    * Closes the peer: its client is told (`closed`), its transports, producers
    * and consumers close, and the other peers are told (`peerClosed`).
    */
-  close(appData?: AppData, reason: CloseReason = 'peer_closed', message = ''): void {
-    this.closeWith('local', appData, reason, message);
+  close(
+    appData?: AppData,
+    reason: CloseReason = 'peer_closed',
+    message = '',
+    redirectUrl?: string,
+  ): void {
+    this.closeWith('local', appData, reason, message, redirectUrl);
   }
 
   /** @internal */
@@ -173,9 +191,10 @@ export class Peer extends Emitter<PeerEvents> {
     appData?: AppData,
     reason: CloseReason = 'peer_closed',
     message = '',
+    redirectUrl?: string,
   ): void {
     if (this.#closed) return;
-    if (originator === 'local') this.#link.closed(reason, message, appData);
+    if (originator === 'local') this.#link.closed(reason, message, appData, redirectUrl);
     this.#closed = true;
     log.debug('peer %s closed (%s, %s)', this.name, originator, reason);
     for (const transport of [...this.#transports.values()]) transport.closeWith(originator);
@@ -185,19 +204,12 @@ export class Peer extends Emitter<PeerEvents> {
     this.safeEmit('close', originator, appData);
   }
 
-  /**
-   * mediasoup v2: handles a request of the peer's client and resolves with
-   * the response to send back. Never rejects: a failure is an error response
-   * with its code.
-   */
+  /** mediasoup v2: handles a request of the peer's client; resolves with the response (an error one on failure). */
   receiveRequest(request: ClientRequest): Promise<ServerResponse> {
     return this.#link.receiveRequest(request);
   }
 
-  /**
-   * mediasoup v2: handles a notification of the peer's client. One it cannot
-   * carry out is answered with a `notificationRejected` notification.
-   */
+  /** mediasoup v2: handles a notification of the peer's client (a `notificationRejected` answers one that fails). */
   receiveNotification(notification: ClientNotification): void {
     this.#link.receiveNotification(notification);
   }
@@ -226,7 +238,7 @@ export class Peer extends Emitter<PeerEvents> {
       router,
       appData: options.appData,
     });
-    this.addTransport(transport);
+    this.adoptTransport(transport);
     if (options.dtlsParameters) await transport.connectOnce(options.dtlsParameters);
     return transport;
   }
@@ -258,7 +270,7 @@ export class Peer extends Emitter<PeerEvents> {
       router,
       appData: options.appData,
     });
-    this.addTransport(transport);
+    this.adoptTransport(transport);
     if (options.remote) await transport.setRemoteParameters(options.remote);
     return transport;
   }
@@ -275,26 +287,18 @@ export class Peer extends Emitter<PeerEvents> {
 
   /** Creates a producer on one of the peer's send transports; every other peer gets a consumer of it. */
   async produce(options: ProduceOptions): Promise<Producer> {
-    if (this.spy) throw new SfuError('FORBIDDEN', 'a spy cannot produce');
-    if (!this.permissions.canPublish)
-      throw new SfuError(
-        'FORBIDDEN',
-        'this peer may not produce: its token does not allow publishing',
-      );
+    this.assertLocal();
+    assertMayProduce(this);
     if (this.#producers.has(options.id))
       throw new SfuError(
         'ALREADY_EXISTS',
         `producer ${options.id} already exists: choose another id`,
-        { field: 'id' },
+        {
+          field: 'id',
+        },
       );
     const transport = this.transport(options.transportId);
-    if (transport.direction !== 'send') {
-      throw new SfuError(
-        'INVALID_STATE',
-        `transport ${transport.id} is a receive transport: producers go on a send transport`,
-        { field: 'transportId' },
-      );
-    }
+    assertDirection(transport, 'send');
     checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
     this.room.assertFanOut(this);
     const paused = options.paused ?? false;
@@ -311,20 +315,16 @@ export class Peer extends Emitter<PeerEvents> {
         `transport ${transport.id} closed while the producer was created`,
       );
     }
-    const producer = new Producer({
-      id: options.id,
-      peer: this,
-      transport,
-      engine,
-      appData: options.appData,
-      paused,
-    });
-    this.#producers.set(producer.id, producer);
-    transport.addProducer(producer);
-    producer.once('close', () => this.#producers.delete(producer.id));
-    this.safeEmit('newproducer', producer);
-    this.room.producerAdded(producer);
-    return producer;
+    return this.adoptProducer(
+      new Producer({
+        id: options.id,
+        peer: this,
+        transport,
+        engine,
+        appData: options.appData,
+        paused,
+      }),
+    );
   }
 
   /**
@@ -338,13 +338,7 @@ export class Peer extends Emitter<PeerEvents> {
   ): Promise<Consumer> {
     const consumer = this.consumer(id);
     const transport = this.transport(transportId);
-    if (transport.direction !== 'recv') {
-      throw new SfuError(
-        'INVALID_STATE',
-        `transport ${transport.id} is a send transport: consumers go on a receive transport`,
-        { field: 'transportId' },
-      );
-    }
+    assertDirection(transport, 'recv');
     await consumer.enable(transport, {
       paused: options.paused ?? false,
       preferredProfile: options.preferredProfile,
@@ -371,47 +365,45 @@ export class Peer extends Emitter<PeerEvents> {
 
   /** @internal The peer's transport with this id, or NOT_FOUND for its client. */
   transport(id: number): Transport {
-    const transport = this.#transports.get(id);
-    if (!transport)
-      throw new SfuError('NOT_FOUND', `no transport ${id} belongs to peer ${this.name}`, {
-        field: 'transportId',
-      });
-    return transport;
+    return this.owned(this.#transports, id, 'transport', 'transportId');
   }
 
   /** @internal The peer's producer with this id, or NOT_FOUND for its client. */
   producer(id: number): Producer {
-    const producer = this.#producers.get(id);
-    if (!producer)
-      throw new SfuError('NOT_FOUND', `no producer ${id} belongs to peer ${this.name}`, {
-        field: 'id',
-      });
-    return producer;
+    return this.owned(this.#producers, id, 'producer', 'id');
   }
 
   /** @internal The peer's consumer with this id, or NOT_FOUND for its client. */
   consumer(id: number): Consumer {
-    const consumer = this.#consumers.get(id);
-    if (!consumer)
-      throw new SfuError('NOT_FOUND', `no consumer ${id} belongs to peer ${this.name}`, {
-        field: 'id',
-      });
-    return consumer;
+    return this.owned(this.#consumers, id, 'consumer', 'id');
   }
 
   /** @internal The peer's WebRTC transport with this id. */
   webRtcTransport(id: number): WebRtcTransport {
     const transport = this.transport(id);
-    if (!(transport instanceof WebRtcTransport)) {
-      throw new SfuError(
-        'INVALID_STATE',
-        `transport ${id} is a plain RTP transport: it has no ICE or DTLS`,
-      );
-    }
-    return transport;
+    if (transport instanceof WebRtcTransport) return transport;
+    throw new SfuError(
+      'INVALID_STATE',
+      `transport ${id} is not a WebRTC transport: it has no ICE or DTLS`,
+    );
   }
 
-  private addTransport(transport: Transport): void {
+  /**
+   * @internal Registers a producer of this peer (made by `produce()`, or
+   * piped here from another node for a remote peer); the room's other peers
+   * get consumers of it.
+   */
+  adoptProducer(producer: Producer): Producer {
+    this.#producers.set(producer.id, producer);
+    producer.transport.addProducer(producer);
+    producer.once('close', () => this.#producers.delete(producer.id));
+    this.safeEmit('newproducer', producer);
+    this.room.producerAdded(producer);
+    return producer;
+  }
+
+  /** @internal A transport the server made for this peer itself (the pipe of a remote peer). */
+  adoptTransport(transport: Transport): void {
     this.#transports.set(transport.id, transport);
     transport.once('close', () => this.#transports.delete(transport.id));
     this.safeEmit('newtransport', transport);
@@ -420,12 +412,28 @@ export class Peer extends Emitter<PeerEvents> {
   /** Checks that a transport may be opened: id free, direction allowed, limit not reached. */
   private assertCanOpen(id: number, direction: TransportDirection): void {
     if (this.#closed) throw new InvalidStateError(`peer ${this.name} is closed`);
+    this.assertLocal();
     if (this.#transports.has(id))
       throw new SfuError('ALREADY_EXISTS', `transport ${id} already exists: choose another id`, {
         field: 'id',
       });
     assertMaySend(this, direction);
     checkLimit(this.room.limits, 'transportsPerPeer', this.#transports.size, `peer ${this.name}`);
+  }
+
+  private owned<T>(map: Map<number, T>, id: number, what: string, field: string): T {
+    const found = map.get(id);
+    if (!found)
+      throw new SfuError('NOT_FOUND', `no ${what} ${id} belongs to peer ${this.name}`, { field });
+    return found;
+  }
+
+  private assertLocal(): void {
+    if (!this.node) return;
+    throw new SfuError(
+      'UNSUPPORTED',
+      `peer ${this.name} lives on node ${this.node}: act on it there`,
+    );
   }
 
   /** A peer closed while the worker created something for it: that thing goes too. */

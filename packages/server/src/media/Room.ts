@@ -10,59 +10,23 @@ import type { types as ms } from 'mediasoup';
 import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
 import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
 import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
-import type { ResolvedSettings } from '../ServerSettings.js';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import type { Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
-import { type AudioLevel, AudioLevels } from './AudioLevels.js';
+import { AudioLevels } from './AudioLevels.js';
 import { assertCanJoin, assertFanOut, producerCount, type RoomView } from './admission.js';
 import { Consumer } from './Consumer.js';
-import { Peer, type PeerPermissions } from './Peer.js';
-import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
+import { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 import type { RoomRouters } from './RoomRouters.js';
 import { RoomSubscriptions } from './RoomSubscriptions.js';
-import type { JoinOptions, RecordingState, SignalingPort } from './SignalingPort.js';
-import type { WorkerPool } from './WorkerPool.js';
+import type { PeerJoin, RoomContext, RoomEvents } from './roomTypes.js';
+import type { JoinOptions, RecordingState } from './SignalingPort.js';
 
 const log = logger('x:server:Room');
 
-/** Events of a {@link Room}. */
-export type RoomEvents = {
-  /** A peer joined. */
-  newpeer: [peer: Peer];
-  /** The room was closed. */
-  close: [appData: AppData | undefined];
-  /** Levels of the loudest audio producers, loudest first, every 500 ms while someone listens ([] in silence). */
-  audiolevels: [levels: AudioLevel[]];
-};
-
-/** @internal What a room needs from its server. */
-export interface RoomContext {
-  /** Called when one of the room's routers died with its worker. */
-  routerDied?: (room: Room, worker: ms.Worker) => void;
-  settings: ResolvedSettings;
-  pool: WorkerPool;
-  limits: Limits;
-  signaling: SignalingPort;
-  /** Where clients may point plain RTP transports (none: nowhere). */
-  plainRtp: PlainRtpPolicy | undefined;
-}
-
-/** What a client joins with, in domain terms (see {@link Room.join}). */
-export interface PeerJoin {
-  /** Peer name, unique in the room (1 to 256 characters). */
-  name: string;
-  /** What the client can receive. */
-  rtpCapabilities: RtpCapabilities;
-  /** Join as a spy: receive, be seen by no one, send nothing. Default false. */
-  spy?: boolean;
-  /** The app's data about the peer. */
-  appData?: AppData;
-  /** What the peer may do (from its token). Default: everything. */
-  permissions?: Partial<PeerPermissions>;
-}
+export type { PeerJoin, RoomContext, RoomEvents } from './roomTypes.js';
 
 /**
  * A room: its peers, and what they send and receive (mediasoup v2's Room),
@@ -217,12 +181,18 @@ export class Room extends Emitter<RoomEvents> {
       rtpCapabilities: options.rtpCapabilities,
       canSubscribe: options.permissions?.canSubscribe !== false,
     });
-    // The name is the joiner's while its router is found.
+    // The name is the joiner's while its router is found (and, in a cluster, claimed).
     this.#joining.add(options.name);
+    let release: () => void = () => undefined;
     try {
+      if (this.#context.admit)
+        release = await this.#context.admit(this, options.name, options.spy ?? false);
       const router = await this.routerSet.homeFor(producerCount(this.view()));
       if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
       return this.addPeer(options, router);
+    } catch (error) {
+      release();
+      throw error;
     } finally {
       this.#joining.delete(options.name);
     }
@@ -304,6 +274,8 @@ export class Room extends Emitter<RoomEvents> {
   producerAdded(producer: Producer): void {
     for (const viewer of this.#peers.values()) {
       if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
+      // A peer of another node consumes on its node, not here.
+      if (viewer.node) continue;
       viewer.channel.newConsumer(this.newConsumer(viewer, producer));
     }
     this.#audioLevels.add(producer);
@@ -323,24 +295,6 @@ export class Room extends Emitter<RoomEvents> {
     this.watchEmpty();
     if (peer.spy) return;
     for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
-  }
-
-  /**
-   * @internal The server-side peer of this name (created if needed): RTP
-   * ingest produces through one. A client's peer of that name is refused.
-   */
-  async serverPeer(name: string, appData: AppData | undefined): Promise<Peer> {
-    const existing = this.#peers.get(name);
-    if (existing && !isServerPeer(existing)) {
-      throw new SfuError(
-        'PEER_NAME_TAKEN',
-        `peer name "${name}" belongs to a client in room ${this.id}`,
-      );
-    }
-    if (existing) return existing;
-    const peer = await this.join({ name, rtpCapabilities: this.rtpCapabilities, appData });
-    serverPeers.add(peer);
-    return peer;
   }
 
   /** @internal The server's settings and workers, for what the room builds outside its router. */
@@ -374,11 +328,31 @@ export class Room extends Emitter<RoomEvents> {
     return consumer;
   }
 
-  private addPeer(options: PeerJoin, router: ms.Router): Peer {
+  /**
+   * @internal A peer of the room that lives on another node of the cluster
+   * (its producers come later, piped): the local peers are told it joined.
+   */
+  addRemotePeer(options: { name: string; appData: AppData | undefined; node: string }): Peer {
+    const existing = this.#peers.get(options.name);
+    if (existing) return existing;
+    return this.addPeer(
+      { name: options.name, rtpCapabilities: this.rtpCapabilities, appData: options.appData },
+      this.router,
+      options.node,
+    );
+  }
+
+  /** The peers that live on this node. */
+  get localPeers(): Peer[] {
+    return this.peers.filter((p) => !p.node);
+  }
+
+  private addPeer(options: PeerJoin, router: ms.Router, node?: string): Peer {
     const peer = new Peer({
       name: options.name,
       room: this,
       router,
+      node,
       rtpCapabilities: options.rtpCapabilities,
       spy: options.spy ?? false,
       appData: options.appData,
@@ -386,8 +360,8 @@ export class Room extends Emitter<RoomEvents> {
       signaling: this.#context.signaling,
     });
     this.#peers.set(peer.name, peer);
-    clearTimeout(this.#emptyTimer);
-    if (peer.permissions.canSubscribe) {
+    if (!node) clearTimeout(this.#emptyTimer);
+    if (peer.permissions.canSubscribe && !node) {
       for (const other of this.#peers.values()) {
         if (other === peer) continue;
         for (const producer of other.producers) this.newConsumer(peer, producer);
@@ -414,9 +388,11 @@ export class Room extends Emitter<RoomEvents> {
   /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */
   private watchEmpty(): void {
     clearTimeout(this.#emptyTimer);
-    if (this.#peers.size > 0 || this.#closed) return;
+    // Peers of other nodes do not keep a room open here.
+    const empty = () => this.localPeers.length === 0;
+    if (!empty() || this.#closed) return;
     this.#emptyTimer = setTimeout(() => {
-      if (this.closeWhenEmpty && this.#peers.size === 0) this.close();
+      if (this.closeWhenEmpty && empty()) this.close();
       else this.watchEmpty();
     }, this.limits.emptyRoomTimeoutMs);
     this.#emptyTimer.unref();
@@ -437,11 +413,4 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#closed)
       throw new InvalidStateError(`room ${this.id} is closed: ${method}() is not possible`);
   }
-}
-
-/** Peers the server runs itself (RTP ingest), as opposed to a client's. */
-const serverPeers = new WeakSet<Peer>();
-
-function isServerPeer(peer: Peer): boolean {
-  return serverPeers.has(peer);
 }

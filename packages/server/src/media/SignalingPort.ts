@@ -20,8 +20,13 @@ import type { Transport } from './Transport.js';
  * (and the v2 `notify` event). The peer it belongs to is the receiver.
  */
 export interface PeerChannel {
-  /** The server closed the peer. */
-  closed(reason: CloseReason, message: string, appData: AppData | undefined): void;
+  /** The server closed the peer (for `node_draining`: the node to join again through). */
+  closed(
+    reason: CloseReason,
+    message: string,
+    appData: AppData | undefined,
+    redirectUrl?: string,
+  ): void;
   /** The server closed one of the peer's transports. */
   transportClosed(transport: Transport, appData: AppData | undefined): void;
   /** Another peer joined. */

@@ -18,9 +18,9 @@ export type TransportEvents = {
  * What {@link WebRtcTransport} and {@link PlainRtpTransport} share: identity,
  * the producers and consumers on it, stats and closing.
  */
-export abstract class Transport<
-  Events extends EventMap<Events> = Record<never, never>,
-> extends Emitter<Events & TransportEvents> {
+export class Transport<Events extends EventMap<Events> = Record<never, never>> extends Emitter<
+  Events & TransportEvents
+> {
   /** Transport id: chosen by the client, or by the server for its own transports. */
   readonly id: number;
   /** 'send' (the client produces on it) or 'recv' (it consumes). */
@@ -30,7 +30,7 @@ export abstract class Transport<
   /** The app's data about the transport. */
   appData: AppData | undefined;
   /** The mediasoup transport underneath (for what this API does not cover). */
-  readonly engine: ms.WebRtcTransport | ms.PlainTransport;
+  readonly engine: ms.WebRtcTransport | ms.PlainTransport | ms.PipeTransport;
   /** The mediasoup router it lives on. */
   readonly router: ms.Router;
 
@@ -38,12 +38,13 @@ export abstract class Transport<
   readonly #producers = new Set<Producer>();
   readonly #consumers = new Set<Consumer>();
 
-  protected constructor(options: {
+  /** @internal A transport of the server's own (the pipe from another node); the others come from their subclasses. */
+  constructor(options: {
     id: number;
     direction: TransportDirection;
     peer: Peer | undefined;
     appData: AppData | undefined;
-    engine: ms.WebRtcTransport | ms.PlainTransport;
+    engine: ms.WebRtcTransport | ms.PlainTransport | ms.PipeTransport;
     router: ms.Router;
   }) {
     super();

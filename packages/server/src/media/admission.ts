@@ -120,3 +120,28 @@ export function assertPlainRtpAllowed(
   policy.check(remote.ip, remote.port);
   if (remote.rtcpPort !== undefined) policy.check(remote.ip, remote.rtcpPort);
 }
+
+/** Checks that a peer may produce: not a spy, and its token allows publishing. */
+export function assertMayProduce(peer: Peer): void {
+  if (peer.spy) throw new SfuError('FORBIDDEN', 'a spy cannot produce');
+  if (!peer.permissions.canPublish)
+    throw new SfuError(
+      'FORBIDDEN',
+      'this peer may not produce: its token does not allow publishing',
+    );
+}
+
+/** Checks that a transport goes the way a request needs: producers on send, consumers on receive. */
+export function assertDirection(
+  transport: { id: number; direction: string },
+  direction: 'send' | 'recv',
+): void {
+  if (transport.direction === direction) return;
+  throw new SfuError(
+    'INVALID_STATE',
+    direction === 'send'
+      ? `transport ${transport.id} is a receive transport: producers go on a send transport`
+      : `transport ${transport.id} is a send transport: consumers go on a receive transport`,
+    { field: 'transportId' },
+  );
+}

@@ -4,6 +4,7 @@ import type { Peer } from '../media/Peer.js';
 import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
+import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 
 /** Options of `room.createRtpIngest()`. */
@@ -61,7 +62,7 @@ export class RtpIngest {
 
   /** @internal `room.createRtpIngest()`. */
   static async create(room: Room, options: RtpIngestOptions): Promise<RtpIngest> {
-    const peer = await room.serverPeer(options.peerName ?? 'rtp-ingest', options.peerAppData);
+    const peer = await serverPeer(room, options.peerName ?? 'rtp-ingest', options.peerAppData);
     const settings = room.context.settings;
     const listenIp = options.listenIP ?? settings.rtcIPv4 ?? settings.rtcIPv6;
     const transport = await peer.createPlainRtpTransport({
@@ -121,6 +122,23 @@ export class RtpIngest {
     this.transport.close();
     if (!this.peer.closed && this.peer.transports.length === 0) this.peer.close();
   }
+}
+
+/** Peers the server runs itself (RTP ingest), as opposed to a client's. */
+const serverPeers = new WeakSet<Peer>();
+
+/** The server-side peer of this name, created if needed; a client's peer of that name is refused. */
+async function serverPeer(room: Room, name: string, appData: AppData | undefined): Promise<Peer> {
+  const existing = room.getPeerByName(name);
+  if (existing && !serverPeers.has(existing))
+    throw new SfuError(
+      'PEER_NAME_TAKEN',
+      `peer name "${name}" belongs to a client in room ${room.id}`,
+    );
+  if (existing) return existing;
+  const peer = await room.join({ name, rtpCapabilities: room.rtpCapabilities, appData });
+  serverPeers.add(peer);
+  return peer;
 }
 
 /** What the sender sends, as a producer's RTP parameters (video asks for NACK, PLI and FIR). */

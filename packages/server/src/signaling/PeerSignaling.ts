@@ -14,6 +14,7 @@ import type { Producer } from '../media/Producer.js';
 import type { PreferredProfile } from '../media/profiles.js';
 import type { PeerLink, RecordingState } from '../media/SignalingPort.js';
 import type { Transport } from '../media/Transport.js';
+import { redirectUrl } from './errors.js';
 import { handlePeerNotification } from './PeerNotifications.js';
 import { handlePeerRequest } from './PeerRequests.js';
 import { StatsSubscriptions } from './StatsSubscriptions.js';
@@ -34,6 +35,8 @@ export class PeerSignaling implements PeerLink {
 
   /** The peer's client's stats subscriptions. */
   readonly stats: StatsSubscriptions;
+  /** The URL its client connected with (a redirect keeps its query: the room). */
+  connectionUrl: URL | undefined;
   readonly #peer: Peer;
 
   constructor(peer: Peer) {
@@ -66,12 +69,18 @@ export class PeerSignaling implements PeerLink {
     handlePeerNotification(this.#peer, notification, this);
   }
 
-  closed(reason: CloseReason, message: string, appData: AppData | undefined): void {
+  closed(
+    reason: CloseReason,
+    message: string,
+    appData: AppData | undefined,
+    redirect?: string,
+  ): void {
     this.send({
       closed: {
         appData: optionalJsonToMessage(appData),
         reason: closeReasonEnum.toMessage(reason, 'reason'),
         message,
+        redirectUrl: redirect ? redirectUrl(redirect, this.connectionUrl) : '',
       },
     });
   }

@@ -12,12 +12,19 @@ export class SfuError extends Error {
   readonly code: ErrorCode;
   /** The offending field, when one is at fault (e.g. `rtpParameters.codecs`). */
   readonly field: string | undefined;
+  /** Another node to go to (NODE_UNAVAILABLE): its signaling URL. */
+  readonly redirectUrl: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { field?: string; cause?: unknown; redirectUrl?: string },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SfuError';
     this.code = code;
     this.field = options?.field;
+    this.redirectUrl = options?.redirectUrl;
   }
 }
 
