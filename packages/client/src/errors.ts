@@ -37,11 +37,17 @@ export class RequestError extends Error {
   readonly code: ServerErrorCode;
   /** The offending field, when the server named one. */
   readonly field: string | undefined;
+  /**
+   * Where to try again (NODE_UNAVAILABLE from a node of a cluster that is
+   * full or draining): another node's URL. `connect()` follows it by itself.
+   */
+  readonly redirectUrl: string | undefined;
 
-  constructor(code: ServerErrorCode, message: string, field?: string) {
+  constructor(code: ServerErrorCode, message: string, field?: string, redirectUrl?: string) {
     super(message);
     this.name = 'RequestError';
     this.code = code;
     this.field = field || undefined;
+    this.redirectUrl = redirectUrl || undefined;
   }
 }

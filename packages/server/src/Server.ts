@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AppData, RtpCapabilities } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { types as ms } from 'mediasoup';
+import { Cluster } from './cluster/Cluster.js';
+import type { ClusterOptions } from './cluster/options.js';
 import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';
 import { type ClientPlainRtpOptions, PlainRtpPolicy } from './media/PlainRtpPolicy.js';
 import { Room } from './media/Room.js';
@@ -31,6 +33,12 @@ export interface ServerOptions extends ServerSettings {
    * concerned.
    */
   clientPlainRtp?: ClientPlainRtpOptions;
+  /**
+   * Cluster mode: this server is one node of a cluster whose nodes share a
+   * Redis, and its rooms span the nodes (see {@link Cluster}). Without it,
+   * the server stands alone and needs no Redis.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** Options of {@link Server.createRoom}. */
@@ -82,6 +90,7 @@ export class Server extends Emitter<ServerEvents> {
 
   readonly #plainRtp: PlainRtpPolicy | undefined;
   readonly #capabilities = new Map<string, Promise<RtpCapabilities>>();
+  #cluster: Cluster | undefined;
 
   private constructor(
     settings: ResolvedSettings,
@@ -99,13 +108,30 @@ export class Server extends Emitter<ServerEvents> {
 
   /** Starts a server: its workers are running when the promise resolves. */
   static async create(options: ServerOptions = {}): Promise<Server> {
-    const { limits, clientPlainRtp, ...settings } = options;
+    const { limits, clientPlainRtp, cluster, ...settings } = options;
     const resolved = resolveSettings(settings);
     const resolvedLimits = resolveLimits(limits);
     const plainRtp = clientPlainRtp ? new PlainRtpPolicy(clientPlainRtp) : undefined;
     const pool = await WorkerPool.create(resolved);
     log.debug('server started with %d workers', resolved.numWorkers);
-    return new Server(resolved, resolvedLimits, pool, plainRtp);
+    const server = new Server(resolved, resolvedLimits, pool, plainRtp);
+    if (cluster) {
+      try {
+        server.#cluster = await Cluster.start(cluster, {
+          getRoom: (id) => server.getRoom(id),
+          load: () => server.load(),
+        });
+      } catch (error) {
+        pool.close();
+        throw error;
+      }
+    }
+    return server;
+  }
+
+  /** This node of its cluster (cluster mode only): the live nodes, draining. */
+  get cluster(): Cluster | undefined {
+    return this.#cluster;
   }
 
   /** Whether the server is closed. */
@@ -169,6 +195,7 @@ export class Server extends Emitter<ServerEvents> {
         limits: this.limits,
         signaling: protobufSignaling,
         plainRtp: this.#plainRtp,
+        admit: this.#cluster && ((r, name, spy) => this.#cluster!.admit(r, name, spy)),
         // A dead worker closes its routers before it reports its death: remember whose they were.
         routerDied: (r, worker) => {
           const died = this.#diedRooms.get(worker) ?? [];
@@ -179,6 +206,7 @@ export class Server extends Emitter<ServerEvents> {
     });
     this.#rooms.set(id, room);
     room.once('close', () => this.#rooms.delete(id));
+    this.#cluster?.addRoom(room);
     this.safeEmit('newroom', room);
     return room;
   }
@@ -225,9 +253,19 @@ export class Server extends Emitter<ServerEvents> {
     this.#closed = true;
     for (const room of this.rooms)
       room.closeWith(undefined, 'server_shutdown', 'the server is shutting down');
+    // The other nodes forget this one at once (its peers were closed above).
+    void this.#cluster?.close();
     this.#pool.close();
     log.debug('server closed');
     this.safeEmit('close');
+  }
+
+  /** This node's load: its own peers (not those of other nodes), rooms, and consumers. */
+  private load(): { peers: number; rooms: number; consumers: number } {
+    let peers = 0;
+    for (const room of this.#rooms.values()) peers += room.localPeers.length;
+    const consumers = this.#pool.loads().reduce((sum, l) => sum + l.consumers, 0);
+    return { peers, rooms: this.#rooms.size, consumers };
   }
 
   private onWorkerDied(worker: ms.Worker, error: Error): void {

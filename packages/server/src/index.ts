@@ -6,6 +6,9 @@
  */
 
 export type { CloseReason } from '@x/protocol';
+export { Cluster, type ClusterEvents, type DrainOptions } from './cluster/Cluster.js';
+export type { ClusterOptions, ResolvedClusterOptions } from './cluster/options.js';
+export type { NodeInfo } from './cluster/records.js';
 export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,

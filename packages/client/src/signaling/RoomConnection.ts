@@ -3,8 +3,9 @@ import {
   type ClientRequest,
   decodeServerMessage,
   encodeClientMessage,
+  errorCodeValue,
   ProtocolError,
-  type pb,
+  pb,
   type ServerResponse,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
@@ -40,6 +41,12 @@ export type RoomConnectionEvents = {
   reconnecting: [attempt: number];
   /** Reconnected: the session was resumed, or (after its grace period) the room joined again. */
   reconnected: [mode: 'resume' | 'rejoin'];
+  /**
+   * The server sent this client to another node of its cluster (this one was
+   * full or draining): the connection moves there, and joins (or joins again)
+   * by itself.
+   */
+  redirected: [url: string];
   /** Reconnection gave up: the room is closed. */
   failed: [error: Error];
   /** The connection closed for good. */
@@ -50,6 +57,9 @@ const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
 /** Close codes after which reconnecting makes no sense: the server ended the session on purpose. */
 const FINAL_CODES = new Set([1000, 1003, 4000, 4001, 4002]);
 const MAX_OUTBOX = 1000;
+/** Redirects followed in a row before the connection gives up (a cluster that sends in circles). */
+const MAX_REDIRECTS = 3;
+const NODE_UNAVAILABLE = errorCodeValue('NODE_UNAVAILABLE');
 
 interface PendingRequest {
   request: ClientRequest;
@@ -73,7 +83,8 @@ async function defaultWebSocket(): Promise<WebSocketClass> {
  * joins again and sends its producers again. Created by {@link connect}.
  */
 export class RoomConnection extends Emitter<RoomConnectionEvents> {
-  readonly #url: string;
+  #url: string;
+  #redirects = 0;
   readonly #room: Room;
   readonly #signal: SignalClient;
   #state: ConnectionState = 'connecting';
@@ -124,7 +135,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     return connection;
   }
 
-  /** The endpoint URL. */
+  /** The endpoint URL (another node's, after a redirect). */
   get url(): string {
     return this.#url;
   }
@@ -222,11 +233,46 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         return;
       }
       const pending = this.#pending.get(response.id);
+      // A join refused by a node that is full or draining goes to the node it names.
+      if (pending?.request.join && this.#redirect(response.error)) return;
+      if (response.error?.code !== NODE_UNAVAILABLE) this.#redirects = 0;
       this.#pending.delete(response.id);
       pending?.callback(response);
     } else if (message.notification) {
+      const closed = message.notification.closed;
+      // A draining node moves its peers: join again through the node it names.
+      if (
+        closed?.reason === pb.CloseReason.CLOSE_REASON_NODE_DRAINING &&
+        this.#room.joined &&
+        this.#redirect(closed)
+      )
+        return;
       this.#room.receiveNotification(message.notification);
     }
+  }
+
+  /** Moves to the node a NODE_UNAVAILABLE or node_draining names; false when it names none (or one too many). */
+  #redirect(target: { code?: number; redirectUrl?: string } | null | undefined): boolean {
+    if (!target?.redirectUrl || !this.#options.reconnect) return false;
+    if (target.code !== undefined && target.code !== NODE_UNAVAILABLE) return false;
+    if (this.#redirects >= MAX_REDIRECTS) return false;
+    let url: string;
+    try {
+      url = new URL(target.redirectUrl).toString();
+    } catch {
+      log.warn('the server redirected to a bad URL: %s', target.redirectUrl);
+      return false;
+    }
+    this.#redirects++;
+    log.debug('redirected to %s', url);
+    this.#url = url;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.close(1000, 'redirected');
+    this.#state = 'reconnecting';
+    this.safeEmit('redirected', url);
+    void this.#reconnect();
+    return true;
   }
 
   #onSocketClosed(code: number, reason: string): void {

@@ -20,6 +20,7 @@ export function requestErrorFromMessage(error: pb.Error | null | undefined): Req
     errorCodeName(error?.code),
     error?.message || 'the server refused the request',
     error?.field,
+    error?.redirectUrl,
   );
 }
 

@@ -304,7 +304,7 @@ export class SignalingConnection {
     } catch (error) {
       const e = toSfuError(error);
       if (e.code === 'INTERNAL') log.error('%s failed: %o', request.body, error);
-      this.send({ response: { id: request.id, error: errorToMessage(e) } });
+      this.send({ response: { id: request.id, error: errorToMessage(e, this.info.url) } });
     }
   }
 
@@ -369,6 +369,7 @@ export class SignalingConnection {
           onEnd: (s) => this.#signaling.removeSession(s),
         }),
       );
+      PeerSignaling.of(peer).connectionUrl = this.info.url;
       this.joined();
       for (const frame of frames) this.#sink.send(frame);
       // Told at once if the room is being recorded (later changes come as they happen).
@@ -392,6 +393,7 @@ export class SignalingConnection {
     const [first = [], ...more] = peerBatches(view.peers ?? []);
     this.#session = session;
     session.attach(this);
+    PeerSignaling.of(session.peer).connectionUrl = this.info.url;
     this.joined();
     this.send({
       response: {

@@ -1,0 +1,278 @@
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@x/protocol';
+import { Emitter, logger } from '@x/shared';
+import type { Room } from '../media/Room.js';
+import { SfuError } from '../util/errors.js';
+import { Bus, unavailable } from './Bus.js';
+import { ClusterRoom } from './ClusterRoom.js';
+import {
+  type ClusterOptions,
+  type ResolvedClusterOptions,
+  resolveClusterOptions,
+} from './options.js';
+import { Registry } from './Registry.js';
+import { CLUSTER_FORMAT, type ConsumeRequest, type LinkRequest, type NodeInfo } from './records.js';
+
+const log = logger('x:server:cluster:Cluster');
+
+/** What the cluster needs of its server. */
+export interface ClusterHost {
+  /** An open room of this node. */
+  getRoom(id: string): Room | undefined;
+  /** This node's load: its own peers, open rooms, and consumers on its workers. */
+  load(): NodeInfo['load'];
+}
+
+/** Events of a {@link Cluster}. */
+export type ClusterEvents = {
+  /** A node joined the cluster. */
+  nodeup: [node: NodeInfo];
+  /** A node left or died (silent for `nodeTtlMs`): its peers left every room here. */
+  nodedown: [id: string];
+  /** Redis became unreachable: cross-node joins are refused (NODE_UNAVAILABLE) until it returns. */
+  redisdown: [];
+  /** Redis answers again: this node's rooms were written again and read back. */
+  redisup: [];
+};
+
+/** Options of {@link Cluster.drain}. */
+export interface DrainOptions {
+  /**
+   * How long peers may stay before they are moved, in ms: during it, new joins
+   * go to other nodes and peers may leave by themselves. Default 0: moved at once.
+   */
+  graceMs?: number;
+  /** How long to wait for the moved peers to be gone, in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * This node in a cluster of nodes that share a Redis (`server.cluster`): the
+ * live nodes, the rooms that span them, joins refused when this node is full
+ * or draining (with another node to go to), and draining itself.
+ */
+export class Cluster extends Emitter<ClusterEvents> {
+  /** The options in effect, defaults applied. */
+  readonly options: ResolvedClusterOptions;
+  readonly #bus: Bus;
+  readonly #registry: Registry;
+  readonly #host: ClusterHost;
+  readonly #rooms = new Map<string, ClusterRoom>();
+  readonly #startedAt = Date.now();
+  #draining = false;
+  #closed = false;
+  #wasDown = false;
+
+  private constructor(options: ResolvedClusterOptions, host: ClusterHost) {
+    super();
+    this.options = options;
+    this.#host = host;
+    this.#bus = new Bus(options.redis, options.nodeId, options.keyPrefix);
+    this.#registry = new Registry(this.#bus, options, () => this.info());
+    this.#registry.on('nodedown', (id) => this.nodeDown(id));
+    this.#registry.on('nodeup', (node) => this.safeEmit('nodeup', node));
+    this.#bus.on('down', () => {
+      this.#wasDown = true;
+      log.warn('Redis is unreachable: joins are refused until it returns');
+      this.safeEmit('redisdown');
+    });
+    this.#bus.on('up', () => {
+      if (this.#wasDown) void this.recover();
+    });
+    this.#bus.serve('link', (args) => this.roomOf(args).pipes.link(args as LinkRequest));
+    this.#bus.serve('consume', (args) => this.roomOf(args).pipes.consume(args as ConsumeRequest));
+    this.#bus.serve('unlink', async (args) => this.roomOf(args).pipes.unlink(args as LinkRequest));
+  }
+
+  /**
+   * @internal Joins the cluster (by `Server.create`): connects to Redis,
+   * refuses a cluster whose nodes speak another format or protocol, and
+   * starts the heartbeat.
+   */
+  static async start(options: ClusterOptions, host: ClusterHost): Promise<Cluster> {
+    const cluster = new Cluster(resolveClusterOptions(options), host);
+    try {
+      await cluster.#bus.connect();
+      await cluster.#registry.start();
+    } catch (error) {
+      await cluster.#bus.close();
+      if (error instanceof Error && error.message.startsWith('cluster:')) throw error;
+      throw new Error(`cluster: Redis at ${options.redis} cannot be reached (${String(error)})`, {
+        cause: error,
+      });
+    }
+    log.debug('node %s joined the cluster', cluster.id);
+    return cluster;
+  }
+
+  /** This node's id. */
+  get id(): string {
+    return this.options.nodeId;
+  }
+
+  /** The live nodes, this one included. */
+  get nodes(): NodeInfo[] {
+    return this.#registry.nodes;
+  }
+
+  /** Whether Redis answers now. */
+  get connected(): boolean {
+    return this.#bus.up;
+  }
+
+  /** Whether this node is draining (it takes no new peer). */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** @internal Makes a room of this node a room of the cluster (by `Server.createRoom`). */
+  addRoom(room: Room): void {
+    const clusterRoom = new ClusterRoom(room, {
+      id: this.id,
+      bus: this.#bus,
+      pipe: { ip: this.options.pipeListenIp, announcedIp: this.options.pipeAnnouncedIp },
+      isLive: (id) => id === this.id || this.#registry.get(id) !== undefined,
+    });
+    this.#rooms.set(room.id, clusterRoom);
+    room.once('close', () => this.#rooms.delete(room.id));
+    // Joins wait for it (and try again if Redis is away now).
+    clusterRoom.attach().catch((error: unknown) => log.warn('room %s: %s', room.id, String(error)));
+  }
+
+  /**
+   * @internal Admits a joiner of a room (the room's `admit` hook): refused
+   * when this node is draining or full, with the least-loaded other node to
+   * go to; otherwise its name is claimed across the cluster.
+   */
+  async admit(room: Room, name: string, spy: boolean): Promise<() => void> {
+    if (this.#draining) throw this.unavailable('this node is draining');
+    if (this.#host.load().peers >= this.options.maxPeers)
+      throw this.unavailable(`this node is full (${this.options.maxPeers} peers)`);
+    const clusterRoom = this.#rooms.get(room.id);
+    if (!clusterRoom) throw new SfuError('INTERNAL', `room ${room.id} is not in the cluster`);
+    return clusterRoom.admit(name, spy);
+  }
+
+  /** The live node that should take a client this one cannot: the least loaded, not draining. */
+  pickNode(): NodeInfo | undefined {
+    return this.#registry.nodes
+      .filter((n) => n.id !== this.id && !n.draining && n.load.peers < (n.maxPeers ?? Infinity))
+      .sort((a, b) => a.load.peers - b.load.peers || a.load.consumers - b.load.consumers)[0];
+  }
+
+  /**
+   * Drains this node: new joins go to other nodes, then its peers are moved
+   * (closed with `node_draining` and the URL of another node, where their
+   * clients rejoin by themselves). Resolves once its peers are gone, or
+   * after `timeoutMs`.
+   */
+  async drain(options: DrainOptions = {}): Promise<void> {
+    const { graceMs = 0, timeoutMs = 10_000 } = options;
+    this.#draining = true;
+    await this.#registry.beat().catch(() => undefined);
+    const peersLeft = () => this.#host.load().peers;
+    if (graceMs > 0) await this.until(() => peersLeft() === 0, graceMs);
+    for (const clusterRoom of this.#rooms.values()) {
+      for (const peer of clusterRoom.room.localPeers) {
+        const target = this.pickNode();
+        peer.close(
+          undefined,
+          'node_draining',
+          target ? `this node is draining: rejoin through ${target.id}` : 'this node is draining',
+          target?.signalingUrl,
+        );
+      }
+    }
+    await this.until(() => peersLeft() === 0, timeoutMs);
+    log.debug('node %s drained (%d peers left)', this.id, peersLeft());
+  }
+
+  /** Leaves the cluster: the other nodes forget this one at once. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const clusterRoom of this.#rooms.values())
+      await clusterRoom.detach().catch(() => undefined);
+    await this.#registry.stop();
+    await this.#bus.close();
+  }
+
+  private info(): NodeInfo {
+    return {
+      id: this.id,
+      signalingUrl: this.options.signalingUrl,
+      pipeIp: this.options.pipeAnnouncedIp ?? this.options.pipeListenIp,
+      format: CLUSTER_FORMAT,
+      protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+      draining: this.#draining,
+      maxPeers: Number.isFinite(this.options.maxPeers) ? this.options.maxPeers : undefined,
+      load: this.#host.load(),
+      startedAt: this.#startedAt,
+    };
+  }
+
+  private unavailable(why: string): SfuError {
+    const target = this.pickNode();
+    return new SfuError(
+      'NODE_UNAVAILABLE',
+      target
+        ? `${why}: join through node ${target.id}`
+        : `${why}, and no other node can take the peer`,
+      { redirectUrl: target?.signalingUrl },
+    );
+  }
+
+  private roomOf(args: unknown): ClusterRoom {
+    const id = (args as { room?: unknown }).room;
+    const clusterRoom = typeof id === 'string' ? this.#rooms.get(id) : undefined;
+    if (!clusterRoom?.attached)
+      throw new SfuError('NOT_FOUND', `room ${String(id)} has no peer on node ${this.id}`);
+    return clusterRoom;
+  }
+
+  private nodeDown(id: string): void {
+    for (const clusterRoom of this.#rooms.values()) clusterRoom.nodeDown(id);
+    this.safeEmit('nodedown', id);
+  }
+
+  /** Redis returned: tell it this node again, then catch up with what happened meanwhile. */
+  private async recover(): Promise<void> {
+    this.#wasDown = false;
+    try {
+      await this.#registry.beat();
+      for (const clusterRoom of this.#rooms.values()) {
+        if (!clusterRoom.attached) {
+          // Created while Redis was away: it takes part now.
+          await clusterRoom.attach();
+          continue;
+        }
+        await clusterRoom.republish();
+        await clusterRoom.load();
+      }
+    } catch (error) {
+      log.warn(
+        'catching up after Redis returned failed (%s): trying again',
+        unavailable(error).message,
+      );
+      this.#wasDown = true;
+      setTimeout(() => {
+        if (this.#bus.up && this.#wasDown && !this.#closed) void this.recover();
+      }, 1000).unref();
+      return;
+    }
+    // What left while Redis was away is known once every node had a TTL to write its rooms again.
+    setTimeout(() => {
+      if (this.#closed) return;
+      Promise.all([...this.#rooms.values()].filter((r) => r.attached).map((r) => r.prune()))
+        .then(() => {
+          log.debug('node %s caught up with its rooms after Redis returned', this.id);
+          this.safeEmit('redisup');
+        })
+        .catch((error: unknown) => log.warn('pruning after Redis returned failed: %o', error));
+    }, this.options.nodeTtlMs).unref();
+  }
+
+  private async until(done: () => boolean, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,385 @@
+import type { AppData } from '@x/protocol';
+import { logger } from '@x/shared';
+import type { Peer } from '../media/Peer.js';
+import { Producer } from '../media/Producer.js';
+import type { Room } from '../media/Room.js';
+import { SfuError } from '../util/errors.js';
+import { type Bus, unavailable } from './Bus.js';
+import { type ClusterNode, RoomPipes } from './RoomPipes.js';
+import type { PeerRecord, ProducerRecord, RoomEvent } from './records.js';
+
+const log = logger('x:server:cluster:ClusterRoom');
+
+const producerKey = (peer: string, id: number) => `${peer}/${id}`;
+
+/**
+ * One room of a cluster, on this node: the room's peers and producers are
+ * shared through Redis (a hash each, for late joiners; a channel, for what
+ * happens), and each peer of another node is a Peer here (`peer.node`) whose
+ * producers arrive through a pipe from its node (see {@link RoomPipes}). A
+ * node takes part while the room is open on it: a room that has had no local
+ * peer for `limits.emptyRoomTimeoutMs` closes here, and lets go of the
+ * others' media.
+ */
+export class ClusterRoom {
+  readonly room: Room;
+  readonly #node: ClusterNode;
+  #attached: Promise<void> | undefined;
+  /** The pipes between this node and the others, for this room. */
+  readonly pipes: RoomPipes;
+  /** What producers of other nodes are (paused? still there?) as last heard. */
+  readonly #remote = new Map<string, ProducerRecord | 'closed'>();
+
+  constructor(room: Room, node: ClusterNode) {
+    this.room = room;
+    this.#node = node;
+    this.pipes = new RoomPipes(room, node);
+    room.on('newpeer', (peer) => {
+      if (!peer.node) this.watchLocal(peer);
+    });
+    room.once('close', () => void this.detach());
+  }
+
+  private get bus(): Bus {
+    return this.#node.bus;
+  }
+
+  private key(what: 'peers' | 'producers'): string {
+    return this.bus.key(`room:${this.room.id}:${what}`);
+  }
+
+  private get channel(): string {
+    return this.bus.key(`room:${this.room.id}`);
+  }
+
+  /**
+   * Admits a local joiner: claims its name across the cluster (a name held
+   * by a dead node is taken over), attaching this node to the room first.
+   * Resolves with what gives the name back if the join fails after all.
+   */
+  async admit(name: string, spy: boolean): Promise<() => void> {
+    if (!this.bus.up) throw unavailable(new Error('not connected'));
+    await this.attach();
+    const record: PeerRecord = { node: this.#node.id, name, appData: undefined, spy };
+    try {
+      const taken = await this.bus.cmd.hsetnx(this.key('peers'), name, JSON.stringify(record));
+      if (taken === 0) {
+        const holder = JSON.parse(
+          (await this.bus.cmd.hget(this.key('peers'), name)) ?? '{}',
+        ) as Partial<PeerRecord>;
+        if (holder.node && this.#node.isLive(holder.node))
+          throw new SfuError(
+            'PEER_NAME_TAKEN',
+            `peer name "${name}" is taken in room ${this.room.id}: choose another`,
+            {
+              field: 'peerName',
+            },
+          );
+        await this.bus.cmd.hset(this.key('peers'), name, JSON.stringify(record));
+      }
+    } catch (error) {
+      throw error instanceof SfuError ? error : unavailable(error);
+    }
+    return () => void this.bus.cmd.hdel(this.key('peers'), name).catch(() => undefined);
+  }
+
+  /** Starts taking part: the room as Redis has it, then what happens to it. */
+  attach(): Promise<void> {
+    this.#attached ??= (async () => {
+      await this.bus.listen(this.channel, (event) => this.onEvent(event as RoomEvent));
+      await this.load();
+    })().catch((error: unknown) => {
+      this.#attached = undefined;
+      throw unavailable(error);
+    });
+    return this.#attached;
+  }
+
+  /** Reads the room from Redis and adds what this node does not have (after joining, or Redis's return). */
+  async load(): Promise<void> {
+    const [peers, producers] = await Promise.all([
+      this.bus.cmd.hgetall(this.key('peers')),
+      this.bus.cmd.hgetall(this.key('producers')),
+    ]);
+    for (const text of Object.values(peers)) this.addRemotePeer(JSON.parse(text) as PeerRecord);
+    await Promise.all(
+      Object.values(producers).map((text) =>
+        this.addRemoteProducer(JSON.parse(text) as ProducerRecord),
+      ),
+    );
+  }
+
+  /**
+   * Writes this node's peers and producers again (Redis may have lost them,
+   * or kept some that left while it was away) and tells the others.
+   */
+  async republish(): Promise<void> {
+    const local = new Set(this.room.localPeers.map((p) => p.name));
+    const [peers, producers] = await Promise.all([
+      this.bus.cmd.hgetall(this.key('peers')),
+      this.bus.cmd.hgetall(this.key('producers')),
+    ]);
+    const stale = (
+      hash: Record<string, string>,
+      nameOf: (r: PeerRecord & ProducerRecord) => string,
+    ) =>
+      Object.entries(hash)
+        .filter(([, text]) => {
+          const record = JSON.parse(text) as PeerRecord & ProducerRecord;
+          return record.node === this.#node.id && !local.has(nameOf(record));
+        })
+        .map(([key]) => key);
+    const gonePeers = stale(peers, (r) => r.name);
+    const goneProducers = stale(producers, (r) => r.peer);
+    if (gonePeers.length) await this.bus.cmd.hdel(this.key('peers'), ...gonePeers);
+    if (goneProducers.length) await this.bus.cmd.hdel(this.key('producers'), ...goneProducers);
+    for (const peer of this.room.localPeers) {
+      await this.publishPeer(peer);
+      for (const producer of peer.producers) await this.publishProducer(producer);
+    }
+  }
+
+  /** Peers and producers of other nodes that Redis no longer has, or whose node is dead, leave here. */
+  async prune(): Promise<void> {
+    const [peers, producers] = await Promise.all([
+      this.bus.cmd.hgetall(this.key('peers')),
+      this.bus.cmd.hgetall(this.key('producers')),
+    ]);
+    for (const peer of this.room.peers) {
+      if (!peer.node) continue;
+      if (!peers[peer.name] || !this.#node.isLive(peer.node)) {
+        peer.closeWith('remote');
+        continue;
+      }
+      for (const producer of peer.producers) {
+        if (producers[producerKey(peer.name, producer.id)]) continue;
+        this.#remote.set(producerKey(peer.name, producer.id), 'closed');
+        producer.closeWith('remote');
+      }
+    }
+  }
+
+  /** Whether this node takes part in the room now. */
+  get attached(): boolean {
+    return this.#attached !== undefined;
+  }
+
+  /** A node died: its peers leave the room here, and the pipes to it close. */
+  nodeDown(id: string): void {
+    for (const peer of this.room.peers) {
+      if (peer.node !== id) continue;
+      peer.closeWith('remote');
+      void this.bus.cmd.hdel(this.key('peers'), peer.name).catch(() => undefined);
+    }
+    this.pipes.dropNode(id);
+    void this.bus.cmd
+      .hgetall(this.key('producers'))
+      .then((all) => {
+        const dead = Object.entries(all)
+          .filter(([, text]) => (JSON.parse(text) as ProducerRecord).node === id)
+          .map(([key]) => key);
+        if (dead.length) return this.bus.cmd.hdel(this.key('producers'), ...dead);
+        return 0;
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * This node lets go of the room (its last peer left, or the room closed):
+   * the peers of other nodes leave here, their pipes close.
+   */
+  async detach(): Promise<void> {
+    if (!this.#attached) return;
+    this.#attached = undefined;
+    await this.bus.unlisten(this.channel);
+    for (const peer of this.room.peers) {
+      if (!peer.node) continue;
+      void this.bus
+        .request(peer.node, 'unlink', { room: this.room.id, peer: peer.name, from: this.#node.id })
+        .catch(() => undefined);
+      peer.closeWith('remote');
+    }
+    this.pipes.clearInbound();
+    this.#remote.clear();
+  }
+
+  // — what happens here, told to the others —
+
+  private watchLocal(peer: Peer): void {
+    void this.publishPeer(peer);
+    peer.on('newproducer', (producer) => {
+      void this.publishProducer(producer);
+      producer.on('pause', (_o, appData) =>
+        this.producerChanged(producer, 'producer-pause', appData),
+      );
+      producer.on('resume', (_o, appData) =>
+        this.producerChanged(producer, 'producer-resume', appData),
+      );
+      producer.once('close', (_o, appData) =>
+        this.producerChanged(producer, 'producer-close', appData),
+      );
+    });
+    peer.once('close', (_originator, appData) => {
+      const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
+      void this.write(async () => {
+        await this.bus.cmd.hdel(this.key('peers'), peer.name);
+        if (keys.length) await this.bus.cmd.hdel(this.key('producers'), ...keys);
+        await this.emit({ type: 'peer-leave', from: this.#node.id, peer: peer.name, appData });
+      });
+    });
+  }
+
+  private async publishPeer(peer: Peer): Promise<void> {
+    const record: PeerRecord = {
+      node: this.#node.id,
+      name: peer.name,
+      appData: peer.appData,
+      spy: peer.spy,
+    };
+    await this.write(async () => {
+      await this.bus.cmd.hset(this.key('peers'), peer.name, JSON.stringify(record));
+      if (!peer.spy) await this.emit({ type: 'peer-join', from: this.#node.id, peer: record });
+    });
+  }
+
+  private async publishProducer(producer: Producer): Promise<void> {
+    const record = this.recordOf(producer);
+    await this.write(async () => {
+      await this.bus.cmd.hset(
+        this.key('producers'),
+        producerKey(record.peer, record.id),
+        JSON.stringify(record),
+      );
+      await this.emit({ type: 'producer-add', from: this.#node.id, producer: record });
+    });
+  }
+
+  private producerChanged(
+    producer: Producer,
+    type: 'producer-pause' | 'producer-resume' | 'producer-close',
+    appData: AppData | undefined,
+  ): void {
+    const key = producerKey(producer.peer.name, producer.id);
+    void this.write(async () => {
+      if (type === 'producer-close') await this.bus.cmd.hdel(this.key('producers'), key);
+      else
+        await this.bus.cmd.hset(
+          this.key('producers'),
+          key,
+          JSON.stringify(this.recordOf(producer)),
+        );
+      await this.emit({
+        type,
+        from: this.#node.id,
+        peer: producer.peer.name,
+        id: producer.id,
+        appData,
+      });
+    });
+  }
+
+  private recordOf(producer: Producer): ProducerRecord {
+    return {
+      node: this.#node.id,
+      peer: producer.peer.name,
+      id: producer.id,
+      kind: producer.kind,
+      paused: producer.paused,
+      appData: producer.appData,
+    };
+  }
+
+  private emit(event: RoomEvent): Promise<void> {
+    return this.bus.publish(this.channel, event);
+  }
+
+  /** A write to Redis; while it is away, it is done again (all of this node's state) when it returns. */
+  private async write(operation: () => Promise<unknown>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      log.warn(
+        'room %s: cluster state not written (%s): written again when Redis returns',
+        this.room.id,
+        String(error),
+      );
+    }
+  }
+
+  // — what happens on other nodes —
+
+  private onEvent(event: RoomEvent): void {
+    if (event.from === this.#node.id) return;
+    switch (event.type) {
+      case 'peer-join':
+        this.addRemotePeer(event.peer);
+        return;
+      case 'peer-leave': {
+        const peer = this.room.getPeerByName(event.peer);
+        if (peer?.node === event.from) peer.closeWith('remote', event.appData);
+        this.pipes.forgetInbound(event.peer);
+        return;
+      }
+      case 'producer-add':
+        void this.addRemoteProducer(event.producer);
+        return;
+      default: {
+        const key = producerKey(event.peer, event.id);
+        const known = this.#remote.get(key);
+        if (event.type === 'producer-close') this.#remote.set(key, 'closed');
+        else if (known && known !== 'closed') known.paused = event.type === 'producer-pause';
+        const producer = this.remoteProducer(event.peer, event.id);
+        if (!producer) return;
+        if (event.type === 'producer-close') producer.closeWith('remote', event.appData);
+        else producer.setRemotelyPaused(event.type === 'producer-pause', event.appData);
+      }
+    }
+  }
+
+  private addRemotePeer(record: PeerRecord): void {
+    if (record.node === this.#node.id || record.spy || !this.#node.isLive(record.node)) return;
+    this.room.addRemotePeer({ name: record.name, appData: record.appData, node: record.node });
+  }
+
+  /** Pipes a producer of another node here, and gives it to the room. */
+  private async addRemoteProducer(record: ProducerRecord): Promise<void> {
+    if (record.node === this.#node.id || !this.#node.isLive(record.node)) return;
+    const key = producerKey(record.peer, record.id);
+    const known = this.#remote.get(key);
+    if (known && known !== 'closed') {
+      // Known already (read again after Redis returned): only its pause may have changed.
+      known.paused = record.paused;
+      this.remoteProducer(record.peer, record.id)?.setRemotelyPaused(record.paused, record.appData);
+      return;
+    }
+    this.#remote.set(key, record);
+    const peer = this.room.getPeerByName(record.peer);
+    if (!peer || peer.node !== record.node) return;
+    try {
+      const { link, engine } = await this.pipes.pipeIn(peer, record.id);
+      const latest = this.#remote.get(key);
+      if (latest === 'closed' || peer.closed) {
+        engine.close();
+        return;
+      }
+      peer.adoptProducer(
+        new Producer({
+          id: record.id,
+          peer,
+          transport: link,
+          engine,
+          appData: record.appData,
+          paused: latest?.paused ?? record.paused,
+        }),
+      );
+    } catch (error) {
+      this.#remote.delete(key);
+      log.warn('producer %s of node %s could not be piped here: %o', key, record.node, error);
+    }
+  }
+
+  private remoteProducer(peerName: string, id: number): Producer | undefined {
+    const peer = this.room.getPeerByName(peerName);
+    return peer?.node ? peer.getProducerById(id) : undefined;
+  }
+}

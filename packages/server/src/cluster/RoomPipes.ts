@@ -1,0 +1,177 @@
+import type { types as ms } from 'mediasoup';
+import type { Peer } from '../media/Peer.js';
+import type { Room } from '../media/Room.js';
+import { Transport } from '../media/Transport.js';
+import { SfuError } from '../util/errors.js';
+import { randomId } from '../util/ids.js';
+import type { Bus } from './Bus.js';
+import type { ConsumeAnswer, ConsumeRequest, LinkAnswer, LinkRequest } from './records.js';
+
+/** What a cluster room needs of its node. */
+export interface ClusterNode {
+  id: string;
+  bus: Bus;
+  /** The pipe address this node listens on, and announces. */
+  pipe: { ip: string; announcedIp: string | undefined };
+  /** Whether a node is alive now. */
+  isLive(id: string): boolean;
+}
+
+/**
+ * The media of one room between this node and the others: one pipe
+ * transport pair per (peer of another node, this node), and over it one pipe
+ * per producer, with the same producer id on both nodes. This node asks a
+ * peer's node for the pair (`link`) and for each producer (`consume`); it
+ * answers the same requests of the other nodes for its own peers.
+ */
+export class RoomPipes {
+  readonly #room: Room;
+  readonly #node: ClusterNode;
+  /** This node's pipe ends for peers of other nodes (their producers arrive here), by peer name. */
+  readonly #inbound = new Map<string, Promise<Transport>>();
+  /** This node's pipe ends sending its peers' producers to other nodes, by `${peer}|${node}`. */
+  readonly #outbound = new Map<string, ms.PipeTransport>();
+
+  constructor(room: Room, node: ClusterNode) {
+    this.#room = room;
+    this.#node = node;
+  }
+
+  private get bus(): Bus {
+    return this.#node.bus;
+  }
+
+  /**
+   * Pipes producer `id` of `peer` (a peer of another node) here: its engine
+   * producer on this node, on the pipe transport of the peer.
+   */
+  async pipeIn(peer: Peer, id: number): Promise<{ link: Transport; engine: ms.Producer }> {
+    const link = await this.inbound(peer);
+    const answer = await this.bus.request<ConsumeAnswer>(peer.node!, 'consume', {
+      room: this.#room.id,
+      peer: peer.name,
+      from: this.#node.id,
+      producer: id,
+    } satisfies ConsumeRequest);
+    const engine = await (link.engine as ms.PipeTransport).produce({
+      id: answer.engineId,
+      kind: answer.kind,
+      rtpParameters: answer.rtpParameters as ms.RtpParameters,
+      paused: answer.paused,
+    });
+    return { link, engine };
+  }
+
+  /** A peer of another node left: its pipe transport here went with it. */
+  forgetInbound(peer: string): void {
+    this.#inbound.delete(peer);
+  }
+
+  /** This node lets go of the room: the pipe transports here went with their peers. */
+  clearInbound(): void {
+    this.#inbound.clear();
+  }
+
+  /** A node died: the pipes sending to it close. */
+  dropNode(id: string): void {
+    for (const [key, transport] of this.#outbound) {
+      if (!key.endsWith(`|${id}`)) continue;
+      transport.close();
+      this.#outbound.delete(key);
+    }
+  }
+
+  /** Another node wants a local peer's producers: this node's end of the pair. */
+  async link(request: LinkRequest): Promise<LinkAnswer> {
+    const peer = this.localPeer(request.peer);
+    const key = `${request.peer}|${request.from}`;
+    this.#outbound.get(key)?.close();
+    const transport = await peer.router.createPipeTransport({
+      listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
+      enableRtx: true,
+    });
+    await transport.connect({ ip: request.ip, port: request.port });
+    this.#outbound.set(key, transport);
+    // The peer leaving takes its pipes with it.
+    peer.once('close', () => {
+      if (this.#outbound.get(key) === transport) this.#outbound.delete(key);
+      transport.close();
+    });
+    return {
+      ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
+      port: transport.tuple.localPort,
+    };
+  }
+
+  /** Another node wants one producer of a local peer over its link. */
+  async consume(request: ConsumeRequest): Promise<ConsumeAnswer> {
+    const peer = this.localPeer(request.peer);
+    const transport = this.#outbound.get(`${request.peer}|${request.from}`);
+    if (!transport)
+      throw new SfuError('NOT_FOUND', `no link of ${request.peer} to node ${request.from}`);
+    const producer = peer.getProducerById(request.producer);
+    if (!producer)
+      throw new SfuError('NOT_FOUND', `peer ${request.peer} has no producer ${request.producer}`);
+    const consumer = await transport.consume({ producerId: producer.engine.id });
+    return {
+      engineId: producer.engine.id,
+      kind: producer.kind,
+      rtpParameters: consumer.rtpParameters as ConsumeAnswer['rtpParameters'],
+      paused: consumer.producerPaused,
+    };
+  }
+
+  /** Another node no longer wants a local peer's producers. */
+  unlink(request: { peer: string; from: string }): void {
+    const key = `${request.peer}|${request.from}`;
+    this.#outbound.get(key)?.close();
+    this.#outbound.delete(key);
+  }
+
+  /** This node's end of the pipe pair with the node of `peer`. */
+  private inbound(peer: Peer): Promise<Transport> {
+    let pending = this.#inbound.get(peer.name);
+    if (!pending) {
+      pending = (async () => {
+        const router = this.#room.router;
+        const engine = await router.createPipeTransport({
+          listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
+          enableRtx: true,
+        });
+        try {
+          const answer = await this.bus.request<LinkAnswer>(peer.node!, 'link', {
+            room: this.#room.id,
+            peer: peer.name,
+            from: this.#node.id,
+            ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
+            port: engine.tuple.localPort,
+          } satisfies LinkRequest);
+          await engine.connect({ ip: answer.ip, port: answer.port });
+        } catch (error) {
+          engine.close();
+          throw error;
+        }
+        const link = new Transport({
+          id: randomId(),
+          direction: 'send',
+          peer,
+          engine,
+          router,
+          appData: undefined,
+        });
+        peer.adoptTransport(link);
+        return link;
+      })();
+      this.#inbound.set(peer.name, pending);
+      pending.catch(() => this.#inbound.delete(peer.name));
+    }
+    return pending;
+  }
+
+  private localPeer(name: string): Peer {
+    const peer = this.#room.getPeerByName(name);
+    if (!peer || peer.node)
+      throw new SfuError('NOT_FOUND', `no local peer ${name} in room ${this.#room.id}`);
+    return peer;
+  }
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/** Options of cluster mode (`ServerOptions.cluster`): nodes of one cluster share a Redis. */
+export interface ClusterOptions {
+  /** The Redis that coordinates the cluster: `redis://host:port[/db]`. */
+  redis: string;
+  /** This node's id, unique in the cluster. Default: a random one. */
+  nodeId?: string;
+  /**
+   * The URL clients reach this node's signaling at (`wss://b.example.com/ws`):
+   * where other nodes send clients they cannot take.
+   */
+  signalingUrl: string;
+  /** The IP this node's pipes to other nodes listen on: an address the other nodes reach. */
+  pipeListenIp: string;
+  /** The IP other nodes send pipe media to, when it is not `pipeListenIp` (NAT). */
+  pipeAnnouncedIp?: string;
+  /** How often this node tells it lives, in ms. Default 1000. */
+  heartbeatMs?: number;
+  /** A node silent for this long is dead: its peers leave every room, in ms. Default 3000 (a dead node is noticed within 4 s). */
+  nodeTtlMs?: number;
+  /** Peers this node takes at most; past it, joins are refused NODE_UNAVAILABLE. Default: no limit. */
+  maxPeers?: number;
+  /** Prefix of the cluster's Redis keys and channels (several clusters on one Redis). Default 'x:'. */
+  keyPrefix?: string;
+}
+
+/** Cluster options with their defaults. */
+export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'pipeAnnouncedIp'>> & {
+  pipeAnnouncedIp: string | undefined;
+};
+
+/** Applies the defaults and checks the values. */
+export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+  if (typeof options.redis !== 'string' || !/^rediss?:\/\//.test(options.redis))
+    throw new TypeError('cluster.redis must be a redis:// URL');
+  try {
+    new URL(options.signalingUrl);
+  } catch {
+    throw new TypeError(
+      'cluster.signalingUrl must be the URL clients reach this node at (ws:// or wss://)',
+    );
+  }
+  if (!isIP(options.pipeListenIp))
+    throw new TypeError('cluster.pipeListenIp must be an IP address');
+  if (options.pipeAnnouncedIp !== undefined && !isIP(options.pipeAnnouncedIp))
+    throw new TypeError('cluster.pipeAnnouncedIp must be an IP address');
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const nodeTtlMs = options.nodeTtlMs ?? 3000;
+  if (nodeTtlMs < heartbeatMs * 2)
+    throw new TypeError('cluster.nodeTtlMs must be at least twice cluster.heartbeatMs');
+  return {
+    redis: options.redis,
+    nodeId: options.nodeId ?? randomUUID().slice(0, 8),
+    signalingUrl: options.signalingUrl,
+    pipeListenIp: options.pipeListenIp,
+    pipeAnnouncedIp: options.pipeAnnouncedIp,
+    heartbeatMs,
+    nodeTtlMs,
+    maxPeers: options.maxPeers ?? Number.POSITIVE_INFINITY,
+    keyPrefix: options.keyPrefix ?? 'x:',
+  };
+}

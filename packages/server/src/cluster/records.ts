@@ -1,0 +1,89 @@
+import type { AppData, MediaKind, RtpParameters } from '@x/protocol';
+
+// What nodes of a cluster tell each other through Redis (JSON), and the
+// version of that format: nodes that do not share it do not share a cluster.
+
+/** Version of what nodes exchange through Redis. */
+export const CLUSTER_FORMAT = 1;
+
+/** A node, as the registry holds it. */
+export interface NodeInfo {
+  id: string;
+  /** Where its clients connect. */
+  signalingUrl: string;
+  /** Where its pipes listen (the announced address). */
+  pipeIp: string;
+  /** The cluster format it speaks. */
+  format: number;
+  /** The signaling protocol versions it speaks. */
+  protocol: { min: number; max: number };
+  /** It takes no new peer. */
+  draining: boolean;
+  /** Peers it takes at most (none: no limit). */
+  maxPeers?: number;
+  /** Local peers, rooms, and its workers' consumers: what its load is judged by. */
+  load: { peers: number; rooms: number; consumers: number };
+  startedAt: number;
+}
+
+/** A peer of a room, in the room's peers hash. */
+export interface PeerRecord {
+  node: string;
+  name: string;
+  appData: AppData | undefined;
+  spy: boolean;
+}
+
+/** A producer of a room, in the room's producers hash. */
+export interface ProducerRecord {
+  node: string;
+  peer: string;
+  id: number;
+  kind: MediaKind;
+  paused: boolean;
+  appData: AppData | undefined;
+}
+
+/** What happens in a room, published on its channel. */
+export type RoomEvent =
+  | { type: 'peer-join'; from: string; peer: PeerRecord }
+  | { type: 'peer-leave'; from: string; peer: string; appData: AppData | undefined }
+  | { type: 'producer-add'; from: string; producer: ProducerRecord }
+  | {
+      type: 'producer-pause' | 'producer-resume' | 'producer-close';
+      from: string;
+      peer: string;
+      id: number;
+      appData: AppData | undefined;
+    };
+
+/** What a node asks the node of a peer to pipe its producers. */
+export interface LinkRequest {
+  room: string;
+  peer: string;
+  from: string;
+  ip: string;
+  port: number;
+}
+
+/** The pipe end of the peer's node. */
+export interface LinkAnswer {
+  ip: string;
+  port: number;
+}
+
+/** One producer to pipe over a link. */
+export interface ConsumeRequest {
+  room: string;
+  peer: string;
+  from: string;
+  producer: number;
+}
+
+/** What the receiving node produces it with (same id on both nodes). */
+export interface ConsumeAnswer {
+  engineId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  paused: boolean;
+}
