@@ -3,8 +3,8 @@
 // producer.pause() / resume() and awaiting them: the engine's own round trip
 // (Node → worker → Node), with no signaling at all.
 
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { audioParameters } from '../lib/rtp-parameters.js';
 import type { Load } from './x-load.js';
 

@@ -1,4 +1,4 @@
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 import { Emitter } from './Emitter.js';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';

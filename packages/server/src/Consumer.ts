@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   MediaKind,
@@ -7,7 +8,6 @@ import type {
   RtpParameters,
 } from '@x/protocol';
 import { optionalJsonToMessage, pb, profile as profileEnum } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import { Emitter } from './Emitter.js';
 import { InvalidStateError, SfuError } from './errors.js';
 import { logger } from './logger.js';

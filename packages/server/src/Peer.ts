@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import {
   type AppData,
   type CloseReason,
@@ -21,7 +22,6 @@ import {
   statsListToMessage,
   transportDirection,
 } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import type { Consumer } from './Consumer.js';
 import { Emitter } from './Emitter.js';
 import { errorToMessage, SfuError, toSfuError } from './errors.js';

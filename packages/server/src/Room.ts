@@ -1,4 +1,5 @@
 import { isIP, isIPv6 } from 'node:net';
+import type { types as ms } from '@x/mediasoup';
 import {
   type AppData,
   type CloseReason,
@@ -13,7 +14,6 @@ import {
   rtpCapabilitiesFromMessage,
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
 import { Consumer } from './Consumer.js';
 import { Emitter } from './Emitter.js';

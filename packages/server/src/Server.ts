@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { types as ms } from '@x/mediasoup';
 import type { AppData } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import { Emitter } from './Emitter.js';
 import { InvalidStateError, SfuError } from './errors.js';
 import { type Limits, resolveLimits } from './limits.js';

@@ -1,5 +1,5 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 import { logger } from './logger.js';
 
 const log = logger('ServerSettings');

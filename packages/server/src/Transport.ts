@@ -1,6 +1,6 @@
+import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtcStats, TransportDirection } from '@x/protocol';
 import { optionalJsonToMessage } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import type { Consumer } from './Consumer.js';
 import { Emitter, type EventMap } from './Emitter.js';
 import { InvalidStateError } from './errors.js';

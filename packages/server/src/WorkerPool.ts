@@ -1,5 +1,5 @@
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { Emitter } from './Emitter.js';
 import { logger } from './logger.js';
 import type { ResolvedSettings } from './ServerSettings.js';
