@@ -22,11 +22,22 @@ function runs(argv) {
 
 const OPENSSL_PROBE = `#include <openssl/opensslv.h>
 #if !defined(OPENSSL_VERSION_MAJOR) || OPENSSL_VERSION_MAJOR < 3
-#error "x-mediasoup-openssl-too-old: " OPENSSL_VERSION_TEXT
+#error "x-mediasoup-openssl-too-old"
 #endif
 #include <openssl/ssl.h>
 int main() { return SSL_CTX_new(TLS_method()) == nullptr ? 1 : 0; }
 `;
+
+/** OPENSSL_VERSION_TEXT of the headers the compiler finds. */
+function versionText(cxx) {
+  const [program, ...args] = cxx;
+  const result = spawnSync(program, [...args, '-E', '-P', '-x', 'c++', '-'], {
+    input: '#include <openssl/opensslv.h>\nOPENSSL_VERSION_TEXT\n',
+    encoding: 'utf8',
+  });
+  const last = (result.stdout ?? '').trim().split('\n').pop() ?? '';
+  return last.replace(/^"|"$/g, '').trim() || 'unknown version';
+}
 
 /**
  * Compiles and links a probe against the system OpenSSL with the C++
@@ -46,11 +57,10 @@ export function checkOpenSsl(cxx) {
     );
     if (result.status === 0) return undefined;
     const output = `${result.stderr ?? ''}${result.stdout ?? ''}${result.error ?? ''}`;
-    if (/opensslv\.h|openssl\/ssl\.h/.test(output) && /No such file|not found/i.test(output))
+    if (/openssl\/(opensslv|ssl)\.h/.test(output) && /No such file|no include path/i.test(output))
       return 'the OpenSSL 3 development headers are missing (<openssl/opensslv.h> not found)';
-    const old = /x-mediasoup-openssl-too-old: "?([^"\n]*)/.exec(output);
-    if (old)
-      return `the OpenSSL headers found are too old (${old[1]?.trim()}); OpenSSL 3 is needed`;
+    if (output.includes('x-mediasoup-openssl-too-old'))
+      return `the OpenSSL headers found are too old (${versionText(cxx)}); OpenSSL 3 is needed`;
     if (/cannot find -lssl|cannot find -lcrypto/.test(output))
       return 'the OpenSSL 3 libraries to link with are missing (libssl.so / libcrypto.so)';
     return `a test program using OpenSSL 3 did not compile and link:\n${output.trim()}`;
