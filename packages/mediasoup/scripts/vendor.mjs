@@ -47,6 +47,15 @@ export const PRUNED = [
   'Cargo.toml',
   'build.rs',
   'compile_commands_template.json',
+  // Lint and coverage tooling of mediasoup's own repository; the build runs
+  // only scripts/configure.py (and the Makefile, scripts/cpu_cores.sh).
+  'scripts/clang-tidy.py',
+  'scripts/cppcheck.sh',
+  'scripts/flint++.sh',
+  'scripts/get-dep.sh',
+  'scripts/gulpfile.js',
+  'scripts/lcov.sh',
+  'scripts/package.json',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
