@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need from the system, from Debian's packages:
+# Installs what the build and the tests need from the system, from Debian's
+# packages:
+#   python3, make, g++           building mediasoup-worker (packages/mediasoup)
+#   libssl-dev                   the OpenSSL 3 the worker links (headers, libssl.so)
 #   ffmpeg                       ffmpeg/ffprobe: a real RTP sender, recorder and prober
 #   chromium                     headless Chromium for the browser end-to-end tests
+#   redis-server                 the Redis of the cluster tests (tests/cluster)
 #   protobuf-compiler            protoc, for the Python bindings and the other generators' check
 #   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
 #   python3-websockets           x_signaling's WebSocket client
@@ -10,28 +14,46 @@
 #   golang-go                    the go command, for the Go bindings (bindings/go)
 #   protoc-gen-go                generating the Go bindings
 #   golang-google-protobuf-dev   their runtime, google.golang.org/protobuf (no Go proxy here)
+#
+#   bash scripts/system-deps.sh          all of them (pnpm system-deps, test:all)
+#   bash scripts/system-deps.sh engine   only the worker build's (run by
+#                                        packages/mediasoup at pnpm install)
 # Without root or apt-get it fails and names the packages to install.
 set -euo pipefail
 
-py=/usr/bin/python3
-has_py() { [ -x "$py" ] && "$py" -c "$1" >/dev/null 2>&1; }
-
+mode=${1:-all}
 missing=()
-command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
-has_py 'import google.protobuf' || missing+=(python3-protobuf)
-has_py 'import websockets' || missing+=(python3-websockets)
-has_py 'import ensurepip, venv' || missing+=(python3-venv)
-[ -x "$py" ] && "$py" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
-has_py 'import setuptools' || missing+=(python3-setuptools)
-has_py 'import wheel' || missing+=(python3-wheel)
-command -v go >/dev/null 2>&1 || missing+=(golang-go)
-command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
-[ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
+
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+# OpenSSL 3 headers, as the worker build's own check sees them.
+printf '#include <openssl/opensslv.h>\n#if !defined(OPENSSL_VERSION_MAJOR) || OPENSSL_VERSION_MAJOR < 3\n#error old\n#endif\n' |
+  g++ -E -x c++ - >/dev/null 2>&1 || missing+=(libssl-dev)
+
+if [ "$mode" = all ]; then
+  py=/usr/bin/python3
+  has_py() { [ -x "$py" ] && "$py" -c "$1" >/dev/null 2>&1; }
+  command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+  has_py 'import google.protobuf' || missing+=(python3-protobuf)
+  has_py 'import websockets' || missing+=(python3-websockets)
+  has_py 'import ensurepip, venv' || missing+=(python3-venv)
+  [ -x "$py" ] && "$py" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+  has_py 'import setuptools' || missing+=(python3-setuptools)
+  has_py 'import wheel' || missing+=(python3-wheel)
+  command -v go >/dev/null 2>&1 || missing+=(golang-go)
+  command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
+  [ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
+  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf)"
+else
+  wanted="python3, make, g++ and libssl-dev (for the mediasoup worker)"
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system-deps: ffmpeg, chromium, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf) are installed"
+  echo "system-deps: $wanted are installed"
   exit 0
 fi
 

@@ -3,9 +3,10 @@
 // per destination. Bare mediasoup 3.8.4: a router, a plain transport with a
 // producer, and per destination a plain transport + consume(). Both on one
 // mediasoup worker of their own.
+
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { Server } from '@x/server';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 
 export const SSRC = 0x1234_5678;
 export const PAYLOAD_TYPE = 101;

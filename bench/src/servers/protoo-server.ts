@@ -9,8 +9,8 @@
 // Usage: protoo-server.ts <rtcMinPort> <rtcMaxPort>
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import * as protoo from 'protoo-server';
 import { serve } from '../lib/child.js';
 

@@ -3,9 +3,9 @@
 // producer.pause() / resume() and awaiting them: the engine's own round trip
 // (Node → worker → Node), with no signaling at all.
 
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { audioParameters } from '@x/testkit';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import type { Load } from './x-load.js';
 
 export async function directLoad(

@@ -1,19 +1,15 @@
 // Real engine values for the tests: a mediasoup 3.8.4 router with every codec
 // it supports, and RTP parameters mediasoup-client produces with its FakeHandler.
-import { createRequire } from 'node:module';
+
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import type { types as msc } from 'mediasoup-client';
 import { Device, FakeHandler, testFakeParameters } from 'mediasoup-client';
 
-const require = createRequire(import.meta.url);
-
 /** Every codec of mediasoup 3.8.4's supportedRtpCapabilities that one router can hold. */
 export function allSupportedMediaCodecs(): ms.RtpCodecCapability[] {
-  const { supportedRtpCapabilities } = require('mediasoup/lib/supportedRtpCapabilities.js') as {
-    supportedRtpCapabilities: ms.RtpCapabilities;
-  };
+  const supportedRtpCapabilities = mediasoup.getSupportedRtpCapabilities();
   // audio/CN has one static payload type (13) for its three clock rates, and a
   // router refuses duplicated payload types: keep one of them.
   return (supportedRtpCapabilities.codecs ?? []).filter(

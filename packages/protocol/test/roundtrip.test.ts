@@ -1,4 +1,4 @@
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 import type { types as msc } from 'mediasoup-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtpCapabilities } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { Cluster } from './cluster/Cluster.js';
 import type { ClusterOptions } from './cluster/options.js';
 import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';

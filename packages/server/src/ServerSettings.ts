@@ -1,6 +1,6 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
+import type { types as ms } from '@x/mediasoup';
 import { logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { SfuError } from './util/errors.js';
 
 const log = logger('x:server:ServerSettings');

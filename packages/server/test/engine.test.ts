@@ -1,12 +1,11 @@
 /**
- * The media engine itself: a real mediasoup 3.8.4 worker built from the
- * patched npm tarball. If this fails, nothing above it can work.
+ * The media engine itself: a real mediasoup 3.8.4 worker, built by
+ * @x/mediasoup from the patched npm tarball. If this fails, nothing above it
+ * can work.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { types } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
+import type { types } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const mediaCodecs: types.RtpCodecCapability[] = [
@@ -41,8 +40,8 @@ describe('mediasoup engine', () => {
 
   it('is version 3.8.4 with its worker binary built in the installed package', () => {
     expect(mediasoup.version).toBe('3.8.4');
-    const pkgDir = dirname(createRequire(import.meta.url).resolve('mediasoup/package.json'));
-    expect(existsSync(join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker'))).toBe(true);
+    expect(mediasoup.workerBinaryPath()).toMatch(/\/worker\/out\/Release\/mediasoup-worker$/);
+    expect(existsSync(mediasoup.workerBinaryPath())).toBe(true);
     expect(worker.pid).toBeGreaterThan(0);
   });
 

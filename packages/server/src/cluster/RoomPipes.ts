@@ -1,4 +1,4 @@
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
 import { Transport } from '../media/Transport.js';

@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   MediaKind,
@@ -7,7 +8,6 @@ import type {
   RtpParameters,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { plainReceiverCapabilities } from './capabilities.js';
 import { reapingOnTimeout } from './orphans.js';

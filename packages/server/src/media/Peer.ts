@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   ClientNotification,
@@ -11,7 +12,6 @@ import type {
   TransportDirection,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { plainListenIp, webRtcListenIps } from '../ServerSettings.js';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { checkLimit } from '../util/limits.js';

@@ -1,5 +1,5 @@
+import type { types as ms } from '@x/mediasoup';
 import type { AppData, TransportDirection, TransportTuple } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import type { Peer } from './Peer.js';
 import { Transport, type TransportEvents } from './Transport.js';
 

@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   ClientRequest,
@@ -6,7 +7,6 @@ import type {
   ServerResponse,
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
 import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
 import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
@@ -26,7 +26,7 @@ import type { JoinOptions, RecordingState } from './SignalingPort.js';
 
 const log = logger('x:server:Room');
 
-export type { PeerJoin, RoomContext, RoomEvents } from './roomTypes.js';
+export type { PeerJoin, RoomEvents } from './roomTypes.js';
 
 /**
  * A room: its peers, and what they send and receive (mediasoup v2's Room),

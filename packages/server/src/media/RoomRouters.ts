@@ -1,5 +1,5 @@
+import type { types as ms } from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import type { Producer } from './Producer.js';
 import type { WorkerPool } from './WorkerPool.js';
 

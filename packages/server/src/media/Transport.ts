@@ -1,6 +1,6 @@
+import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtcStats, TransportDirection } from '@x/protocol';
 import { Emitter, type EventMap, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 import { InvalidStateError } from '../util/errors.js';
 import type { Consumer } from './Consumer.js';
 import type { Peer } from './Peer.js';

@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   DtlsParameters,
@@ -7,7 +8,6 @@ import type {
   TransportDirection,
   TransportTuple,
 } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import { SfuError } from '../util/errors.js';
 import type { Peer } from './Peer.js';
 import { Transport, type TransportEvents } from './Transport.js';

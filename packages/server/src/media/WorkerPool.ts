@@ -1,6 +1,6 @@
+import type { types as ms } from '@x/mediasoup';
+import * as mediasoup from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
 import type { ResolvedSettings } from '../ServerSettings.js';
 
 const log = logger('x:server:WorkerPool');

@@ -1,4 +1,4 @@
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 
 /**
  * A codec a room uses. mediasoup v2's form (`name`: 'opus') and mediasoup 3's

@@ -1,5 +1,5 @@
+import type { types as ms } from '@x/mediasoup';
 import { logger } from '@x/shared';
-import type { types as ms } from 'mediasoup';
 
 const log = logger('x:server:orphans');
 

@@ -1,3 +1,4 @@
+import type { types as ms } from '@x/mediasoup';
 import type {
   AppData,
   DtlsParameters,
@@ -5,7 +6,6 @@ import type {
   RtpParameters,
   TransportDirection,
 } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import type { PreferredProfile } from './profiles.js';
 
 // What a client asks of its peer, in domain terms: the signaling layer

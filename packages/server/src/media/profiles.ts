@@ -1,5 +1,5 @@
+import type { types as ms } from '@x/mediasoup';
 import type { Profile } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 
 /** A preferred profile: what a consumer of a simulcast producer should receive. */
 export type PreferredProfile = Exclude<Profile, 'none'>;

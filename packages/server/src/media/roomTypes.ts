@@ -1,5 +1,5 @@
+import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtpCapabilities } from '@x/protocol';
-import type { types as ms } from 'mediasoup';
 import type { ResolvedSettings } from '../ServerSettings.js';
 import type { Limits } from '../util/limits.js';
 import type { AudioLevel } from './AudioLevels.js';

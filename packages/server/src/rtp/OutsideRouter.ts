@@ -1,4 +1,4 @@
-import type { types as ms } from 'mediasoup';
+import type { types as ms } from '@x/mediasoup';
 import type { Room } from '../media/Room.js';
 
 /**
