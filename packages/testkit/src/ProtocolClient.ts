@@ -119,9 +119,9 @@ export class ProtocolClient {
     this.socket.send(bytes);
   }
 
-  /** queryRoom: the room's capabilities. */
-  async queryRoom(): Promise<RtpCapabilities> {
-    const r = await this.ok({ queryRoom: {} }, 'queryRoom');
+  /** queryRoom: the room's capabilities (a server that requires tokens wants one here too). */
+  async queryRoom(token?: string): Promise<RtpCapabilities> {
+    const r = await this.ok({ queryRoom: { token } }, 'queryRoom');
     return rtpCapabilitiesFromMessage(r.rtpCapabilities!);
   }
 

@@ -23,6 +23,19 @@ interface RpcMessage {
   error?: { code: string; message: string };
 }
 
+/**
+ * Deletes the fields of hash KEYS[1] named in ARGV[2..] whose record (JSON)
+ * says node ARGV[1]: never those another node has written since (a peer that
+ * moved there under the same name).
+ */
+const HDEL_OWNED = `
+local n = 0
+for i = 2, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v and cjson.decode(v).node == ARGV[1] then n = n + redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return n`;
+
 /** Time a node waits for another node's answer, in ms. */
 const RPC_TIMEOUT_MS = 5000;
 
@@ -101,6 +114,11 @@ export class Bus extends Emitter<BusEvents> {
   /** Publishes a message (JSON) on a channel. */
   async publish(channel: string, message: unknown): Promise<void> {
     await this.cmd.publish(channel, JSON.stringify(message));
+  }
+
+  /** Deletes hash fields whose records are `node`'s (see HDEL_OWNED). */
+  async hdelOwned(key: string, node: string, fields: string[]): Promise<void> {
+    if (fields.length) await this.cmd.eval(HDEL_OWNED, 1, key, node, ...fields);
   }
 
   /** Serves requests `op` of other nodes. */

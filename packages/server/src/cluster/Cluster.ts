@@ -131,6 +131,8 @@ export class Cluster extends Emitter<ClusterEvents> {
       bus: this.#bus,
       pipe: { ip: this.options.pipeListenIp, announcedIp: this.options.pipeAnnouncedIp },
       isLive: (id) => id === this.id || this.#registry.get(id) !== undefined,
+      isDraining: (id) =>
+        id === this.id ? this.#draining : this.#registry.get(id)?.draining === true,
     });
     this.#rooms.set(room.id, clusterRoom);
     room.once('close', () => this.#rooms.delete(room.id));
@@ -174,6 +176,9 @@ export class Cluster extends Emitter<ClusterEvents> {
     for (const clusterRoom of this.#rooms.values()) {
       for (const peer of clusterRoom.room.localPeers) {
         const target = this.pickNode();
+        // Its name is free in the cluster before its client is told to rejoin elsewhere.
+        await clusterRoom.release(peer).catch((error: unknown) => log.warn('drain: %o', error));
+        if (peer.closed) continue;
         peer.close(
           undefined,
           'node_draining',

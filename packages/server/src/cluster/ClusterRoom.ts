@@ -67,7 +67,8 @@ export class ClusterRoom {
         const holder = JSON.parse(
           (await this.bus.cmd.hget(this.key('peers'), name)) ?? '{}',
         ) as Partial<PeerRecord>;
-        if (holder.node && this.#node.isLive(holder.node))
+        // A name held by a dead node, or by a draining one (its peer is moving), is taken over.
+        if (holder.node && this.#node.isLive(holder.node) && !this.#node.isDraining(holder.node))
           throw new SfuError(
             'PEER_NAME_TAKEN',
             `peer name "${name}" is taken in room ${this.room.id}: choose another`,
@@ -80,7 +81,8 @@ export class ClusterRoom {
     } catch (error) {
       throw error instanceof SfuError ? error : unavailable(error);
     }
-    return () => void this.bus.cmd.hdel(this.key('peers'), name).catch(() => undefined);
+    return () =>
+      void this.bus.hdelOwned(this.key('peers'), this.#node.id, [name]).catch(() => undefined);
   }
 
   /** Starts taking part: the room as Redis has it, then what happens to it. */
@@ -131,8 +133,8 @@ export class ClusterRoom {
         .map(([key]) => key);
     const gonePeers = stale(peers, (r) => r.name);
     const goneProducers = stale(producers, (r) => r.peer);
-    if (gonePeers.length) await this.bus.cmd.hdel(this.key('peers'), ...gonePeers);
-    if (goneProducers.length) await this.bus.cmd.hdel(this.key('producers'), ...goneProducers);
+    await this.bus.hdelOwned(this.key('peers'), this.#node.id, gonePeers);
+    await this.bus.hdelOwned(this.key('producers'), this.#node.id, goneProducers);
     for (const peer of this.room.localPeers) {
       await this.publishPeer(peer);
       for (const producer of peer.producers) await this.publishProducer(producer);
@@ -169,18 +171,12 @@ export class ClusterRoom {
     for (const peer of this.room.peers) {
       if (peer.node !== id) continue;
       peer.closeWith('remote');
-      void this.bus.cmd.hdel(this.key('peers'), peer.name).catch(() => undefined);
+      void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
     }
     this.pipes.dropNode(id);
     void this.bus.cmd
       .hgetall(this.key('producers'))
-      .then((all) => {
-        const dead = Object.entries(all)
-          .filter(([, text]) => (JSON.parse(text) as ProducerRecord).node === id)
-          .map(([key]) => key);
-        if (dead.length) return this.bus.cmd.hdel(this.key('producers'), ...dead);
-        return 0;
-      })
+      .then((all) => this.bus.hdelOwned(this.key('producers'), id, Object.keys(all)))
       .catch(() => undefined);
   }
 
@@ -219,14 +215,22 @@ export class ClusterRoom {
         this.producerChanged(producer, 'producer-close', appData),
       );
     });
-    peer.once('close', (_originator, appData) => {
-      const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
-      void this.write(async () => {
-        await this.bus.cmd.hdel(this.key('peers'), peer.name);
-        if (keys.length) await this.bus.cmd.hdel(this.key('producers'), ...keys);
-        await this.emit({ type: 'peer-leave', from: this.#node.id, peer: peer.name, appData });
-      });
-    });
+    peer.once(
+      'close',
+      (_originator, appData) => void this.write(() => this.release(peer, appData)),
+    );
+  }
+
+  /**
+   * Tells the cluster a local peer left (its records go, the others hear of
+   * it); what drain awaits before it closes the peer, so that the peer's
+   * name is free when its client rejoins through another node.
+   */
+  async release(peer: Peer, appData?: AppData): Promise<void> {
+    const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
+    await this.bus.hdelOwned(this.key('peers'), this.#node.id, [peer.name]);
+    await this.bus.hdelOwned(this.key('producers'), this.#node.id, keys);
+    await this.emit({ type: 'peer-leave', from: this.#node.id, peer: peer.name, appData });
   }
 
   private async publishPeer(peer: Peer): Promise<void> {
@@ -261,7 +265,8 @@ export class ClusterRoom {
   ): void {
     const key = producerKey(producer.peer.name, producer.id);
     void this.write(async () => {
-      if (type === 'producer-close') await this.bus.cmd.hdel(this.key('producers'), key);
+      if (type === 'producer-close')
+        await this.bus.hdelOwned(this.key('producers'), this.#node.id, [key]);
       else
         await this.bus.cmd.hset(
           this.key('producers'),

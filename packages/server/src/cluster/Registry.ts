@@ -70,7 +70,7 @@ export class Registry extends Emitter<RegistryEvents> {
     }
     await this.beat();
     this.#timer = setInterval(() => {
-      this.beat().catch((error: unknown) => log.debug('heartbeat failed: %o', error));
+      this.beat().catch((error: unknown) => log.debug('heartbeat failed: %s', (error as Error).message));
     }, this.#options.heartbeatMs);
     this.#timer.unref();
   }

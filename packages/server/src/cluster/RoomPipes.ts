@@ -15,6 +15,8 @@ export interface ClusterNode {
   pipe: { ip: string; announcedIp: string | undefined };
   /** Whether a node is alive now. */
   isLive(id: string): boolean;
+  /** Whether a node is draining (its peers are moving to other nodes). */
+  isDraining(id: string): boolean;
 }
 
 /**

@@ -1,0 +1,164 @@
+// The parts of a test cluster, all real: redis-server on a free port, and
+// node processes (src/node.ts) each on its own loopback address.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAccessToken } from '@x/server';
+import { requireBinary } from '@x/testkit';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The secret every node of the test cluster verifies tokens with (tokens work on any node). */
+export const AUTH_SECRET = 'cluster-test-secret-of-at-least-32-bytes!';
+
+/** A free TCP port on `ip`. */
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, ip, r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+export interface RedisProcess {
+  url: string;
+  port: number;
+  /** Kills it (SIGKILL: no save, as a crash). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 10_000;
+  while (!/Ready to accept connections/.test(out)) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`redis-server did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exit;
+}
+
+/** Starts a redis-server of its own (Debian's `redis-server` package). */
+export async function startRedis(): Promise<RedisProcess> {
+  requireBinary('redis-server', 'redis-server');
+  const port = await freePort();
+  let child = await spawnRedis(port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill: () => killed(child, 'SIGKILL'),
+    async restart() {
+      child = await spawnRedis(port);
+    },
+    stop: () => killed(child, 'SIGTERM'),
+  };
+}
+
+export interface NodeProcess {
+  id: string;
+  ip: string;
+  port: number;
+  process: ChildProcess;
+  /** The node's signaling URL for a room. */
+  url(room: string): string;
+  /** Runs one of node.ts's IPC operations. */
+  call<T = unknown>(op: string, args?: Record<string, unknown>): Promise<T>;
+  /** What the node logged on stderr. */
+  log(): string;
+  /** Resolves with the exit code (or signal). */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts a cluster node on `ip` (a loopback address of its own). */
+export async function startNode(options: {
+  id: string;
+  ip: string;
+  redis: string;
+  rtcMinPort: number;
+  /** Peers the node takes at most. */
+  maxPeers?: number;
+}): Promise<NodeProcess> {
+  const port = await freePort(options.ip);
+  const child = fork(resolve(here, 'node.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      NODE_ID: options.id,
+      NODE_IP: options.ip,
+      NODE_PORT: String(port),
+      REDIS_URL: options.redis,
+      RTC_MIN_PORT: String(options.rtcMinPort),
+      AUTH_SECRET,
+      ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    err = (err + c.toString()).slice(-100_000);
+  });
+  child.stdout!.resume();
+  const exited = new Promise<number | string>((r) =>
+    child.once('exit', (code, signal) => r(code ?? signal ?? -1)),
+  );
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`node ${options.id} did not start: ${err}`)),
+      30_000,
+    );
+    child.on('message', (m: { ready?: boolean; id?: number; ok?: unknown; error?: string }) => {
+      if (m.ready) {
+        clearTimeout(timer);
+        ready();
+        return;
+      }
+      const p = pending.get(m.id!);
+      pending.delete(m.id!);
+      if (m.error !== undefined) p?.reject(new Error(`${options.id}: ${m.error}`));
+      else p?.resolve(m.ok);
+    });
+    void exited.then((code) => fail(new Error(`node ${options.id} exited (${code}): ${err}`)));
+  });
+  return {
+    id: options.id,
+    ip: options.ip,
+    port,
+    process: child,
+    url: (room) => `ws://${options.ip}:${port}/?roomId=${encodeURIComponent(room)}`,
+    call<T>(op: string, args: Record<string, unknown> = {}) {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, op, args });
+      });
+    },
+    log: () => err,
+    exited,
+    kill: (signal = 'SIGKILL') => killed(child, signal),
+  };
+}
+
+/** An access token for `peer` in `room` (plain RTP allowed: the tests receive media on UDP sockets). */
+export function tokenFor(room: string, peer: string): Promise<string> {
+  return createAccessToken({ secret: AUTH_SECRET, room, peer, canUsePlainRtp: true });
+}

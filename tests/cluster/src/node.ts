@@ -1,0 +1,164 @@
+// One node of a test cluster, in its own process: a Server in cluster mode
+// with its WebSocket endpoint on its own loopback address, and an IPC door
+// for what the test does on the server side (RTP ingest, RtpStreamers,
+// producer pause/resume/close, what the node sees). SIGTERM drains it, as an
+// orchestrator's rolling update would.
+import {
+  type Producer,
+  type Room,
+  type RtpIngest,
+  type RtpStreamer,
+  roomFromUrl,
+  Server,
+  WebSocketEndpoint,
+} from '@x/server';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`node.ts needs ${name}`);
+  return value;
+};
+
+const ip = env('NODE_IP');
+const port = Number(env('NODE_PORT'));
+const nodeId = env('NODE_ID');
+const rtcMinPort = Number(env('RTC_MIN_PORT'));
+
+const server = await Server.create({
+  numWorkers: 1,
+  logLevel: 'warn',
+  rtcIPv4: ip,
+  rtcIPv6: false,
+  rtcMinPort,
+  rtcMaxPort: rtcMinPort + 999,
+  clientPlainRtp: { allowedNetworks: ['127.0.0.0/8'] },
+  cluster: {
+    redis: env('REDIS_URL'),
+    nodeId,
+    signalingUrl: `ws://${ip}:${port}/`,
+    pipeListenIp: ip,
+    maxPeers: process.env.MAX_PEERS ? Number(process.env.MAX_PEERS) : undefined,
+  },
+});
+const cluster = server.cluster!;
+const endpoint = await WebSocketEndpoint.listen({
+  server,
+  host: ip,
+  port,
+  selectRoom: roomFromUrl(server),
+  auth: { secret: env('AUTH_SECRET') },
+});
+
+/** Everything this node saw happen in its rooms, for the test to read. */
+const events: string[] = [];
+const ingests = new Map<string, RtpIngest>();
+const streamers = new Map<string, RtpStreamer>();
+
+cluster.on('nodedown', (id) => events.push(`nodedown:${id}`));
+cluster.on('redisdown', () => events.push('redisdown'));
+cluster.on('redisup', () => events.push('redisup'));
+server.on('newroom', (room) => {
+  room.on('newpeer', (peer) => {
+    events.push(`newpeer:${room.id}:${peer.name}:${peer.node ?? nodeId}`);
+    peer.on('close', () => events.push(`peerclose:${room.id}:${peer.name}`));
+  });
+});
+
+async function roomOf(id: string): Promise<Room> {
+  return server.getRoom(id) ?? (await server.createRoom({ id, closeWhenEmpty: false }));
+}
+
+function producerOf(room: Room, peerName: string, id: number): Producer {
+  const producer = room.getPeerByName(peerName)?.getProducerById(id);
+  if (!producer) throw new Error(`no producer ${peerName}/${id} in room ${room.id} on ${nodeId}`);
+  return producer;
+}
+
+type Command = { id: number; op: string; args: Record<string, unknown> };
+
+const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+  async ingest(a) {
+    const room = await roomOf(a.room as string);
+    const kind = a.kind as 'audio' | 'video';
+    const ingest = await room.createRtpIngest({
+      peerName: a.peer as string,
+      kind,
+      codec:
+        kind === 'video'
+          ? { mimeType: 'video/VP8', payloadType: a.payloadType as number, clockRate: 90000 }
+          : {
+              mimeType: 'audio/opus',
+              payloadType: a.payloadType as number,
+              clockRate: 48000,
+              channels: 2,
+            },
+      ssrc: a.ssrc as number,
+    });
+    ingests.set(`${a.peer}/${ingest.producer.id}`, ingest);
+    return { producerId: ingest.producer.id, url: ingest.url };
+  },
+  async stream(a) {
+    const room = await roomOf(a.room as string);
+    const producer = producerOf(room, a.peer as string, a.producer as number);
+    const streamer = await room.createRtpStreamer(producer, {
+      remoteIP: a.ip as string,
+      remotePort: a.port as number,
+    });
+    streamers.set(`${a.peer}/${a.producer}`, streamer);
+    const rtp = streamer.consumer.rtpParameters!;
+    return { ssrc: rtp.encodings![0]!.ssrc, payloadType: rtp.codecs[0]!.payloadType };
+  },
+  async producer(a) {
+    const room = await roomOf(a.room as string);
+    const producer = producerOf(room, a.peer as string, a.producer as number);
+    if (a.action === 'pause') producer.pause();
+    else if (a.action === 'resume') producer.resume();
+    else producer.close();
+    return null;
+  },
+  async room(a) {
+    const room = server.getRoom(a.room as string);
+    if (!room) return null;
+    return {
+      peers: room.peers.map((p) => ({
+        name: p.name,
+        node: p.node ?? nodeId,
+        producers: p.producers.map((x) => ({ id: x.id, kind: x.kind, paused: x.paused })),
+      })),
+    };
+  },
+  async create(a) {
+    await roomOf(a.room as string);
+    return null;
+  },
+  async events() {
+    return events;
+  },
+  async nodes() {
+    return cluster.nodes.map((n) => ({ id: n.id, draining: n.draining, peers: n.load.peers }));
+  },
+};
+
+process.on('message', (message: Command) => {
+  const handler = handlers[message.op];
+  if (!handler) {
+    process.send!({ id: message.id, error: `unknown op ${message.op}` });
+    return;
+  }
+  handler(message.args).then(
+    (ok) => process.send!({ id: message.id, ok }),
+    (error: unknown) => process.send!({ id: message.id, error: String(error) }),
+  );
+});
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await cluster.drain({ timeoutMs: 5000 });
+    await endpoint.close();
+    server.close();
+    await new Promise((r) => setTimeout(r, 200));
+    process.exit(0);
+  })();
+});
+
+process.send!({ ready: true, nodeId });
