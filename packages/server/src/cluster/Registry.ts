@@ -70,7 +70,9 @@ export class Registry extends Emitter<RegistryEvents> {
     }
     await this.beat();
     this.#timer = setInterval(() => {
-      this.beat().catch((error: unknown) => log.debug('heartbeat failed: %s', (error as Error).message));
+      this.beat().catch((error: unknown) =>
+        log.debug('heartbeat failed: %s', (error as Error).message),
+      );
     }, this.#options.heartbeatMs);
     this.#timer.unref();
   }
