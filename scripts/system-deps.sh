@@ -2,6 +2,8 @@
 # Installs what the tests need from the system, from Debian's packages:
 #   ffmpeg                       ffmpeg/ffprobe: a real RTP sender, recorder and prober
 #   chromium                     headless Chromium for the browser end-to-end tests
+#   firefox-esr                  headless Firefox for the browser end-to-end tests (WebDriver BiDi)
+#   openssl                      the demo's self-signed HTTPS certificate (its Firefox tests use HTTPS)
 #   protobuf-compiler            protoc, for the Python bindings and the other generators' check
 #   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
 #   python3-websockets           x_signaling's WebSocket client
@@ -19,6 +21,8 @@ has_py() { [ -x "$py" ] && "$py" -c "$1" >/dev/null 2>&1; }
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 has_py 'import google.protobuf' || missing+=(python3-protobuf)
 has_py 'import websockets' || missing+=(python3-websockets)
@@ -31,7 +35,7 @@ command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
 [ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system-deps: ffmpeg, chromium, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf) are installed"
+  echo "system-deps: ffmpeg, chromium, firefox-esr, openssl, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf) are installed"
   exit 0
 fi
 
