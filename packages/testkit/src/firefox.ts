@@ -30,15 +30,24 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'extensions.update.enabled': false,
 };
 
+/** Options of {@link launchFirefox}. */
+export interface FirefoxOptions {
+  /** More preferences (over FIREFOX_PREFS). */
+  prefs?: Record<string, unknown>;
+  /** Accept self-signed certificates (a test server's HTTPS). Default false. */
+  acceptInsecureCerts?: boolean;
+}
+
 /** Launches headless Firefox over WebDriver BiDi; fails naming the Debian package when it is missing. */
-export function launchFirefox(extraPrefs: Record<string, unknown> = {}): Promise<Browser> {
+export function launchFirefox(options: FirefoxOptions = {}): Promise<Browser> {
   requireBinary(FIREFOX, 'firefox-esr');
   return puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: FIREFOX,
     headless: true,
-    extraPrefsFirefox: { ...FIREFOX_PREFS, ...extraPrefs },
+    acceptInsecureCerts: options.acceptInsecureCerts ?? false,
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...options.prefs },
   });
 }
 

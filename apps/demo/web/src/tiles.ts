@@ -114,8 +114,9 @@ export function createTile(
       root.dataset.speaking = String(on);
     },
     setLevel(dBov) {
-      // -60 dBov and below show as silence; 0 dBov fills the meter.
-      const fill = Math.max(0, Math.min(1, (dBov + 60) / 60));
+      // The server reports levels above its threshold (about -80 dBov) only;
+      // -90 dBov shows as silence, -20 dBov (a loud voice) fills the meter.
+      const fill = Math.max(0, Math.min(1, (dBov + 90) / 70));
       level.style.setProperty('--level', fill.toFixed(2));
     },
     setQuality(score, producerScore, kind) {
