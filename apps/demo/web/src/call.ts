@@ -294,9 +294,10 @@ export class Call {
     consumer.on('pause', update);
     consumer.on('resume', update);
     update();
-    consumer.on('score', (score, producerScore) =>
-      tile.setQuality(score, producerScore, consumer.kind),
-    );
+    // A paused producer scores 0: that says nothing of the network.
+    consumer.on('score', (score, producerScore) => {
+      if (!consumer.paused) tile.setQuality(score, producerScore, consumer.kind);
+    });
     const track = await consumer.receive(this.#recv!);
     attach(tile, track);
     if (consumer.kind === 'video') {

@@ -113,7 +113,8 @@ async function join(): Promise<void> {
     setStatus('not joined');
     showForm();
     showJoinError(joinErrorText(error, name));
-    console.warn('join failed:', error);
+    // Shown on the form; logged for the curious, not as a problem.
+    console.info('join failed:', error);
     return;
   } finally {
     $<HTMLButtonElement>('join').disabled = false;
