@@ -72,6 +72,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     single: true,
     dev: false,
     etag: true,
+    // The build writes .br and .gz copies next to each file.
+    brotli: true,
+    gzip: true,
   });
   const files = sirv(recordings.dir, { dev: true });
 

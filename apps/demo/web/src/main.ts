@@ -97,8 +97,14 @@ async function join(): Promise<void> {
     $('call').hidden = false;
     document.body.classList.add('in-call');
     resetControls();
-    current.room.on('close', (_originator, _appData, reason) => {
-      if (call === current) setStatus(reason ? `closed: ${reason}` : 'left');
+    const c = current;
+    c.room.on('close', (originator, _appData, reason) => {
+      if (call !== c || originator !== 'remote') return;
+      // The server ended the call (shutdown, kicked, session lost): back to
+      // the form, saying why.
+      endCall();
+      setStatus(`closed: ${reason ?? 'unspecified'}`, 'bad');
+      showJoinError(`The server ended the call (${reason ?? 'no reason given'}).`);
     });
     current.room.on('transportfailed', (_transport, error) => {
       if (call !== current) return;
@@ -107,11 +113,12 @@ async function join(): Promise<void> {
     });
     await current.join();
   } catch (error) {
+    // The server closed the room meanwhile: its close handler said so.
+    if (current?.room.closed && call !== current) return;
     // Back to the form, with the reason; nothing of the failed call stays.
-    current?.leave();
-    if (call === current) call = undefined;
+    if (call === current) endCall();
+    else current?.leave();
     setStatus('not joined');
-    showForm();
     showJoinError(joinErrorText(error, name));
     // Shown on the form; logged for the curious, not as a problem.
     console.info('join failed:', error);
@@ -207,14 +214,19 @@ $<HTMLInputElement>('simulcast-live').addEventListener('change', (e) => {
 $<HTMLInputElement>('stats').addEventListener('change', (e) =>
   call?.setStats((e.target as HTMLInputElement).checked),
 );
-$('leave').addEventListener('click', () => {
+/** Ends the call on this page (left, refused or closed by the server) and shows the form. */
+function endCall(): void {
   call?.leave();
   call = undefined;
   recordings?.dispose();
   recordings = undefined;
   errorBanner.hidden = true;
-  setStatus('left');
   showForm();
+}
+
+$('leave').addEventListener('click', () => {
+  endCall();
+  setStatus('left');
 });
 $('speaker-select').addEventListener('change', () => void call?.setSpeaker(prejoin.speakerId));
 
