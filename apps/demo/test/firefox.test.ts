@@ -300,6 +300,31 @@ describe('Firefox and Chromium in one call (media on a LAN address)', () => {
   }, 90_000);
 });
 
+describe('Firefox console', () => {
+  it('client ids are logged as they are (unsigned 32-bit), not as negative numbers', async () => {
+    const f = await fox('ids');
+    await expectJoined(f);
+    // A producer id of 2^31 or more (half of them) is what %d showed negative.
+    const id = await f.evaluate(() => {
+      const track = window.demo!.audio!.originalTrack;
+      for (;;) {
+        const producer = window.demo!.room.createProducer(track.clone());
+        producer.close();
+        if (producer.id >= 2 ** 31) {
+          // Logs "pause() | producer <id> closed" (an error of the client, on purpose).
+          producer.pause();
+          return producer.id;
+        }
+      }
+    });
+    await expect
+      .poll(() => f.console.some((e) => e.text.includes(`producer ${id} closed`)))
+      .toBe(true);
+    expect(f.console.some((e) => e.text.includes(`producer ${id - 2 ** 32} closed`))).toBe(false);
+    await closeAll();
+  });
+});
+
 describe('what Firefox cannot do, said on the page', () => {
   it('a server on 127.0.0.1 only: Firefox cannot reach it; the page says so and the app gets transportfailed', async () => {
     const loopback = await demoOn('127.0.0.1', '127.0.0.1', 44200);
