@@ -105,7 +105,7 @@ const firstFrame = (p: DemoPage) =>
     .then(() => p.evaluate(() => window.demo!.metrics.firstRemoteFrameMs!));
 
 describe('Firefox and Chromium in one call (media on a LAN address)', () => {
-  it('two-peer call both ways; pause and resume both ways; leave', async () => {
+  it('two-peer call both ways; pause and resume both ways; camera switch; leave', async () => {
     const c = await chrome('call');
     await expectJoined(c);
     const f = await fox('call');
@@ -133,6 +133,11 @@ describe('Firefox and Chromium in one call (media on a LAN address)', () => {
       await f.click(button);
       await expect.poll(() => tileData(c, 'fox', key), { message: key }).toBe('false');
     }
+    await expectFlowing(c, 'fox');
+    // Firefox switches camera (replaceTrack): Chromium still receives it.
+    const before = await f.evaluate(() => window.demo?.video?.track.id);
+    await f.click('#switch-cam');
+    await expect.poll(() => f.evaluate(() => window.demo?.video?.track.id)).not.toBe(before);
     await expectFlowing(c, 'fox');
     // Chromium pauses its camera: Firefox shows it; and back.
     await c.click('#toggle-cam');
