@@ -349,6 +349,7 @@ describe('what Firefox cannot do, said on the page', () => {
       );
       expect(failures.length).toBeGreaterThan(0);
       expect(failures[0]!.name).toBe('TransportFailedError');
+      console.log(`Firefox against a loopback-only server: ${JSON.stringify(failures)}`);
       // Signaling did join; the page never claims the call works.
       expect(loopback.server.getRoom('loop')?.getPeerByName('fox')).toBeDefined();
       expect(await text(f, 'status')).not.toMatch(/^joined/);
