@@ -6,6 +6,8 @@
 #   ffmpeg                       ffmpeg/ffprobe: a real RTP sender, recorder and prober
 #   chromium                     headless Chromium for the browser end-to-end tests
 #   redis-server                 the Redis of the cluster tests (tests/cluster)
+#   firefox-esr                  headless Firefox for the browser end-to-end tests (WebDriver BiDi)
+#   openssl                      the demo's self-signed HTTPS certificate (its Firefox tests use HTTPS)
 #   protobuf-compiler            protoc, for the Python bindings and the other generators' check
 #   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
 #   python3-websockets           x_signaling's WebSocket client
@@ -36,6 +38,8 @@ if [ "$mode" = all ]; then
   has_py() { [ -x "$py" ] && "$py" -c "$1" >/dev/null 2>&1; }
   command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   has_py 'import google.protobuf' || missing+=(python3-protobuf)
@@ -47,7 +51,7 @@ if [ "$mode" = all ]; then
   command -v go >/dev/null 2>&1 || missing+=(golang-go)
   command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
   [ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
-  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf)"
+  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf)"
 else
   wanted="python3, make, g++ and libssl-dev (for the mediasoup worker)"
 fi

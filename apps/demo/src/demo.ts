@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import {
 } from '@x/server';
 import sirv from 'sirv';
 import { DemoApi, json } from './api.js';
+import { DemoStartError } from './errors.js';
 import { Recordings } from './recordings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,8 @@ export interface DemoOptions {
   tokenSecret?: string;
   /** SFU server settings. Default: one worker per core, RTC ports 40000-49999. */
   server?: ServerOptions;
+  /** Serve HTTPS with this certificate and key (PEM). Default: plain HTTP. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
 }
 
 /** A running demo. */
@@ -68,15 +72,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     single: true,
     dev: false,
     etag: true,
+    // The build writes .br and .gz copies next to each file.
+    brotli: true,
+    gzip: true,
   });
   const files = sirv(recordings.dir, { dev: true });
 
-  const http = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     handle(url, req, res).catch((error: unknown) =>
       json(res, 500, { error: (error as Error).message }),
     );
-  });
+  };
+  const http = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(onRequest);
 
   const api = new DemoApi(server, secret, recordings);
   async function handle(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,10 +99,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     web(req, res, () => json(res, 404, { error: 'not found' }));
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 3000, options.host, () => resolveListen());
-  });
+  const wantedPort = options.port ?? 3000;
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      http.once('error', reject);
+      http.listen(wantedPort, options.host, () => resolveListen());
+    });
+  } catch (error) {
+    server.close();
+    throw listenError(error as NodeJS.ErrnoException, wantedPort, options.host);
+  }
   const endpoint = await WebSocketEndpoint.listen({
     server,
     httpServer: http,
@@ -110,8 +126,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   });
   const port = (http.address() as AddressInfo).port;
 
+  const shownHost =
+    !options.host || ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(options.host)
+      ? 'localhost'
+      : options.host;
   return {
-    url: `http://localhost:${port}/?room=demo`,
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}/?room=demo`,
     port,
     server,
     signaling: endpoint.signaling,
@@ -133,4 +153,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
+}
+
+/** What a failed listen means for the operator: which setting to change. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined): Error {
+  const where = `${host ?? 'all interfaces'}:${port}`;
+  if (error.code === 'EADDRINUSE')
+    return new DemoStartError(
+      'PORT_IN_USE',
+      `port ${port} is already in use (${where}): stop what uses it, or choose another port with PORT, e.g. PORT=${port + 1} pnpm demo`,
+    );
+  if (error.code === 'EACCES')
+    return new DemoStartError(
+      'PORT_IN_USE',
+      `port ${port} needs privileges this process lacks (${where}): choose a port above 1023 with PORT`,
+    );
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    return new DemoStartError(
+      'BAD_SETTING',
+      `HOST=${host} is not an address of this machine: leave HOST unset (all interfaces) or give one of its addresses`,
+    );
+  return error;
 }

@@ -1,22 +1,65 @@
 // The demo's entry: `pnpm demo` builds and runs this. Every setting has an
 // embedded default; PORT and HOST override the HTTP address, TOKEN_SECRET
-// the secret of the access tokens.
-import { startDemo } from './demo.js';
+// the secret of the access tokens, HTTPS_CERT/HTTPS_KEY (or HTTPS=self-signed)
+// serve HTTPS for other machines of the LAN. A setting that cannot work ends
+// the process with a message naming it and exit code 2.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Demo, startDemo } from './demo.js';
+import { DemoStartError } from './errors.js';
+import { localNames, readTls, selfSignedTls, type TlsFiles } from './tls.js';
 
-const demo = await startDemo({
-  port: process.env.PORT ? Number(process.env.PORT) : 3000,
-  host: process.env.HOST,
-  // Without one, a random dev secret for this run signs the access tokens.
-  tokenSecret: process.env.TOKEN_SECRET,
-});
+const here = dirname(fileURLToPath(import.meta.url));
 
-console.log(`
+function settings(env: NodeJS.ProcessEnv): { port: number; tls: TlsFiles | undefined } {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new DemoStartError('BAD_SETTING', `PORT=${env.PORT} is not a port number (0-65535)`);
+  if (Boolean(env.HTTPS_CERT) !== Boolean(env.HTTPS_KEY))
+    throw new DemoStartError('BAD_SETTING', 'HTTPS_CERT and HTTPS_KEY go together: give both');
+  if (env.HTTPS_CERT && env.HTTPS_KEY) return { port, tls: readTls(env.HTTPS_CERT, env.HTTPS_KEY) };
+  if (env.HTTPS === 'self-signed' || env.HTTPS === '1')
+    return { port, tls: selfSignedTls(resolve(here, '../../.certs')) };
+  if (env.HTTPS && env.HTTPS !== '0')
+    throw new DemoStartError(
+      'BAD_SETTING',
+      `HTTPS=${env.HTTPS}: use HTTPS=self-signed, or HTTPS_CERT and HTTPS_KEY`,
+    );
+  return { port, tls: undefined };
+}
+
+let demo: Demo;
+try {
+  const { port, tls } = settings(process.env);
+  demo = await startDemo({
+    port,
+    host: process.env.HOST || undefined,
+    // Without one, a random dev secret for this run signs the access tokens.
+    tokenSecret: process.env.TOKEN_SECRET,
+    tls,
+  });
+  const scheme = tls ? 'https' : 'http';
+  const lan = localNames()
+    .ips.filter((ip) => ip !== '127.0.0.1')
+    .map((ip) => `${scheme}://${ip}:${demo.port}/?room=demo`);
+  console.log(`
   x SFU demo is running.
 
-  Open ${demo.url} in two browser tabs (or share it on your network
-  with the host's address), allow the camera and microphone, and join.
-  Recordings are written to ${demo.recordings.dir}.
-`);
+  Open ${demo.url} in two browser tabs, allow the camera and
+  microphone, and join. Recordings are written to ${demo.recordings.dir}.
+${
+  tls
+    ? `  HTTPS with ${tls.source}; on the LAN: ${lan.join(' ') || '(no LAN address)'}\n`
+    : `  Other machines need HTTPS for the camera: start with HTTPS=self-signed
+  (or HTTPS_CERT and HTTPS_KEY).\n`
+}`);
+} catch (error) {
+  if (error instanceof DemoStartError) {
+    console.error(`\n  x SFU demo cannot start: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
 
 // Started by a parent process with an IPC channel (the hostile tests): answer what it asks.
 process.on('message', (message) => {

@@ -57,8 +57,14 @@ function url(room: string): string {
 
 const token = (room: string, peer: string) => createAccessToken({ secret, room, peer });
 
-async function participant(room: string, name: string, appData?: unknown, localAddress?: string) {
-  const c = await ProtocolClient.connect(url(room), { localAddress });
+async function participant(
+  room: string,
+  name: string,
+  appData?: unknown,
+  localAddress?: string,
+  timeoutMs?: number,
+) {
+  const c = await ProtocolClient.connect(url(room), { localAddress, timeoutMs });
   await c.join(
     name,
     (await import('@x/protocol')).rtpCapabilitiesFromMessage(capabilities),
@@ -406,7 +412,8 @@ describe('hostile clients against the built demo', () => {
 
   it('a stalled worker: the transport created after the timeout is closed', async () => {
     await attack('worker stalled > 15 s (SIGSTOP)', async () => {
-      const c = await participant('stall', 'staller');
+      // mediasoup 3.8.4 gives up on a stalled worker after 15 s: wait longer than that.
+      const c = await participant('stall', 'staller', undefined, undefined, 30_000);
       const workers = demo.workers();
       for (const pid of workers) process.kill(pid, 'SIGSTOP');
       let answer: pb.Response;

@@ -222,7 +222,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** Pauses it: the server stops sending it. Returns whether it is paused. */
   pause(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('pause() | consumer %d closed', this.#id);
+      log.error('pause() | consumer %s closed', this.#id);
       return false;
     }
     if (this.#locallyPaused) return true;
@@ -238,7 +238,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** Resumes it. Returns whether media flows now (not paused on the server side either). */
   resume(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('resume() | consumer %d closed', this.#id);
+      log.error('resume() | consumer %s closed', this.#id);
       return false;
     }
     if (!this.#locallyPaused) return !this.paused;

@@ -83,7 +83,7 @@ export class Producer extends Emitter<ProducerEvents> {
   readonly #signal: Signal;
   readonly #stats: StatsSubscription;
   readonly #onTrackEnded = () => {
-    log.debug('track of producer %d ended', this.#id);
+    log.debug('track of producer %s ended', this.#id);
     this.safeEmit('trackended');
   };
   readonly #onTransportClose = () => this.#becomeUnhandled();
@@ -243,7 +243,7 @@ export class Producer extends Emitter<ProducerEvents> {
    */
   pause(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('pause() | producer %d closed', this.#id);
+      log.error('pause() | producer %s closed', this.#id);
       return false;
     }
     if (this.#locallyPaused) return true;
@@ -263,7 +263,7 @@ export class Producer extends Emitter<ProducerEvents> {
    */
   resume(appData?: AppData): boolean {
     if (this.#closed) {
-      log.error('resume() | producer %d closed', this.#id);
+      log.error('resume() | producer %s closed', this.#id);
       return false;
     }
     if (!this.#locallyPaused) return true;
@@ -350,7 +350,10 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal The room was left or closed. */
   roomClosed(originator: Originator): void {
-    this.#closeWith(originator, undefined);
+    // Its transport closes with the room and takes the engine with it. Closing
+    // the engine first would queue a stopSending that the transport's close
+    // then aborts, logged as "producer closure failed: AwaitQueueStoppedError".
+    this.#closeWith(originator, undefined, false);
   }
 
   #encodings(): msc.RtpEncodingParameters[] | undefined {
@@ -374,12 +377,12 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#closed) this.safeEmit('unhandled');
   }
 
-  #closeWith(originator: Originator, appData: AppData | undefined): void {
+  #closeWith(originator: Originator, appData: AppData | undefined, closeEngine = true): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport?.release(this.#onTransportClose);
     this.#stats.detach();
-    this.#engine?.close();
+    if (closeEngine) this.#engine?.close();
     this.#engine = undefined;
     this.#transport = undefined;
     this.#track.removeEventListener('ended', this.#onTrackEnded);

@@ -21,7 +21,7 @@ import {
   type Signal,
   type SignalListener,
 } from './Signal.js';
-import { Transport, type TransportContext } from './Transport.js';
+import { Transport } from './Transport.js';
 
 const log = logger('x:client:Room');
 
@@ -63,6 +63,7 @@ export class Room extends Emitter<RoomEvents> {
     super();
     this.#options = {
       requestTimeout: 30_000,
+      transportConnectTimeout: 15_000,
       transportOptions: {},
       turnServers: [],
       iceTransportPolicy: 'all',
@@ -199,16 +200,11 @@ export class Room extends Emitter<RoomEvents> {
     if (direction !== 'send' && direction !== 'recv')
       throw new TypeError(`direction must be 'send' or 'recv', got ${String(direction)}`);
     if (direction === 'send' && this.#options.spy) throw new InvalidStateError('a spy cannot send');
-    const context: TransportContext = {
-      device: this.#device,
-      signal: this.#signal,
-      transportOptions: this.#options.transportOptions,
-      iceServers: this.#options.turnServers,
-      iceTransportPolicy: this.#options.iceTransportPolicy,
-    };
+    const context = { device: this.#device, signal: this.#signal, options: this.#options };
     const transport = Transport.create(randomId(), direction, appData, context);
     this.#transports.set(transport.id, transport);
     transport.once('close', () => this.#transports.delete(transport.id));
+    transport.on('failed', (error) => this.safeEmit('transportfailed', transport, error));
     return transport;
   }
 

@@ -8,9 +8,10 @@ import type {
 } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { Device, types as msc } from 'mediasoup-client';
-import { InvalidStateError } from './errors.js';
+import { InvalidStateError, TransportFailedError, type TransportFailure } from './errors.js';
 import type { Originator } from './Peer.js';
-import type { Signal, WebRtcTransportOptions } from './Signal.js';
+import type { ResolvedRoomOptions } from './roomTypes.js';
+import type { Signal } from './Signal.js';
 import { StatsSubscription } from './StatsSubscription.js';
 
 const log = logger('x:client:Transport');
@@ -32,15 +33,24 @@ export type TransportEvents = {
   connectionstatechange: [state: ConnectionState];
   /** Server stats of the transport, while enabled (see {@link Transport.enableStats}). */
   stats: [stats: RtcStats[]];
+  /**
+   * It could not connect: the browser reported the connection failed, or it
+   * was not connected `transportConnectTimeout` ms after it started to
+   * connect. No media flows on it; it keeps trying (ICE restarts) and a later
+   * `connectionstatechange` ('connected') says when it recovers.
+   */
+  failed: [error: TransportFailedError];
 };
 
 /** @internal What a transport needs from its room. */
 export interface TransportContext {
   device: Device;
   signal: Signal;
-  transportOptions: WebRtcTransportOptions;
-  iceServers: RTCIceServer[];
-  iceTransportPolicy: RTCIceTransportPolicy;
+  /** The room's options: transport options, TURN servers, ICE policy, connect timeout. */
+  options: Pick<
+    ResolvedRoomOptions,
+    'transportOptions' | 'turnServers' | 'iceTransportPolicy' | 'transportConnectTimeout'
+  >;
 }
 
 /** @internal A producer the transport is creating on the server ('produce' event). */
@@ -70,6 +80,7 @@ export class Transport extends Emitter<TransportEvents> {
   // tracks its children itself (as mediasoup does) rather than through one
   // 'close' listener each, which would trip EventEmitter's leak warning at 11.
   readonly #children = new Set<() => void>();
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     id: number,
@@ -193,11 +204,11 @@ export class Transport extends Emitter<TransportEvents> {
   }
 
   async #create(): Promise<msc.Transport> {
-    const { device, signal, transportOptions } = this.#context;
+    const { device, signal, options: roomOptions } = this.#context;
     const created = await signal.createTransport({
       id: this.#id,
       direction: this.#direction,
-      options: transportOptions,
+      options: roomOptions.transportOptions,
       appData: this.#appData,
     });
     const options: msc.TransportOptions = {
@@ -205,8 +216,8 @@ export class Transport extends Emitter<TransportEvents> {
       iceParameters: created.iceParameters,
       iceCandidates: created.iceCandidates as msc.IceCandidate[],
       dtlsParameters: created.dtlsParameters as msc.DtlsParameters,
-      iceServers: this.#context.iceServers,
-      iceTransportPolicy: this.#context.iceTransportPolicy,
+      iceServers: roomOptions.turnServers,
+      iceTransportPolicy: roomOptions.iceTransportPolicy,
     };
     if (this.#closed) {
       signal.closeTransport(this.#id, undefined);
@@ -217,6 +228,7 @@ export class Transport extends Emitter<TransportEvents> {
         ? device.createSendTransport(options)
         : device.createRecvTransport(options);
     engine.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#watchConnect();
       signal
         .connectTransport(this.#id, dtlsParameters as DtlsParameters)
         .then(() => callback())
@@ -245,10 +257,12 @@ export class Transport extends Emitter<TransportEvents> {
     engine.on('connectionstatechange', (state) => {
       this.#connectionState = state;
       this.safeEmit('connectionstatechange', state);
+      if (state === 'connected') this.#clearConnectTimer();
       if (state === 'failed' && !this.#closed) {
-        log.warn('transport %d failed: restarting ICE', this.#id);
+        this.#fail('failed');
+        log.warn('transport %s failed: restarting ICE', this.#id);
         this.restartIce().catch((error: unknown) =>
-          log.warn('ICE restart of transport %d failed: %o', this.#id, error),
+          log.warn('ICE restart of transport %s failed: %o', this.#id, error),
         );
       }
     });
@@ -257,9 +271,42 @@ export class Transport extends Emitter<TransportEvents> {
     return engine;
   }
 
+  // A transport that never connects says so, rather than leaving the app
+  // believing media flows (Firefox, for one, may stay 'checking' for long).
+  #watchConnect(): void {
+    if (this.#connectTimer || this.#connectionState === 'connected') return;
+    this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = undefined;
+      if (!this.#closed && this.#connectionState !== 'connected') this.#fail('timeout');
+    }, this.#context.options.transportConnectTimeout);
+  }
+
+  #clearConnectTimer(): void {
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+  }
+
+  #fail(reason: TransportFailure): void {
+    this.#clearConnectTimer();
+    const what = `the ${this.#direction} transport ${this.#id}`;
+    const message =
+      reason === 'timeout'
+        ? `${what} did not connect within ${this.#context.options.transportConnectTimeout} ms`
+        : `${what} failed to connect (ICE or DTLS)`;
+    this.safeEmit(
+      'failed',
+      new TransportFailedError(
+        reason,
+        this.#id,
+        `${message}: no media flows. The server's media address (its ICE candidates) may not be reachable from this browser.`,
+      ),
+    );
+  }
+
   #closeWith(originator: Originator, appData: AppData | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#clearConnectTimer();
     this.#connectionState = 'closed';
     this.#stats.detach();
     this.#engine?.close();

@@ -51,3 +51,25 @@ export class RequestError extends Error {
     this.redirectUrl = redirectUrl || undefined;
   }
 }
+
+/** Why a transport failed: the browser said its connection failed, or it did not connect in time. */
+export type TransportFailure = 'failed' | 'timeout';
+
+/**
+ * A transport could not connect to the server's media address (ICE or DTLS):
+ * no media flows on it. Usually the server announces an address this browser
+ * cannot reach (a private or loopback address, a firewall on its UDP ports).
+ */
+export class TransportFailedError extends Error {
+  /** 'failed' (the browser gave up) or 'timeout' (not connected within `transportConnectTimeout`). */
+  readonly reason: TransportFailure;
+  /** The transport's id. */
+  readonly transportId: number;
+
+  constructor(reason: TransportFailure, transportId: number, message: string) {
+    super(message);
+    this.name = 'TransportFailedError';
+    this.reason = reason;
+    this.transportId = transportId;
+  }
+}

@@ -27,6 +27,8 @@ export {
   RequestError,
   type ServerErrorCode,
   TimeoutError,
+  TransportFailedError,
+  type TransportFailure,
   UnsupportedError,
 } from './errors.js';
 export { type Originator, Peer, type PeerEvents } from './Peer.js';

@@ -7,10 +7,11 @@ import type {
   ServerResponse,
 } from '@x/protocol';
 import type { types as msc } from 'mediasoup-client';
-import type { RequestError } from './errors.js';
+import type { RequestError, TransportFailedError } from './errors.js';
 import type { Originator, Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 import type { AudioLevelData, RecordingState } from './Signal.js';
+import type { Transport } from './Transport.js';
 
 // The options and events of a Room, apart from its behaviour.
 
@@ -23,6 +24,11 @@ export interface RoomOptions {
   roomSettings?: { rtpCapabilities: RtpCapabilities; mandatoryCodecPayloadTypes?: number[] };
   /** Time to wait for a response, in ms. Default 30000. */
   requestTimeout?: number;
+  /**
+   * Time a transport may take to connect (ICE and DTLS) once it starts, in
+   * ms, before `transportfailed` ('timeout') is emitted. Default 15000.
+   */
+  transportConnectTimeout?: number;
   /** WebRTC transport options sent to the server. Default {}. */
   transportOptions?: { udp?: boolean; tcp?: boolean; preferUdp?: boolean; preferTcp?: boolean };
   /** TURN servers. Default []. */
@@ -36,6 +42,12 @@ export interface RoomOptions {
   /** mediasoup-client handler factory (e.g. `FakeHandler.createFactory(...)` in Node tests). */
   handlerFactory?: msc.HandlerFactory;
 }
+
+/** @internal The options of a room with their defaults. */
+export type ResolvedRoomOptions = Required<
+  Omit<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>
+> &
+  Pick<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>;
 
 /** Options of {@link Room.join}. */
 export interface JoinOptions {
@@ -71,6 +83,12 @@ export type RoomEvents = {
   activespeaker: [peerName: string, peer: Peer | undefined, producerId: number];
   /** The room's audio levels, loudest first, [] in silence (after `enableAudioLevels()`). */
   audiolevels: [levels: AudioLevelData[]];
+  /**
+   * A transport could not connect (the browser said it failed, or it did not
+   * connect within `transportConnectTimeout`): no media flows on it. Show it
+   * to the user; a later `connectionstatechange` of the transport says if it recovers.
+   */
+  transportfailed: [transport: Transport, error: TransportFailedError];
   /** The quality of one of this client's producers, as the server receives it (0 to 10 per encoding). */
   producerscore: [producer: Producer, scores: number[]];
 };

@@ -304,6 +304,29 @@ describe('events', () => {
     expect(serverProducer(producer).id).toBe(producer.id);
   });
 
+  it('leaving the room closes it (local) with its transport, queueing no stopSending that the close would abort', async () => {
+    const producer = room.createProducer(videoTrack());
+    await producer.send(transport);
+    const engine = producer.engine!;
+    const handler = transport.engine!.handler;
+    // A stopSending queued at leave is cut by the transport's close: mediasoup-client
+    // then logs "producer closure failed: AwaitQueueStoppedError" (what every Leave showed).
+    let stopSending = 0;
+    const original = handler.stopSending.bind(handler);
+    handler.stopSending = (localId: string) => {
+      stopSending++;
+      return original(localId);
+    };
+    const order: string[] = [];
+    producer.on('close', (originator) => order.push(`close ${originator}`));
+    producer.on('unhandled', () => order.push('unhandled'));
+    room.leave();
+    await tick(50);
+    expect(order).toEqual(['close local']);
+    expect(engine.closed).toBe(true);
+    expect(stopSending).toBe(0);
+  });
+
   it('unhandled also when the server closes the transport', async () => {
     const producer = room.createProducer(audioTrack());
     await producer.send(transport);

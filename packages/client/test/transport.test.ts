@@ -2,7 +2,12 @@
 // memory; the client runs on mediasoup-client's FakeHandler.
 import type { Room as ServerRoom } from '@x/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidStateError, type Room, type Transport } from '../src/index.js';
+import {
+  InvalidStateError,
+  type Room,
+  type Transport,
+  TransportFailedError,
+} from '../src/index.js';
 import {
   audioTrack,
   fakeRoom,
@@ -59,6 +64,57 @@ describe('stats', () => {
     const [stats] = await next<[{ type: string }[]]>(transport, 'stats', 3000);
     expect(stats[0]?.type).toBe('webrtc-transport');
     transport.disableStats();
+  });
+});
+
+describe('a transport that cannot connect', () => {
+  it('the browser saying it failed: failed on the transport and transportfailed on the room', async () => {
+    await room.createProducer(audioTrack()).send(transport);
+    const failed = next<[TransportFailedError]>(transport, 'failed');
+    const roomFailed = next<[Transport, TransportFailedError]>(room, 'transportfailed');
+    // The FakeHandler stands for the browser's RTCPeerConnection here.
+    (
+      transport.engine!.handler as unknown as { setConnectionState(s: string): void }
+    ).setConnectionState('failed');
+    const [error] = await failed;
+    expect(error).toBeInstanceOf(TransportFailedError);
+    expect(error.reason).toBe('failed');
+    expect(error.transportId).toBe(transport.id);
+    expect(error.message).toMatch(/send transport .* failed to connect/);
+    const [which, same] = await roomFailed;
+    expect(which).toBe(transport);
+    expect(same).toBe(error);
+    expect(transport.connectionState).toBe('failed');
+  });
+
+  it('not connected within transportConnectTimeout: failed with reason timeout; none once connected', async () => {
+    const id = `transport-timeout-${++n}`;
+    await world.room(id);
+    const slow = fakeRoom({ transportConnectTimeout: 300 });
+    link(world, slow, id);
+    await slow.join('me');
+    const stuck = slow.createTransport('send');
+    const started = Date.now();
+    const failed = next<[Transport, TransportFailedError]>(slow, 'transportfailed', 3000);
+    await slow.createProducer(audioTrack()).send(stuck);
+    const [which, error] = await failed;
+    expect(which).toBe(stuck);
+    expect(error.reason).toBe('timeout');
+    expect(error.message).toMatch(/did not connect within 300 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+    // A transport that connects in time reports nothing.
+    const fine = slow.createTransport('send');
+    let reports = 0;
+    fine.on('failed', () => reports++);
+    await slow.createProducer(audioTrack()).send(fine);
+    (fine.engine!.handler as unknown as { setConnectionState(s: string): void }).setConnectionState(
+      'connected',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fine.connectionState).toBe('connected');
+    expect(reports).toBe(0);
+    slow.leave();
   });
 });
 

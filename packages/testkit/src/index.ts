@@ -4,6 +4,13 @@
 export { AUDIO_LEVEL_URI, type AudioLevelSender, audioLevelSender } from './audioLevelSender.js';
 export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './browser.js';
 export { next, sleep } from './events.js';
+export {
+  FIREFOX,
+  FIREFOX_PREFS,
+  type FirefoxOptions,
+  lanAddress,
+  launchFirefox,
+} from './firefox.js';
 export { ffmpegSender, probe, type RtpSink, requireBinary, rtpSink } from './media.js';
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
 export { audioParameters, videoParameters } from './rtpParameters.js';

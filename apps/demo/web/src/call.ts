@@ -1,5 +1,6 @@
-// One client in one room: joins, sends camera and microphone, receives every
-// other peer, and exposes the controls the page binds to buttons.
+// One client in one room: joins, sends camera, microphone and optionally the
+// screen, receives every other peer, follows the active speaker, audio levels
+// and network quality, and exposes the controls the page binds to buttons.
 import {
   type Consumer,
   connect,
@@ -8,7 +9,9 @@ import {
   Room,
   type RoomConnection,
   type Transport,
+  type TransportFailedError,
 } from '@x/client';
+import { QualityProbe } from './quality.js';
 import { formatStats } from './stats.js';
 import { attach, createTile, type Tile } from './tiles.js';
 
@@ -17,55 +20,134 @@ export interface CallMetrics {
   firstRemoteFrameMs: number | undefined;
 }
 
+/** What the page chose before joining. */
+export interface CallOptions {
+  roomId: string;
+  name: string;
+  container: HTMLElement;
+  simulcast: boolean;
+  /** Camera and microphone (the pre-join preview's stream). */
+  stream: MediaStream;
+  /** The audio output for remote peers (setSinkId), '' for the default. */
+  speakerId: string;
+  /** Room option: how long a transport may take to connect (ms). */
+  transportConnectTimeout?: number;
+}
+
+const source = (c: Consumer) => (c.appData as { source?: string } | undefined)?.source;
+
 export class Call {
-  readonly room = new Room();
+  readonly room: Room;
   readonly metrics: CallMetrics = { firstRemoteFrameMs: undefined };
+  readonly roomId: string;
+  readonly name: string;
   connection: RoomConnection | undefined;
   audio: Producer | undefined;
   video: Producer | undefined;
+  screen: Producer | undefined;
   localTile: Tile | undefined;
+  localScreenTile: Tile | undefined;
+  /** Camera tiles of the remote peers, by name. */
   readonly tiles = new Map<string, Tile>();
+  /** Screen tiles of the remote peers, by consumer id. */
+  readonly screenTiles = new Map<number, Tile>();
   readonly consumers = new Set<Consumer>();
+  /** Transports that could not connect (what the page shows). */
+  readonly transportFailures: TransportFailedError[] = [];
+  /** The access token of this peer (the demo's recordings API asks for it). */
+  token = '';
   #send: Transport | undefined;
   #recv: Transport | undefined;
   #stats = false;
-  /** The access token of this peer (the demo's recordings API asks for it). */
-  token = '';
+  #simulcast: boolean;
+  #speakerId: string;
+  #speaking: string | undefined;
+  #probeTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #probes = new WeakMap<object, QualityProbe>();
+  readonly #container: HTMLElement;
+  readonly #stream: MediaStream;
 
-  constructor(
-    readonly roomId: string,
-    readonly name: string,
-    private readonly container: HTMLElement,
-    private simulcast: boolean,
-  ) {}
+  constructor(options: CallOptions) {
+    this.roomId = options.roomId;
+    this.name = options.name;
+    this.#container = options.container;
+    this.#simulcast = options.simulcast;
+    this.#stream = options.stream;
+    this.#speakerId = options.speakerId;
+    this.room = new Room(
+      options.transportConnectTimeout
+        ? { transportConnectTimeout: options.transportConnectTimeout }
+        : {},
+    );
+    this.room.on('transportfailed', (_transport, error) => this.transportFailures.push(error));
+  }
 
   async join(): Promise<void> {
     const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?room=${encodeURIComponent(this.roomId)}`;
+    const tokenUrl = `/api/token?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.name)}`;
+    const answer = await fetch(tokenUrl);
+    const body = (await answer.json()) as { token?: string; error?: string };
+    if (!answer.ok || !body.token)
+      throw new Error(body.error ?? `no access token (${answer.status})`);
+    this.token = body.token;
     this.connection = await connect(this.room, wsUrl);
-    const { token } = (await (
-      await fetch(
-        `/api/token?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.name)}`,
-      )
-    ).json()) as { token: string };
-    this.token = token;
-    const peers = await this.room.join(this.name, { displayName: this.name }, { token });
+    const peers = await this.room.join(
+      this.name,
+      { displayName: this.name },
+      { token: this.token },
+    );
     this.#send = this.room.createTransport('send');
     this.#recv = this.room.createTransport('recv');
+    this.localTile = createTile(this.#container, this.name, { local: true });
     this.room.on('newpeer', (peer) => this.addPeer(peer));
     for (const peer of peers) this.addPeer(peer);
-
-    this.localTile = createTile(this.container, this.name, true);
-    const stream = await navigator.mediaDevices.getUserMedia({
-      audio: true,
-      video: { width: 640, height: 480 },
+    this.room.on('activespeaker', (peerName) => this.#setSpeaking(peerName));
+    this.room.on('audiolevels', (levels) => {
+      const loud = new Map(levels.map((l) => [l.peerName, l.level]));
+      for (const [name, tile] of this.#cameraTiles()) tile.setLevel(loud.get(name) ?? -127);
     });
-    const [audioTrack] = stream.getAudioTracks();
-    const [videoTrack] = stream.getVideoTracks();
+    this.room.on('producerscore', (producer, scores) => {
+      if (producer === this.video)
+        this.localTile?.setQuality(Math.max(...scores), undefined, 'video');
+    });
+    this.room.enableActiveSpeaker();
+    this.room.enableAudioLevels(500);
+    this.#probeTimer = setInterval(() => void this.#measureQuality(), 2000);
+
+    const [audioTrack] = this.#stream.getAudioTracks();
+    const [videoTrack] = this.#stream.getVideoTracks();
     if (audioTrack && this.room.canSend('audio')) {
       this.audio = this.room.createProducer(audioTrack, {}, { source: 'mic' });
       await this.audio.send(this.#send);
     }
     if (videoTrack && this.room.canSend('video')) await this.sendVideo(videoTrack);
+  }
+
+  /**
+   * Resolves when media flows to the server (the send transport connected),
+   * rejects with the transport's error when it cannot connect.
+   */
+  mediaConnected(): Promise<void> {
+    const send = this.#send;
+    if (!send?.engine || send.connectionState === 'connected') return Promise.resolve();
+    if (this.transportFailures[0]) return Promise.reject(this.transportFailures[0]);
+    return new Promise((resolve, reject) => {
+      const onState = (state: string) => {
+        if (state !== 'connected') return;
+        done();
+        resolve();
+      };
+      const onFailed = (_t: Transport, error: TransportFailedError) => {
+        done();
+        reject(error);
+      };
+      const done = () => {
+        send.off('connectionstatechange', onState);
+        this.room.off('transportfailed', onFailed);
+      };
+      send.on('connectionstatechange', onState);
+      this.room.on('transportfailed', onFailed);
+    });
   }
 
   /** Pauses or resumes the microphone; returns whether it is now paused. */
@@ -109,48 +191,81 @@ export class Call {
     if (this.localTile) attach(this.localTile, sent);
   }
 
+  /** Shares the screen as a second video producer; resolves when it is sent. */
+  async startScreenShare(): Promise<void> {
+    if (this.screen || !this.#send) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0]!;
+    this.screen = this.room.createProducer(track, {}, { source: 'screen' });
+    // The browser's own "Stop sharing" ends the track.
+    track.addEventListener('ended', () => this.stopScreenShare());
+    await this.screen.send(this.#send);
+    this.localScreenTile = createTile(this.#container, this.name, { local: true, screen: true });
+    attach(this.localScreenTile, this.screen.track);
+  }
+
+  stopScreenShare(): void {
+    if (!this.screen) return;
+    this.screen.close();
+    this.screen.originalTrack.stop();
+    this.screen = undefined;
+    this.localScreenTile?.remove();
+    this.localScreenTile = undefined;
+  }
+
   /** Sends the camera again with or without simulcast. */
   async setSimulcast(on: boolean): Promise<void> {
-    if (on === this.simulcast || !this.video) return;
-    this.simulcast = on;
+    if (on === this.#simulcast || !this.video) return;
+    this.#simulcast = on;
     const track = this.video.originalTrack;
     this.video.close();
     await this.sendVideo(track);
   }
 
-  /** Shows server stats (bitrate, packets lost, RTT) on every tile. */
+  /** Shows server stats (bitrate summed over simulcast layers, packets lost, RTT) on every tile. */
   setStats(on: boolean): void {
     this.#stats = on;
     for (const producer of [this.audio, this.video]) {
       if (producer && !producer.closed) on ? producer.enableStats(1000) : producer.disableStats();
     }
     for (const consumer of this.consumers) this.watchStats(consumer);
-    if (!on) for (const tile of [this.localTile, ...this.tiles.values()]) tile?.setStats('');
+    if (!on) for (const [, tile] of this.#cameraTiles()) tile.setStats('');
+  }
+
+  /** Plays the remote peers on this audio output ('' for the default). */
+  async setSpeaker(deviceId: string): Promise<void> {
+    this.#speakerId = deviceId;
+    await Promise.all([...this.tiles.values()].map((t) => t.setSink(deviceId)));
   }
 
   leave(): void {
+    clearInterval(this.#probeTimer);
     this.room.leave();
     this.connection?.close();
-    for (const tile of this.tiles.values()) tile.remove();
+    for (const tile of [...this.tiles.values(), ...this.screenTiles.values()]) tile.remove();
     this.tiles.clear();
+    this.screenTiles.clear();
     this.localTile?.remove();
-    for (const producer of [this.audio, this.video]) producer?.originalTrack.stop();
+    this.localScreenTile?.remove();
+    for (const producer of [this.audio, this.video, this.screen]) producer?.originalTrack.stop();
   }
 
   private async sendVideo(track: MediaStreamTrack): Promise<void> {
     this.video = this.room.createProducer(
       track,
-      { simulcast: this.simulcast },
+      { simulcast: this.#simulcast },
       { source: 'webcam' },
     );
-    this.video.on('stats', (stats) => this.localTile?.setStats(formatStats(stats)));
+    this.video.on('stats', (stats) => this.localTile?.setStats(formatStats(stats, 'producer')));
     if (this.#stats) this.video.enableStats(1000);
     await this.video.send(this.#send!);
     if (this.localTile) attach(this.localTile, this.video.track);
   }
 
   private addPeer(peer: Peer): void {
-    const tile = createTile(this.container, peer.name, false);
+    const tile = createTile(this.#container, peer.name, { local: false });
+    if (this.#speakerId) void tile.setSink(this.#speakerId);
+    if (this.#speaking === peer.name) tile.setSpeaking(true);
     this.tiles.set(peer.name, tile);
     peer.on('newconsumer', (consumer) => void this.consume(consumer, tile));
     peer.once('close', () => {
@@ -160,14 +275,29 @@ export class Call {
     for (const consumer of peer.consumers) void this.consume(consumer, tile);
   }
 
-  private async consume(consumer: Consumer, tile: Tile): Promise<void> {
+  private async consume(consumer: Consumer, cameraTile: Tile): Promise<void> {
     if (!consumer.supported) return;
     this.consumers.add(consumer);
-    consumer.once('close', () => this.consumers.delete(consumer));
+    let tile = cameraTile;
+    if (source(consumer) === 'screen') {
+      tile = createTile(this.#container, consumer.peer.name, { local: false, screen: true });
+      this.screenTiles.set(consumer.id, tile);
+    }
+    consumer.once('close', () => {
+      this.consumers.delete(consumer);
+      if (tile !== cameraTile) {
+        tile.remove();
+        this.screenTiles.delete(consumer.id);
+      }
+    });
     const update = () => tile.setState(consumer.kind, consumer.paused);
     consumer.on('pause', update);
     consumer.on('resume', update);
     update();
+    // A paused producer scores 0: that says nothing of the network.
+    consumer.on('score', (score, producerScore) => {
+      if (!consumer.paused) tile.setQuality(score, producerScore, consumer.kind);
+    });
     const track = await consumer.receive(this.#recv!);
     attach(tile, track);
     if (consumer.kind === 'video') {
@@ -181,14 +311,51 @@ export class Call {
   }
 
   private watchStats(consumer: Consumer): void {
-    if (consumer.kind !== 'video' || consumer.closed) return;
+    if (consumer.kind !== 'video' || consumer.closed || source(consumer) === 'screen') return;
     consumer.removeAllListeners('stats');
     if (!this.#stats) {
       consumer.disableStats();
       return;
     }
     const tile = this.tiles.get(consumer.peer.name);
-    consumer.on('stats', (stats) => tile?.setStats(formatStats(stats)));
+    consumer.on('stats', (stats) => tile?.setStats(formatStats(stats, 'consumer')));
     consumer.enableStats(1000);
+  }
+
+  // Every 2 s: the loss of each remote camera as received here, and of this
+  // camera as its receiver (the server) reports it.
+  async #measureQuality(): Promise<void> {
+    const measure = async (
+      key: object,
+      tile: Tile | undefined,
+      stats: () => Promise<RTCStatsReport>,
+      direction: 'recv' | 'send',
+    ) => {
+      const probe = this.#probes.get(key) ?? new QualityProbe();
+      this.#probes.set(key, probe);
+      const report = await stats().catch(() => undefined);
+      if (report && tile) tile.setMeasuredQuality(probe.measure(report, direction));
+    };
+    const jobs: Promise<void>[] = [];
+    for (const c of this.consumers) {
+      if (c.kind !== 'video' || !c.engine || c.paused || source(c) === 'screen') continue;
+      const engine = c.engine;
+      jobs.push(measure(c, this.tiles.get(c.peer.name), () => engine.getStats(), 'recv'));
+    }
+    const video = this.video?.engine;
+    if (video && !this.video?.paused)
+      jobs.push(measure(video, this.localTile, () => video.getStats(), 'send'));
+    await Promise.all(jobs);
+  }
+
+  #cameraTiles(): [string, Tile][] {
+    const all: [string, Tile][] = [...this.tiles];
+    if (this.localTile) all.push([this.name, this.localTile]);
+    return all;
+  }
+
+  #setSpeaking(peerName: string): void {
+    this.#speaking = peerName;
+    for (const [name, tile] of this.#cameraTiles()) tile.setSpeaking(name === peerName);
   }
 }

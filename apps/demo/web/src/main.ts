@@ -1,21 +1,24 @@
-// The demo page: join the room named in the URL, see everyone, record.
+// The demo page: a pre-join screen (preview, device pickers, name), then the
+// call in the room named in the URL; back to the form on leave or on a join
+// that fails, with the reason.
 import { Call } from './call.js';
+import { autoLayout } from './grid.js';
+import { joinErrorText, mediaErrorText, TransportFailedError } from './messages.js';
+import { insecureReason, Prejoin } from './prejoin.js';
 import { RecordingsView } from './recordings.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const roomId = params.get('room') ?? 'demo';
 $('room-label').textContent = `room “${roomId}”`;
+$('join-title').textContent = `Join room “${roomId}”`;
 const nameInput = $<HTMLInputElement>('name');
 nameInput.value = params.get('peer') ?? params.get('name') ?? '';
 $<HTMLInputElement>('simulcast').checked = params.get('simulcast') === '1';
-
-const error = (e: unknown) => {
-  const el = $('error');
-  el.hidden = false;
-  el.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  console.error(e);
-};
+// For tests and slow networks: how long a media connection may take (ms).
+const connectTimeout = Number(params.get('connectTimeout')) || undefined;
+const status = $('status');
+const errorBanner = $('error');
 
 declare global {
   interface Window {
@@ -24,72 +27,232 @@ declare global {
   }
 }
 
+function showError(e: unknown): void {
+  errorBanner.hidden = false;
+  errorBanner.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(e);
+}
+
+function setStatus(text: string, state: 'ok' | 'bad' | '' = ''): void {
+  status.textContent = text;
+  status.classList.toggle('ok', state === 'ok');
+  status.classList.toggle('bad', state === 'bad');
+}
+
+const prejoin = new Prejoin(
+  $<HTMLVideoElement>('preview'),
+  { mic: $('mic-select'), cam: $('cam-select'), speaker: $('speaker-select') },
+  (e) => showJoinError(joinErrorText(e, nameInput.value)),
+);
+const insecure = insecureReason();
+if (insecure) {
+  $('insecure').textContent = insecure;
+  $('insecure').hidden = false;
+  $<HTMLButtonElement>('join').disabled = true;
+  $('preview-note').textContent = 'no camera on an insecure page';
+} else {
+  prejoin.start().catch((e: unknown) => showJoinError(joinErrorText(e, nameInput.value)));
+}
+autoLayout($('tiles'));
+
+function showJoinError(text: string): void {
+  const el = $('join-error');
+  el.textContent = text;
+  el.hidden = text === '';
+}
+
+function showForm(): void {
+  $('call').hidden = true;
+  $('join-panel').hidden = false;
+  document.body.classList.remove('in-call');
+  if (!insecure) prejoin.start().catch((e: unknown) => showJoinError(joinErrorText(e, '')));
+}
+
+let call: Call | undefined;
+let recordings: RecordingsView | undefined;
+
 async function join(): Promise<void> {
   const name = nameInput.value.trim();
-  if (!name) return;
-  const simulcast = $<HTMLInputElement>('simulcast').checked;
-  const call = new Call(roomId, name, $('tiles'), simulcast);
-  window.demo = call;
-  $('join-panel').hidden = true;
-  $('call').hidden = false;
-  $<HTMLInputElement>('simulcast-live').checked = simulcast;
-  const status = $('status');
-  call.room.on('close', (_originator, _appData, reason) => {
-    status.textContent = reason ? `closed: ${reason}` : 'left';
-    status.classList.remove('ok');
-  });
-  // Leave cleanly when the tab goes: the others see this peer go at once.
-  window.addEventListener('pagehide', () => call.leave());
-  await call.join();
-  status.textContent = `joined as ${name}`;
-  status.classList.add('ok');
+  if (!name || call || insecure) return;
+  showJoinError('');
+  errorBanner.hidden = true;
+  setStatus('joining…');
+  $<HTMLButtonElement>('join').disabled = true;
+  let current: Call | undefined;
+  try {
+    const stream = prejoin.stream ?? (await prejoin.start());
+    current = new Call({
+      roomId,
+      name,
+      container: $('tiles'),
+      simulcast: $<HTMLInputElement>('simulcast').checked,
+      stream,
+      speakerId: prejoin.speakerId,
+      transportConnectTimeout: connectTimeout,
+    });
+    window.demo = current;
+    call = current;
+    prejoin.handOver();
+    $('join-panel').hidden = true;
+    $('call').hidden = false;
+    document.body.classList.add('in-call');
+    resetControls();
+    const c = current;
+    c.room.on('close', (originator, _appData, reason) => {
+      if (call !== c || originator !== 'remote') return;
+      // The server ended the call (shutdown, kicked, session lost): back to
+      // the form, saying why.
+      endCall();
+      setStatus(`closed: ${reason ?? 'unspecified'}`, 'bad');
+      showJoinError(`The server ended the call (${reason ?? 'no reason given'}).`);
+    });
+    current.room.on('transportfailed', (_transport, error) => {
+      if (call !== current) return;
+      setStatus('no media connection', 'bad');
+      showError(new TransportFailedError(error.reason, error.transportId, mediaErrorText(error)));
+    });
+    await current.join();
+  } catch (error) {
+    // The server closed the room meanwhile: its close handler said so.
+    if (current?.room.closed && call !== current) return;
+    // Back to the form, with the reason; nothing of the failed call stays.
+    if (call === current) endCall();
+    else current?.leave();
+    setStatus('not joined');
+    showJoinError(joinErrorText(error, name));
+    // Shown on the form; logged for the curious, not as a problem.
+    console.info('join failed:', error);
+    return;
+  } finally {
+    $<HTMLButtonElement>('join').disabled = false;
+  }
+  setStatus('connecting media…');
+  wireRoom(current);
+  current
+    .mediaConnected()
+    .then(() => {
+      if (call === current && current.room.joined) setStatus(`joined as ${name}`, 'ok');
+    })
+    // transportfailed already showed it.
+    .catch(() => undefined);
+}
 
-  const recordings = new RecordingsView($('recordings'), $('record'), $('record-peer'), call.token);
-  // Everyone in the room sees when it is being recorded.
+/** What the page shows of the room: the recording badge and the peers one can record. */
+function wireRoom(c: Call): void {
+  recordings?.dispose();
+  recordings = new RecordingsView($('recordings'), $('record'), $('record-peer'), c.token);
+  const view = recordings;
   const badge = $('recording-badge');
   const showRecording = () => {
-    const { active, peerNames } = call.room.recording;
+    const { active, peerNames } = c.room.recording;
     badge.hidden = !active;
     badge.textContent = active ? `● Recording ${peerNames.join(', ')}` : '';
   };
-  call.room.on('recording', showRecording);
+  c.room.on('recording', showRecording);
+  c.room.on('close', () => {
+    badge.hidden = true;
+  });
   showRecording();
-  const peers = () => recordings.setPeers([name, ...call.room.peers.map((p) => p.name)]);
+  const peers = () => view.setPeers([c.name, ...c.room.peers.map((p) => p.name)]);
   peers();
-  call.room.on('newpeer', (peer) => {
+  c.room.on('newpeer', (peer) => {
     peers();
     peer.once('close', peers);
   });
-  for (const peer of call.room.peers) peer.once('close', peers);
-
-  const micButton = $('toggle-mic');
-  micButton.addEventListener('click', () => {
-    const paused = call.toggleMic();
-    micButton.textContent = paused ? 'Unmute mic' : 'Mute mic';
-    micButton.classList.toggle('active', paused);
-  });
-  const camButton = $('toggle-cam');
-  camButton.addEventListener('click', () => {
-    const paused = call.toggleCam();
-    camButton.textContent = paused ? 'Start camera' : 'Stop camera';
-    camButton.classList.toggle('active', paused);
-  });
-  $('switch-cam').addEventListener('click', () => call.switchCamera().catch(error));
-  $<HTMLInputElement>('simulcast-live').addEventListener('change', (e) => {
-    call.setSimulcast((e.target as HTMLInputElement).checked).catch(error);
-  });
-  $<HTMLInputElement>('stats').addEventListener('change', (e) =>
-    call.setStats((e.target as HTMLInputElement).checked),
-  );
-  $('leave').addEventListener('click', () => {
-    call.leave();
-    $('call').hidden = true;
-    $('join-panel').hidden = false;
-  });
+  for (const peer of c.room.peers) peer.once('close', peers);
 }
+
+function resetControls(): void {
+  $('toggle-mic').textContent = 'Mute mic';
+  $('toggle-cam').textContent = 'Stop camera';
+  $('share-screen').textContent = 'Share screen';
+  for (const id of ['toggle-mic', 'toggle-cam', 'share-screen', 'record'])
+    $(id).classList.remove('active');
+  $<HTMLInputElement>('simulcast-live').checked = $<HTMLInputElement>('simulcast').checked;
+  $<HTMLInputElement>('stats').checked = false;
+}
+
+$('toggle-mic').addEventListener('click', (e) => {
+  if (!call) return;
+  const paused = call.toggleMic();
+  (e.currentTarget as HTMLElement).textContent = paused ? 'Unmute mic' : 'Mute mic';
+  (e.currentTarget as HTMLElement).classList.toggle('active', paused);
+});
+$('toggle-cam').addEventListener('click', (e) => {
+  if (!call) return;
+  const paused = call.toggleCam();
+  (e.currentTarget as HTMLElement).textContent = paused ? 'Start camera' : 'Stop camera';
+  (e.currentTarget as HTMLElement).classList.toggle('active', paused);
+});
+$('switch-cam').addEventListener('click', () => call?.switchCamera().catch(showError));
+$('share-screen').addEventListener('click', (e) => {
+  const button = e.currentTarget as HTMLElement;
+  if (!call) return;
+  const c = call;
+  const sync = () => {
+    button.textContent = c.screen ? 'Stop sharing' : 'Share screen';
+    button.classList.toggle('active', Boolean(c.screen));
+  };
+  if (c.screen) {
+    c.stopScreenShare();
+    sync();
+    return;
+  }
+  c.startScreenShare()
+    .then(() => {
+      sync();
+      c.screen?.once('close', sync);
+    })
+    // A person who cancels the browser's picker is not an error.
+    .catch((error: unknown) => {
+      if ((error as Error).name !== 'NotAllowedError') showError(error);
+    });
+});
+$<HTMLInputElement>('simulcast-live').addEventListener('change', (e) => {
+  call?.setSimulcast((e.target as HTMLInputElement).checked).catch(showError);
+});
+$<HTMLInputElement>('stats').addEventListener('change', (e) =>
+  call?.setStats((e.target as HTMLInputElement).checked),
+);
+/** Ends the call on this page (left, refused or closed by the server) and shows the form. */
+function endCall(): void {
+  call?.leave();
+  call = undefined;
+  recordings?.dispose();
+  recordings = undefined;
+  errorBanner.hidden = true;
+  showForm();
+}
+
+$('leave').addEventListener('click', () => {
+  endCall();
+  setStatus('left');
+});
+$('speaker-select').addEventListener('change', () => void call?.setSpeaker(prejoin.speakerId));
+
+// Copy the room's link (without this person's name) to share it.
+$('copy-link').addEventListener('click', async () => {
+  const link = `${location.origin}${location.pathname}?room=${encodeURIComponent(roomId)}`;
+  const toast = $('copied');
+  try {
+    await navigator.clipboard.writeText(link);
+    toast.textContent = 'Link copied';
+  } catch {
+    // No clipboard (an insecure page): show it to copy by hand.
+    toast.textContent = link;
+  }
+  toast.dataset.link = link;
+  toast.hidden = false;
+  setTimeout(() => {
+    toast.hidden = true;
+  }, 4000);
+});
+
+// Leave cleanly when the tab goes: the others see this peer go at once.
+window.addEventListener('pagehide', () => call?.leave());
 
 $<HTMLFormElement>('join-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  join().catch(error);
+  join().catch(showError);
 });
-if (params.get('autojoin') === '1' && nameInput.value) join().catch(error);
+if (params.get('autojoin') === '1' && nameInput.value) join().catch(showError);

@@ -11,6 +11,13 @@ interface RecordingInfo {
 
 export class RecordingsView {
   #active: string | undefined;
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #onClick = () => {
+    this.toggle().catch((error: unknown) => {
+      this.list.dataset.error = (error as Error).message;
+      console.error(error);
+    });
+  };
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -18,9 +25,17 @@ export class RecordingsView {
     private readonly select: HTMLSelectElement,
     private readonly token: string,
   ) {
-    button.addEventListener('click', () => void this.toggle());
+    button.textContent = 'Record';
+    button.classList.remove('active');
+    button.addEventListener('click', this.#onClick);
     void this.refresh();
-    setInterval(() => void this.refresh(), 3000);
+    this.#timer = setInterval(() => void this.refresh(), 3000);
+  }
+
+  /** Stops listing and unbinds the button (the call ended). */
+  dispose(): void {
+    clearInterval(this.#timer);
+    this.button.removeEventListener('click', this.#onClick);
   }
 
   /** The peers one can record (this client and the others). */
@@ -58,8 +73,8 @@ export class RecordingsView {
   }
 
   async refresh(): Promise<void> {
-    const res = await fetch('/api/recordings', { headers: this.auth() });
-    if (!res.ok) return;
+    const res = await fetch('/api/recordings', { headers: this.auth() }).catch(() => undefined);
+    if (!res?.ok) return;
     const recordings = (await res.json()) as RecordingInfo[];
     this.list.replaceChildren(
       ...recordings.map((r) => {
