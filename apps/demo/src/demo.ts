@@ -34,6 +34,8 @@ export interface DemoOptions {
   server?: ServerOptions;
   /** Serve HTTPS with this certificate and key (PEM). Default: plain HTTP. */
   tls?: { cert: Buffer | string; key: Buffer | string };
+  /** In a cluster (`server.cluster`), how long `close()` waits for its peers to move, in ms. Default 10000. */
+  drainTimeoutMs?: number;
 }
 
 /** A running demo. */
@@ -115,10 +117,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     path: '/ws',
     selectRoom: roomFromUrl(server, { param: 'room' }),
     auth: { secret },
-    // Only the demo's own page (served from this host) may open a socket from a browser.
+    // Only the demo's own page may open a socket from a browser: served from
+    // this host, or (in a cluster) from another node, whose page a draining or
+    // full node sends here.
     allowedOrigins: (origin, request) => {
       try {
-        return new URL(origin).host === request.headers.host;
+        const host = new URL(origin).host;
+        return host === request.headers.host || clusterHosts(server).has(host);
       } catch {
         return false;
       }
@@ -144,6 +149,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       recordings: server.rooms.reduce((n, r) => n + recordings.running(r.id), 0),
     }),
     async close() {
+      // A cluster node moves its peers to the other nodes first (they rejoin there by themselves).
+      await server.cluster?.drain({ timeoutMs: options.drainTimeoutMs ?? 10_000 });
       await recordings.stopAll();
       // Rooms first, so that every peer is told why before its socket closes.
       server.close();
@@ -154,6 +161,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     },
   };
 }
+
+/**
+ * The hosts (name:port) of the cluster's nodes, from their signaling URLs:
+ * every node seen so far, for a page served by a node that has since left
+ * (drained) still joins through the others.
+ */
+function clusterHosts(server: Server): Set<string> {
+  const seen = seenHosts.get(server) ?? new Set<string>();
+  seenHosts.set(server, seen);
+  for (const node of server.cluster?.nodes ?? []) seen.add(new URL(node.signalingUrl).host);
+  return seen;
+}
+const seenHosts = new WeakMap<Server, Set<string>>();
 
 /** What a failed listen means for the operator: which setting to change. */
 function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined): Error {

@@ -1,10 +1,12 @@
 // The demo's entry: `pnpm demo` builds and runs this. Every setting has an
 // embedded default; PORT and HOST override the HTTP address, TOKEN_SECRET
 // the secret of the access tokens, HTTPS_CERT/HTTPS_KEY (or HTTPS=self-signed)
-// serve HTTPS for other machines of the LAN. A setting that cannot work ends
-// the process with a message naming it and exit code 2.
+// serve HTTPS for other machines of the LAN, REDIS_URL makes it a node of a
+// cluster (see cluster.ts). A setting that cannot work ends the process with
+// a message naming it and exit code 2.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterSettings } from './cluster.js';
 import { type Demo, startDemo } from './demo.js';
 import { DemoStartError } from './errors.js';
 import { localNames, readTls, selfSignedTls, type TlsFiles } from './tls.js';
@@ -31,9 +33,11 @@ function settings(env: NodeJS.ProcessEnv): { port: number; tls: TlsFiles | undef
 let demo: Demo;
 try {
   const { port, tls } = settings(process.env);
+  const cluster = clusterSettings(process.env, port, Boolean(tls));
   demo = await startDemo({
     port,
     host: process.env.HOST || undefined,
+    server: cluster && { rtcMinPort: 40000, rtcMaxPort: 49999, cluster },
     // Without one, a random dev secret for this run signs the access tokens.
     tokenSecret: process.env.TOKEN_SECRET,
     tls,
@@ -52,6 +56,10 @@ ${
     ? `  HTTPS with ${tls.source}; on the LAN: ${lan.join(' ') || '(no LAN address)'}\n`
     : `  Other machines need HTTPS for the camera: start with HTTPS=self-signed
   (or HTTPS_CERT and HTTPS_KEY).\n`
+}${
+  cluster
+    ? `  Cluster node ${demo.server.cluster!.id} (Redis ${cluster.redis}): ${demo.server.cluster!.nodes.length} live nodes; clients reach it at ${cluster.signalingUrl}\n`
+    : ''
 }`);
 } catch (error) {
   if (error instanceof DemoStartError) {

@@ -322,7 +322,8 @@ export class Room extends Emitter<RoomEvents> {
     for (const transport of transports) transport.remoteClose(undefined);
     for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
-    const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions);
+    // The app saw every peer close: they come back as `newpeer`, on new transports.
+    const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions, true);
     if (wasSent.length > 0) {
       const transport = this.createTransport(
         'send',
@@ -339,6 +340,7 @@ export class Room extends Emitter<RoomEvents> {
     peerName: string,
     appData: AppData | undefined,
     options: JoinOptions,
+    announce = false,
   ): Promise<Peer[]> {
     const joined = await this.#signal.join({
       peerName,
@@ -354,7 +356,7 @@ export class Room extends Emitter<RoomEvents> {
     this.#joinOptions = options;
     this.#sessionId = joined.sessionId;
     this.#sessionGraceMs = joined.sessionGraceMs;
-    return joined.peers.map((data) => this.#addPeer(data, false));
+    return joined.peers.map((data) => this.#addPeer(data, announce));
   }
 
   #addPeer(data: PeerData, announce: boolean): Peer {

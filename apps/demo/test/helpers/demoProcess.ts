@@ -50,12 +50,13 @@ export async function startDemoProcess(env: Record<string, string>): Promise<Dem
     err = (err + c.toString()).slice(-200_000);
   });
   const deadline = Date.now() + 30_000;
-  while (!/http:\/\/localhost:(\d+)/.test(out)) {
+  const printed = /https?:\/\/[\w.-]+:(\d+)\/\?room=/;
+  while (!printed.test(out)) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`the demo did not start: ${out}\n${err}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const port = Number(/http:\/\/localhost:(\d+)/.exec(out)![1]);
+  const port = Number(printed.exec(out)![1]);
   const pid = child.pid!;
   return {
     process: child,

@@ -118,9 +118,28 @@ export class Call {
     const [videoTrack] = this.#stream.getVideoTracks();
     if (audioTrack && this.room.canSend('audio')) {
       this.audio = this.room.createProducer(audioTrack, {}, { source: 'mic' });
-      await this.audio.send(this.#send);
+      await this.audio.send(this.#sending());
     }
     if (videoTrack && this.room.canSend('video')) await this.sendVideo(videoTrack);
+  }
+
+  /**
+   * The send transport. After a rejoin through another node of a cluster
+   * the old transports are closed and the room sent the producers again on
+   * a new one: that one.
+   */
+  #sending(): Transport {
+    if (!this.#send || this.#send.closed)
+      this.#send =
+        this.room.transports.find((t) => t.direction === 'send' && !t.closed) ??
+        this.room.createTransport('send');
+    return this.#send;
+  }
+
+  /** The receive transport (a new one after a rejoin). */
+  #receiving(): Transport {
+    if (!this.#recv || this.#recv.closed) this.#recv = this.room.createTransport('recv');
+    return this.#recv;
   }
 
   /**
@@ -193,13 +212,13 @@ export class Call {
 
   /** Shares the screen as a second video producer; resolves when it is sent. */
   async startScreenShare(): Promise<void> {
-    if (this.screen || !this.#send) return;
+    if (this.screen || !this.room.joined) return;
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const track = stream.getVideoTracks()[0]!;
     this.screen = this.room.createProducer(track, {}, { source: 'screen' });
     // The browser's own "Stop sharing" ends the track.
     track.addEventListener('ended', () => this.stopScreenShare());
-    await this.screen.send(this.#send);
+    await this.screen.send(this.#sending());
     this.localScreenTile = createTile(this.#container, this.name, { local: true, screen: true });
     attach(this.localScreenTile, this.screen.track);
   }
@@ -258,7 +277,7 @@ export class Call {
     );
     this.video.on('stats', (stats) => this.localTile?.setStats(formatStats(stats, 'producer')));
     if (this.#stats) this.video.enableStats(1000);
-    await this.video.send(this.#send!);
+    await this.video.send(this.#sending());
     if (this.localTile) attach(this.localTile, this.video.track);
   }
 
@@ -298,7 +317,7 @@ export class Call {
     consumer.on('score', (score, producerScore) => {
       if (!consumer.paused) tile.setQuality(score, producerScore, consumer.kind);
     });
-    const track = await consumer.receive(this.#recv!);
+    const track = await consumer.receive(this.#receiving());
     attach(tile, track);
     if (consumer.kind === 'video') {
       this.watchStats(consumer);

@@ -112,6 +112,13 @@ async function join(): Promise<void> {
       showError(new TransportFailedError(error.reason, error.transportId, mediaErrorText(error)));
     });
     await current.join();
+    // A node of a cluster that drains sends the call to another node: say so while it moves.
+    current.connection?.on('redirected', (url) => {
+      if (call === c) setStatus(`moving to ${new URL(url).host}…`);
+    });
+    current.connection?.on('reconnected', () => {
+      if (call === c && c.room.joined) setStatus(`joined as ${name}`, 'ok');
+    });
   } catch (error) {
     // The server closed the room meanwhile: its close handler said so.
     if (current?.room.closed && call !== current) return;
