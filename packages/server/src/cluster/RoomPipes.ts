@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { types as ms } from '@x/mediasoup';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
@@ -85,6 +86,14 @@ export class RoomPipes {
 
   /** Another node wants a local peer's producers: this node's end of the pair. */
   async link(request: LinkRequest): Promise<LinkAnswer> {
+    // Only a node of the cluster sends this, but media goes where it says: check it is an address.
+    if (
+      !isIP(request.ip) ||
+      !Number.isInteger(request.port) ||
+      request.port < 1 ||
+      request.port > 65535
+    )
+      throw new SfuError('BAD_REQUEST', `link: ${request.ip}:${request.port} is not an address`);
     const peer = this.localPeer(request.peer);
     const key = `${request.peer}|${request.from}`;
     this.#outbound.get(key)?.close();
