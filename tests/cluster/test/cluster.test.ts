@@ -77,7 +77,11 @@ async function streamTo(node: NodeProcess, peer: string, producer: number) {
   return { sink, stream };
 }
 
-/** Packets of `ssrc` that `sink` gets during `ms`. */
+/**
+ * Packets of `ssrc` that `sink` gets during `ms`. The checks that media flows
+ * ask for more than 10 in 2 s: a 30 fps stream sends well over 60, but
+ * ffmpeg on a loaded two-core machine may send fewer; a stopped one sends 0.
+ */
 async function packetsDuring(sink: RtpSink, ssrc: number, ms: number): Promise<number> {
   const count = () => sink.packets.filter((p) => p.ssrc === ssrc).length;
   const before = count();
@@ -279,12 +283,12 @@ describe('a room across three nodes', () => {
       .poll(async () => b.call<string[]>('events'), { timeout: 5000 })
       .toContain('redisdown');
     const during = await Promise.all(
-      [local, acrossBtoC, fromA].map(({ sink, stream }) => packetsDuring(sink, stream.ssrc, 1500)),
+      [local, acrossBtoC, fromA].map(({ sink, stream }) => packetsDuring(sink, stream.ssrc, 2000)),
     );
     expect({ local: during[0], acrossBtoC: during[1], fromA: during[2] }).toEqual({
-      local: expect.toSatisfy((n: number) => n > 20),
-      acrossBtoC: expect.toSatisfy((n: number) => n > 20),
-      fromA: expect.toSatisfy((n: number) => n > 20),
+      local: expect.toSatisfy((n: number) => n > 10),
+      acrossBtoC: expect.toSatisfy((n: number) => n > 10),
+      fromA: expect.toSatisfy((n: number) => n > 10),
     });
 
     const refused = await ProtocolClient.connect(c.url(ROOM));
@@ -320,7 +324,7 @@ describe('a room across three nodes', () => {
       'carol',
       'erin',
     ]);
-    expect(await packetsDuring(local.sink, local.stream.ssrc, 1000)).toBeGreaterThan(10);
+    expect(await packetsDuring(local.sink, local.stream.ssrc, 2000)).toBeGreaterThan(10);
   });
 
   it('SIGKILL of node A: within 5 s the peers of B and C get peerClosed for its peers, and keep their own media', async () => {
@@ -337,8 +341,8 @@ describe('a room across three nodes', () => {
     console.log(`node A's death was noticed in ${noticedIn} ms (TTL 3000 ms, heartbeat 1000 ms)`);
     expect(noticedIn).toBeLessThanOrEqual(5000);
     expect(await b.call<string[]>('events')).toContain('nodedown:a');
-    expect(await packetsDuring(local.sink, local.stream.ssrc, 1000)).toBeGreaterThan(10);
-    expect(await packetsDuring(acrossBtoC.sink, acrossBtoC.stream.ssrc, 1000)).toBeGreaterThan(10);
+    expect(await packetsDuring(local.sink, local.stream.ssrc, 2000)).toBeGreaterThan(10);
+    expect(await packetsDuring(acrossBtoC.sink, acrossBtoC.stream.ssrc, 2000)).toBeGreaterThan(10);
     const nodes = await c.call<{ id: string }[]>('nodes');
     expect(nodes.map((n) => n.id).sort()).toEqual(['b', 'c']);
   });
