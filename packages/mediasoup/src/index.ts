@@ -6,6 +6,7 @@
  * it, instead of `spawn … ENOENT`.
  *
  * @packageDocumentation
+ * @module @x/mediasoup
  */
 import * as engine from '../lib/index.js';
 import { assertWorkerBinary } from './workerBinary.js';
