@@ -28,9 +28,13 @@ export type StatsTarget = 'transport' | 'producer' | 'consumer';
 
 /** WebRTC transport options given to the server. */
 export interface WebRtcTransportOptions {
+  /** Offer UDP candidates. Default true. */
   udp?: boolean;
+  /** Offer TCP candidates. Default true. */
   tcp?: boolean;
+  /** Prefer UDP. Default false. */
   preferUdp?: boolean;
+  /** Prefer TCP. Default false. */
   preferTcp?: boolean;
 }
 

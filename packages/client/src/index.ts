@@ -3,6 +3,7 @@
  * the protobuf protocol of @x/protocol to an @x/server.
  *
  * @packageDocumentation
+ * @module @x/client
  */
 
 import { installSignal } from './Signal.js';

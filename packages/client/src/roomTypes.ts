@@ -21,7 +21,12 @@ export type CloseReason = ProtocolCloseReason | 'unspecified';
 /** Options of a {@link Room} (mediasoup-client v2's RoomOptions, plus the engine choice). */
 export interface RoomOptions {
   /** The room's capabilities, when known: join skips `queryRoom`. */
-  roomSettings?: { rtpCapabilities: RtpCapabilities; mandatoryCodecPayloadTypes?: number[] };
+  roomSettings?: {
+    /** The room's RTP capabilities (what `queryRoom` answers). */
+    rtpCapabilities: RtpCapabilities;
+    /** Payload types of the codecs every peer must support (mediasoup v2: read by no one here). */
+    mandatoryCodecPayloadTypes?: number[];
+  };
   /** Time to wait for a response, in ms. Default 30000. */
   requestTimeout?: number;
   /**
@@ -30,7 +35,16 @@ export interface RoomOptions {
    */
   transportConnectTimeout?: number;
   /** WebRTC transport options sent to the server. Default {}. */
-  transportOptions?: { udp?: boolean; tcp?: boolean; preferUdp?: boolean; preferTcp?: boolean };
+  transportOptions?: {
+    /** Offer UDP candidates. Default true. */
+    udp?: boolean;
+    /** Offer TCP candidates. Default true. */
+    tcp?: boolean;
+    /** Prefer UDP. Default false. */
+    preferUdp?: boolean;
+    /** Prefer TCP. Default false. */
+    preferTcp?: boolean;
+  };
   /** TURN servers. Default []. */
   turnServers?: RTCIceServer[];
   /** ICE transport policy. Default 'all'. */

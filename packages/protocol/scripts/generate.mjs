@@ -98,6 +98,9 @@ function rootAtPackage(dts) {
     out = out.slice(0, -1).trimEnd();
   }
   out = out.replaceAll('x.signaling.v1.', 'pb.');
+  // pbjs's encode() comments link to a verify() that --no-verify leaves out:
+  // a dangling link in editors and in the API reference.
+  out = out.replace(/\{@link pb\.[\w.]+\.verify\|verify\}/g, 'verify');
   // No 64-bit fields: the Long import pbjs always writes is unused.
   if (!/\bLong\b/.test(out.replace('import Long = require("long");', ''))) {
     out = out.replace('import Long = require("long");\n', '');

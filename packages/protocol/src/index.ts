@@ -9,6 +9,7 @@
  *   types (`rtpParametersToMessage`, `rtpParametersFromMessage`, …).
  *
  * @packageDocumentation
+ * @module @x/protocol
  */
 
 export {

@@ -42,17 +42,29 @@ export interface ServerSettings {
 
 /** Settings with every default applied and the RTC addresses resolved. */
 export interface ResolvedSettings {
+  /** Number of media workers. */
   numWorkers: number;
+  /** Log level of the workers. */
   logLevel: LogLevel;
+  /** Log tags of the workers. */
   logTags: ms.WorkerLogTag[];
+  /** IPv4 address for RTC (detected when it was `true`); undefined: none. */
   rtcIPv4: string | undefined;
+  /** IPv6 address for RTC (detected when it was `true`); undefined: none. */
   rtcIPv6: string | undefined;
+  /** Public IPv4 address announced in ICE candidates, if any. */
   rtcAnnouncedIPv4: string | undefined;
+  /** Public IPv6 address announced in ICE candidates, if any. */
   rtcAnnouncedIPv6: string | undefined;
+  /** Lowest RTC port. */
   rtcMinPort: number;
+  /** Highest RTC port. */
   rtcMaxPort: number;
+  /** DTLS certificate file (PEM); undefined: a random certificate per worker. */
   dtlsCertificateFile: string | undefined;
+  /** DTLS private key file (PEM), with `dtlsCertificateFile`. */
   dtlsPrivateKeyFile: string | undefined;
+  /** Consumers one worker takes before a room places new peers on another worker. */
   maxConsumersPerWorker: number;
 }
 

@@ -3,6 +3,7 @@
  * engine, speaking the protobuf protocol of @x/protocol.
  *
  * @packageDocumentation
+ * @module @x/server
  */
 
 export type { CloseReason } from '@x/protocol';
@@ -36,6 +37,7 @@ export {
   WebRtcTransport,
   type WebRtcTransportEvents,
 } from './media/WebRtcTransport.js';
+export type { WorkerLoad } from './media/WorkerPool.js';
 export {
   type RecordedStream,
   Recorder,

@@ -28,6 +28,7 @@ export interface ClusterOptions {
 
 /** Cluster options with their defaults. */
 export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'pipeAnnouncedIp'>> & {
+  /** The IP other nodes send pipe media to, when it is not `pipeListenIp` (NAT). */
   pipeAnnouncedIp: string | undefined;
 };
 

@@ -8,6 +8,7 @@ export const CLUSTER_FORMAT = 1;
 
 /** A node, as the registry holds it. */
 export interface NodeInfo {
+  /** The node's id, unique in the cluster. */
   id: string;
   /** Where its clients connect. */
   signalingUrl: string;
@@ -16,13 +17,26 @@ export interface NodeInfo {
   /** The cluster format it speaks. */
   format: number;
   /** The signaling protocol versions it speaks. */
-  protocol: { min: number; max: number };
+  protocol: {
+    /** The oldest it speaks. */
+    min: number;
+    /** The newest it speaks. */
+    max: number;
+  };
   /** It takes no new peer. */
   draining: boolean;
   /** Peers it takes at most (none: no limit). */
   maxPeers?: number;
   /** Local peers, rooms, and its workers' consumers: what its load is judged by. */
-  load: { peers: number; rooms: number; consumers: number };
+  load: {
+    /** Its local peers (in all its rooms). */
+    peers: number;
+    /** Its rooms. */
+    rooms: number;
+    /** Consumers on its workers. */
+    consumers: number;
+  };
+  /** When the node started (`Date.now()`, ms). */
   startedAt: number;
 }
 

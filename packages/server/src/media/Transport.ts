@@ -118,6 +118,7 @@ export class Transport<Events extends EventMap<Events> = Record<never, never>> e
     );
   }
 
+  /** Throws an {@link InvalidStateError} naming `method` when the transport is closed. */
   protected assertOpen(method: string): void {
     if (this.#closed)
       throw new InvalidStateError(`transport ${this.id} is closed: ${method}() is not possible`);

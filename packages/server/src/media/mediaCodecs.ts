@@ -6,11 +6,15 @@ import type { types as ms } from '@x/mediasoup';
  */
 export type RoomMediaCodec =
   | {
+      /** Media kind of the codec. */
       kind: 'audio' | 'video';
       /** Codec name, e.g. 'opus', 'VP8', 'H264' (v2). */
       name: string;
+      /** Clock rate in Hz. */
       clockRate: number;
+      /** Number of audio channels (audio only). */
       channels?: number;
+      /** Codec-specific parameters (fmtp). */
       parameters?: Record<string, string | number>;
     }
   | ms.RtpCodecCapability;

@@ -26,7 +26,12 @@ export interface WebRtcTransportOptions {
   /** Prefer TCP. Default false. */
   preferTcp?: boolean;
   /** Enable SCTP (data channels) with these stream counts. */
-  numSctpStreams?: { OS: number; MIS: number };
+  numSctpStreams?: {
+    /** Outgoing streams. */
+    OS: number;
+    /** Maximum incoming streams. */
+    MIS: number;
+  };
   /** The client's DTLS parameters, when known now: the transport connects at once. */
   dtlsParameters?: DtlsParameters;
   /** The app's data about the transport. */
@@ -40,7 +45,14 @@ export interface PlainRtpTransportOptions {
   /** 'send' to produce on it, 'recv' to consume. */
   direction: TransportDirection;
   /** Where RTP (and RTCP) go; absent with `comedia`, which learns it from the first packet. */
-  remote?: { ip: string; port: number; rtcpPort?: number };
+  remote?: {
+    /** IP address RTP is sent to. */
+    ip: string;
+    /** Port RTP is sent to. */
+    port: number;
+    /** Port RTCP is sent to without `rtcpMux`. */
+    rtcpPort?: number;
+  };
   /** IP family of the local address, when no `listenIp` is given. Default 4. */
   ipFamily?: 4 | 6;
   /** RTCP on the RTP port. Default true. */

@@ -20,10 +20,15 @@ export interface RtpIngestOptions {
   kind: MediaKind;
   /** The codec the sender uses: MIME type, payload type, clock rate (channels and fmtp parameters if any). */
   codec: {
+    /** MIME type, e.g. 'video/VP8' or 'audio/opus'. */
     mimeType: string;
+    /** Payload type of the sender's RTP. */
     payloadType: number;
+    /** Clock rate in Hz. */
     clockRate: number;
+    /** Number of audio channels (audio only). */
     channels?: number;
+    /** Codec-specific parameters (fmtp). */
     parameters?: Record<string, string | number>;
   };
   /** SSRC the sender uses (ffmpeg: `-ssrc`). */

@@ -3,10 +3,20 @@ import type { RtpCodecParameters, RtpParameters } from '@x/protocol';
 
 /** What the SDP needs of a streamer (an {@link RtpStreamer} has it all). */
 export interface SdpStream {
-  consumer: { kind: 'audio' | 'video'; rtpParameters: RtpParameters | undefined };
+  /** The consumer whose media is streamed. */
+  consumer: {
+    /** Media kind. */
+    kind: 'audio' | 'video';
+    /** RTP parameters of the consumer (undefined: none yet, and no SDP). */
+    rtpParameters: RtpParameters | undefined;
+  };
+  /** IP address the RTP is sent to. */
   remoteIP: string;
+  /** Port the RTP is sent to. */
   remotePort: number;
+  /** Port the RTCP is sent to (the RTP port with `rtcpMux`). */
   remoteRtcpPort: number;
+  /** Whether RTCP shares the RTP port. */
   rtcpMux: boolean;
 }
 
