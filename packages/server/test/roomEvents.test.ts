@@ -153,6 +153,30 @@ describe('audio levels (a subscription)', () => {
 });
 
 describe('quality', () => {
+  it('a started consumer is given its score at once, not only when it changes', async () => {
+    // A peer that joins late, and starts its consumer on a transport of its own.
+    const late = await room.join({
+      name: 'late',
+      rtpCapabilities: room.rtpCapabilities,
+      permissions: { canUsePlainRtp: true },
+    });
+    const heardByLate = heard(late);
+    await late.createPlainRtpTransport({
+      id: 1,
+      direction: 'recv',
+      remote: { ip: '127.0.0.1', port: sink.port },
+    });
+    const consumer = late.getConsumerOf(voice)!;
+    await late.enableConsumer(consumer.id, 1);
+    expect(bodies(heardByLate, 'consumerScore')).toEqual([]);
+    late.startConsumer(consumer.id);
+    // Told in the same turn: before the engine measured anything.
+    expect(bodies(heardByLate, 'consumerScore')).toEqual([
+      expect.objectContaining({ id: consumer.id, peerName: 'speaker' }),
+    ]);
+    late.close();
+  });
+
   it("the receiver hears its consumer's score; the sender hears its producer's", async () => {
     await expect
       .poll(() => bodies(heardByListener, 'consumerScore').at(-1), { timeout: 8000 })

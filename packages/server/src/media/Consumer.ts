@@ -280,8 +280,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
       throw new InvalidStateError(
         `consumer ${this.id} is not enabled: enable it on a transport first`,
       );
+    const first = !this.#started;
     this.#started = true;
     this.syncEngine();
+    // The engine reports a score when it changes: a stream fine from its start would never get one.
+    if (first) {
+      const { score, producerScore } = this.#engine.score;
+      this.peer?.channel.consumerScore(this, score, producerScore);
+    }
   }
 
   /** @internal The client paused or resumed it. */
