@@ -319,6 +319,11 @@ export class Consumer extends Emitter<ConsumerEvents> {
 
   /** @internal Its producer closed. */
   sourceClosed(): void {
+    // On the producer's own router the worker closed this engine consumer with
+    // its producer: closing it again would only make the worker log
+    // "Consumer not found". mediasoup's 'producerclose' tidies its JS side.
+    if (this.#engine?.producerId === this.source.engine.id && this.source.engine.closed)
+      this.#engine = undefined;
     this.close();
   }
 
