@@ -1,4 +1,4 @@
-import { memberPath } from './check.js';
+import { type Field, memberPath, Path } from './check.js';
 import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type { JsonValue } from './types.js';
@@ -38,7 +38,7 @@ export function optionalJsonToMessage(value: unknown, field = 'appData'): pb.Jso
 /** @internal {@link jsonToMessage} of the value at `field.member` (the path is only spelt out for an error). */
 export function jsonToMessageAt(
   value: unknown,
-  field: string,
+  field: Field,
   member: string | number,
 ): pb.JsonValue {
   return toMessage(value, field, member, 0);
@@ -47,7 +47,7 @@ export function jsonToMessageAt(
 /** @internal {@link jsonFromMessage} of the value at `field.member`. */
 export function jsonFromMessageAt(
   message: pb.JsonValue | null | undefined,
-  field: string,
+  field: Field,
   member: string | number,
 ): JsonValue | undefined {
   if (message == null) return undefined;
@@ -56,11 +56,11 @@ export function jsonFromMessageAt(
 
 // Messages are built as plain objects: the encoders read the fields that are
 // set, and an object literal is far cheaper than a message instance. The
-// error path of a value is only spelt out when it is needed (an error, or a
-// container to descend into).
+// error path of a value is only spelt out when an error needs it (a container
+// passes a `Path` to its members).
 function toMessage(
   input: unknown,
-  field: string,
+  field: Field,
   key: string | number | undefined,
   depth: number,
 ): pb.JsonValue {
@@ -87,12 +87,12 @@ function toMessage(
       return { numberValue: value } as pb.JsonValue;
     case 'object': {
       if (value === null) return { nullValue: {} } as pb.JsonValue;
-      const at = memberPath(field, key);
+      const at = key === undefined ? field : new Path(field, key);
       if (depth >= MAX_JSON_DEPTH) {
         throw new ProtocolError(
           'NOT_JSON',
           `${at} nests deeper than ${MAX_JSON_DEPTH} levels (or is circular)`,
-          { field: at },
+          { field: String(at) },
         );
       }
       if (Array.isArray(value)) {
@@ -149,17 +149,17 @@ export function jsonFromMessage(
 // reverse declaration order.
 function fromMessage(
   message: pb.JsonValue,
-  field: string,
+  field: Field,
   key: string | number | undefined,
   depth: number,
 ): JsonValue {
   const object = message.objectValue;
   const array = object == null ? message.arrayValue : null;
   if (object != null || array != null) {
-    const at = memberPath(field, key);
+    const at = key === undefined ? field : new Path(field, key);
     if (depth >= MAX_JSON_DEPTH) {
       throw new ProtocolError('INVALID_FIELD', `${at} nests deeper than ${MAX_JSON_DEPTH} levels`, {
-        field: at,
+        field: String(at),
       });
     }
     if (array != null) {

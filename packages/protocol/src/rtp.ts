@@ -1,4 +1,4 @@
-import { bool, list, memberPath, num, present, str, u32 } from './check.js';
+import { bool, type Field, list, memberPath, num, Path, present, str, u32 } from './check.js';
 import { headerExtensionDirection, mediaKind, priority } from './enums.js';
 import { jsonFromMessageAt, jsonToMessageAt } from './json.js';
 import type { pb } from './messages.js';
@@ -25,8 +25,7 @@ import type {
 // they are written for speed: messages are plain objects of the message's
 // shape (what the encoders take, and cheaper to build than instances), loops
 // are plain loops, and the path of a value (`rtpParameters.codecs[0].clockRate`)
-// is only spelt out when an error needs it: each list element's path is
-// built once, each member's only to report it.
+// is only spelt out when an error needs it (a list element gets a `Path`).
 
 /** RtpCapabilities → message. */
 export function rtpCapabilitiesToMessage(
@@ -127,7 +126,7 @@ export function parametersToMessage(
 
 function parametersAt(
   parameters: Parameters | undefined,
-  field: string,
+  field: Field,
   member: string | undefined,
 ): pb.Parameter[] {
   const out: pb.Parameter[] = [];
@@ -165,7 +164,7 @@ export function parametersFromMessage(parameters: pb.Parameter[], field: string)
 // one of them at most, the decoder clears the others.
 function parametersFrom(
   parameters: pb.Parameter[] | null | undefined,
-  field: string,
+  field: Field,
   member: string | undefined,
 ): Parameters {
   const out: Parameters = {};
@@ -196,7 +195,7 @@ function parametersFrom(
 
 function rtcpFeedbackListToMessage(
   feedback: RtcpFeedback[] | undefined,
-  field: string,
+  field: Field,
 ): pb.RtcpFeedback[] {
   const items = list(feedback, field, 'rtcpFeedback');
   const out: pb.RtcpFeedback[] = [];
@@ -206,7 +205,7 @@ function rtcpFeedbackListToMessage(
       typeof fb.type !== 'string' ||
       (fb.parameter !== undefined && typeof fb.parameter !== 'string')
     ) {
-      const at = `${field}.rtcpFeedback[${i}]`;
+      const at = memberPath(memberPath(field, 'rtcpFeedback'), i);
       str(fb.type, at, 'type');
       str(fb.parameter, at, 'parameter');
     }
@@ -245,16 +244,22 @@ export function rtpParametersToMessage(
     encodings: [] as pb.RtpEncodingParameters[],
   };
   const codecs = list(params.codecs, field, 'codecs');
+  const codecsPath = new Path(field, 'codecs');
   for (let i = 0; i < codecs.length; i++)
-    m.codecs!.push(codecParametersToMessage(codecs[i]!, `${field}.codecs[${i}]`));
+    m.codecs!.push(codecParametersToMessage(codecs[i]!, new Path(codecsPath, i)));
   const headerExtensions = list(params.headerExtensions, field, 'headerExtensions');
-  for (let i = 0; i < headerExtensions.length; i++)
-    m.headerExtensions!.push(headerExtensionParametersToMessage(headerExtensions[i]!, field, i));
+  const extensionsPath = new Path(field, 'headerExtensions');
+  for (let i = 0; i < headerExtensions.length; i++) {
+    m.headerExtensions!.push(
+      headerExtensionParametersToMessage(headerExtensions[i]!, new Path(extensionsPath, i)),
+    );
+  }
   const encodings = list(params.encodings, field, 'encodings');
+  const encodingsPath = new Path(field, 'encodings');
   for (let i = 0; i < encodings.length; i++)
-    m.encodings!.push(encodingToMessage(encodings[i]!, `${field}.encodings[${i}]`));
+    m.encodings!.push(encodingToMessage(encodings[i]!, new Path(encodingsPath, i)));
   if (params.mid !== undefined) m.mid = str(params.mid, field, 'mid');
-  if (params.rtcp !== undefined) m.rtcp = rtcpToMessage(params.rtcp, field);
+  if (params.rtcp !== undefined) m.rtcp = rtcpToMessage(params.rtcp, new Path(field, 'rtcp'));
   if (params.msid !== undefined) m.msid = str(params.msid, field, 'msid');
   return m as pb.RtpParameters;
 }
@@ -268,13 +273,19 @@ export function rtpParametersFromMessage(
   const headerExtensions: RtpHeaderExtensionParameters[] = [];
   const encodings: RtpEncodingParameters[] = [];
   const mc = m.codecs ?? [];
+  const codecsPath = new Path(field, 'codecs');
   for (let i = 0; i < mc.length; i++)
-    codecs.push(codecParametersFromMessage(mc[i]!, `${field}.codecs[${i}]`));
+    codecs.push(codecParametersFromMessage(mc[i]!, new Path(codecsPath, i)));
   const mh = m.headerExtensions ?? [];
+  const extensionsPath = new Path(field, 'headerExtensions');
   for (let i = 0; i < mh.length; i++)
-    headerExtensions.push(headerExtensionParametersFromMessage(mh[i]!, field, i));
+    headerExtensions.push(
+      headerExtensionParametersFromMessage(mh[i]!, new Path(extensionsPath, i)),
+    );
   const me = m.encodings ?? [];
-  for (let i = 0; i < me.length; i++) encodings.push(encodingFromMessage(me[i]!, field, i));
+  const encodingsPath = new Path(field, 'encodings');
+  for (let i = 0; i < me.length; i++)
+    encodings.push(encodingFromMessage(me[i]!, new Path(encodingsPath, i)));
   const params: RtpParameters = { codecs, headerExtensions, encodings };
   if (m.mid != null) params.mid = m.mid;
   if (m.rtcp != null) params.rtcp = rtcpFromMessage(m.rtcp);
@@ -290,7 +301,7 @@ export function requiredRtpParametersFromMessage(
   return rtpParametersFromMessage(present(m, field), field);
 }
 
-function codecParametersToMessage(codec: RtpCodecParameters, field: string): pb.RtpCodecParameters {
+function codecParametersToMessage(codec: RtpCodecParameters, field: Field): pb.RtpCodecParameters {
   const m: pb.RtpCodecParameters.$Properties = {
     mimeType: str(codec.mimeType, field, 'mimeType'),
     payloadType: u32(codec.payloadType, field, 'payloadType'),
@@ -302,7 +313,7 @@ function codecParametersToMessage(codec: RtpCodecParameters, field: string): pb.
   return m as pb.RtpCodecParameters;
 }
 
-function codecParametersFromMessage(m: pb.RtpCodecParameters, field: string): RtpCodecParameters {
+function codecParametersFromMessage(m: pb.RtpCodecParameters, field: Field): RtpCodecParameters {
   const codec: RtpCodecParameters = {
     mimeType: m.mimeType,
     payloadType: m.payloadType,
@@ -314,38 +325,22 @@ function codecParametersFromMessage(m: pb.RtpCodecParameters, field: string): Rt
   return codec;
 }
 
-// Header extensions are many and small: their own path is only built for an
-// error too.
-function headerExtensionPath(list: string, index: number): string {
-  return `${list}.headerExtensions[${index}]`;
-}
-
 function headerExtensionParametersToMessage(
   ext: RtpHeaderExtensionParameters,
-  list: string,
-  index: number,
+  field: Field,
 ): pb.RtpHeaderExtensionParameters {
-  const { uri, id, parameters, encrypt } = ext;
   const m: pb.RtpHeaderExtensionParameters.$Properties = {
-    uri: typeof uri === 'string' ? uri : str(uri, headerExtensionPath(list, index), 'uri'),
-    id: isU32(id) ? id : u32(id, headerExtensionPath(list, index), 'id'),
-    parameters: isEmpty(parameters)
-      ? []
-      : parametersAt(parameters, headerExtensionPath(list, index), 'parameters'),
+    uri: str(ext.uri, field, 'uri'),
+    id: u32(ext.id, field, 'id'),
+    parameters: isEmpty(ext.parameters) ? [] : parametersAt(ext.parameters, field, 'parameters'),
   };
-  if (encrypt !== undefined) {
-    m.encrypt =
-      typeof encrypt === 'boolean'
-        ? encrypt
-        : bool(encrypt, headerExtensionPath(list, index), 'encrypt');
-  }
+  if (ext.encrypt !== undefined) m.encrypt = bool(ext.encrypt, field, 'encrypt');
   return m as pb.RtpHeaderExtensionParameters;
 }
 
 function headerExtensionParametersFromMessage(
   m: pb.RtpHeaderExtensionParameters,
-  list: string,
-  index: number,
+  field: Field,
 ): RtpHeaderExtensionParameters {
   const parameters = m.parameters;
   const ext: RtpHeaderExtensionParameters = {
@@ -354,13 +349,13 @@ function headerExtensionParametersFromMessage(
     parameters:
       parameters == null || parameters.length === 0
         ? {}
-        : parametersFrom(parameters, headerExtensionPath(list, index), 'parameters'),
+        : parametersFrom(parameters, field, 'parameters'),
   };
   if (m.encrypt != null) ext.encrypt = m.encrypt;
   return ext;
 }
 
-function encodingToMessage(e: RtpEncodingParameters, field: string): pb.RtpEncodingParameters {
+function encodingToMessage(e: RtpEncodingParameters, field: Field): pb.RtpEncodingParameters {
   const m: pb.RtpEncodingParameters.$Properties = {};
   if (e.ssrc !== undefined) m.ssrc = u32(e.ssrc, field, 'ssrc');
   if (e.rid !== undefined) m.rid = str(e.rid, field, 'rid');
@@ -368,7 +363,7 @@ function encodingToMessage(e: RtpEncodingParameters, field: string): pb.RtpEncod
     m.codecPayloadType = u32(e.codecPayloadType, field, 'codecPayloadType');
   if (e.rtx !== undefined) {
     const ssrc = e.rtx?.ssrc;
-    m.rtx = { ssrc: isU32(ssrc) ? ssrc : u32(ssrc, `${field}.rtx`, 'ssrc') };
+    m.rtx = { ssrc: isU32(ssrc) ? ssrc : u32(ssrc, memberPath(field, 'rtx'), 'ssrc') };
   }
   if (e.dtx !== undefined) m.dtx = bool(e.dtx, field, 'dtx');
   if (e.scalabilityMode !== undefined)
@@ -379,18 +374,15 @@ function encodingToMessage(e: RtpEncodingParameters, field: string): pb.RtpEncod
   if (e.maxFramerate !== undefined) m.maxFramerate = num(e.maxFramerate, field, 'maxFramerate');
   if (e.adaptivePtime !== undefined)
     m.adaptivePtime = bool(e.adaptivePtime, field, 'adaptivePtime');
-  if (e.priority !== undefined) m.priority = priority.toMessage(e.priority, field, 'priority');
+  if (e.priority !== undefined)
+    m.priority = priority.toMessage(e.priority, String(field), 'priority');
   if (e.networkPriority !== undefined)
-    m.networkPriority = priority.toMessage(e.networkPriority, field, 'networkPriority');
+    m.networkPriority = priority.toMessage(e.networkPriority, String(field), 'networkPriority');
   if (e.active !== undefined) m.active = bool(e.active, field, 'active');
   return m as pb.RtpEncodingParameters;
 }
 
-function encodingFromMessage(
-  m: pb.RtpEncodingParameters,
-  list: string,
-  index: number,
-): RtpEncodingParameters {
+function encodingFromMessage(m: pb.RtpEncodingParameters, field: Field): RtpEncodingParameters {
   const e: RtpEncodingParameters = {};
   if (m.ssrc != null) e.ssrc = m.ssrc;
   if (m.rid != null) e.rid = m.rid;
@@ -402,32 +394,18 @@ function encodingFromMessage(
   if (m.maxBitrate != null) e.maxBitrate = m.maxBitrate;
   if (m.maxFramerate != null) e.maxFramerate = m.maxFramerate;
   if (m.adaptivePtime != null) e.adaptivePtime = m.adaptivePtime;
-  if (m.priority != null)
-    e.priority = priority.fromMessage(m.priority, `${list}.encodings[${index}]`, 'priority');
-  if (m.networkPriority != null) {
-    e.networkPriority = priority.fromMessage(
-      m.networkPriority,
-      `${list}.encodings[${index}]`,
-      'networkPriority',
-    );
-  }
+  if (m.priority != null) e.priority = priority.fromMessage(m.priority, String(field), 'priority');
+  if (m.networkPriority != null)
+    e.networkPriority = priority.fromMessage(m.networkPriority, String(field), 'networkPriority');
   if (m.active != null) e.active = m.active;
   return e;
 }
 
-function rtcpToMessage(r: RtcpParameters, parent: string): pb.RtcpParameters {
+function rtcpToMessage(r: RtcpParameters, field: Field): pb.RtcpParameters {
   const m: pb.RtcpParameters.$Properties = {};
-  const { cname, reducedSize, mux } = r;
-  if (cname !== undefined)
-    m.cname = typeof cname === 'string' ? cname : str(cname, `${parent}.rtcp`, 'cname');
-  if (reducedSize !== undefined) {
-    m.reducedSize =
-      typeof reducedSize === 'boolean'
-        ? reducedSize
-        : bool(reducedSize, `${parent}.rtcp`, 'reducedSize');
-  }
-  if (mux !== undefined)
-    m.mux = typeof mux === 'boolean' ? mux : bool(mux, `${parent}.rtcp`, 'mux');
+  if (r.cname !== undefined) m.cname = str(r.cname, field, 'cname');
+  if (r.reducedSize !== undefined) m.reducedSize = bool(r.reducedSize, field, 'reducedSize');
+  if (r.mux !== undefined) m.mux = bool(r.mux, field, 'mux');
   return m as pb.RtcpParameters;
 }
 

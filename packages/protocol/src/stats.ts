@@ -1,4 +1,4 @@
-import { num } from './check.js';
+import { type Field, num, Path } from './check.js';
 import { jsonFromMessageAt, jsonToMessageAt } from './json.js';
 import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
@@ -104,7 +104,7 @@ const boolMember = (v: unknown, copy: Copy): unknown => {
   if (typeof v !== 'boolean') copy.ok = false;
   return v;
 };
-const tupleMember = (v: unknown, field: string, key: string, copy: Copy): unknown => {
+const tupleMember = (v: unknown, field: Field, key: string, copy: Copy): unknown => {
   if (typeof v !== 'object' || v === null) {
     copy.ok = false;
     return v;
@@ -119,9 +119,13 @@ const tupleMember = (v: unknown, field: string, key: string, copy: Copy): unknow
  * the `pb.Stats` shape (what the encoders take), not an instance.
  */
 export function statsToMessage(stats: RtcStats, field = 'stats'): pb.Stats {
+  return statsAt(stats, field);
+}
+
+function statsAt(stats: RtcStats, field: Field): pb.Stats {
   if (stats === null || typeof stats !== 'object' || typeof stats.type !== 'string') {
     throw new ProtocolError('INVALID_FIELD', `${field} must be an object with a string type`, {
-      field,
+      field: String(field),
     });
   }
   const timestamp = stats.timestamp ?? 0;
@@ -203,7 +207,7 @@ export function statsToMessage(stats: RtcStats, field = 'stats'): pb.Stats {
 }
 
 /** statsToMessage member by member, in the object's order: for objects with a typed member of another type. */
-function generic(stats: RtcStats, field: string): pb.Stats {
+function generic(stats: RtcStats, field: Field): pb.Stats {
   const timestamp = stats.timestamp ?? 0;
   const m: StatsFields = { type: stats.type, timestamp };
   let extra: StatsFields | undefined;
@@ -228,6 +232,10 @@ function generic(stats: RtcStats, field: string): pb.Stats {
 
 /** Message → stats object; its members come in the message's field order. */
 export function statsFromMessage(m: pb.Stats, field = 'stats'): RtcStats {
+  return statsFrom(m, field);
+}
+
+function statsFrom(m: pb.Stats, field: Field): RtcStats {
   const s: RtcStats = { type: m.type, timestamp: m.timestamp };
   if (m.ssrc != null) s.ssrc = m.ssrc;
   if (m.rtxSsrc != null) s.rtxSsrc = m.rtxSsrc;
@@ -294,14 +302,10 @@ export function statsFromMessage(m: pb.Stats, field = 'stats'): RtcStats {
 
 /** A list of stats objects → messages. */
 export function statsListToMessage(list: readonly RtcStats[], field = 'stats'): pb.Stats[] {
-  const out: pb.Stats[] = [];
-  for (let i = 0; i < list.length; i++) out.push(statsToMessage(list[i]!, `${field}[${i}]`));
-  return out;
+  return list.map((s, i) => statsAt(s, new Path(field, i)));
 }
 
 /** Messages → a list of stats objects. */
 export function statsListFromMessage(list: readonly pb.Stats[], field = 'stats'): RtcStats[] {
-  const out: RtcStats[] = [];
-  for (let i = 0; i < list.length; i++) out.push(statsFromMessage(list[i]!, `${field}[${i}]`));
-  return out;
+  return list.map((s, i) => statsFrom(s, new Path(field, i)));
 }
