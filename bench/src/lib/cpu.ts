@@ -16,6 +16,18 @@ export function processCpuMs(pid: number): number {
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * Times process `pid` went to sleep waiting for something (its voluntary
+ * context switches, from /proc/<pid>/status): for a mediasoup worker, the
+ * times it waited for the next request, so the wake-ups it needed.
+ */
+export function processWakeups(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status);
+  if (!match) throw new Error(`no voluntary_ctxt_switches in /proc/${pid}/status`);
+  return Number(match[1]);
+}
+
 /** Starts measuring the CPU time of some processes; `stop()` returns ms used by each. */
 export function cpuMeter(pids: readonly number[]): { stop(): number[] } {
   const start = pids.map(processCpuMs);
