@@ -34,6 +34,15 @@ export function cpuMeter(pids: readonly number[]): { stop(): number[] } {
   return { stop: () => pids.map((pid, i) => processCpuMs(pid) - start[i]!) };
 }
 
+/** CPU time (all cores, all processes) the machine has been busy so far, in ms. */
+export function machineCpuMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  const values = fields.map(Number);
+  const total = values.reduce((s, v) => s + v, 0);
+  const idle = values[3]! + (values[4] ?? 0); // idle + iowait
+  return ((total - idle) * 1000) / TICKS_PER_SECOND;
+}
+
 /** Share (0–1) of the machine's CPU time that was busy during `ms` milliseconds (all processes). */
 export async function machineBusy(ms: number): Promise<number> {
   const read = () => {

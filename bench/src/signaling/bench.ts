@@ -5,7 +5,7 @@
 // requests over WebSocket to a mediasoup server in its own process).
 import type { ChannelCounts } from '../lib/census.js';
 import { Child } from '../lib/child.js';
-import { cpuMeter, processWakeups } from '../lib/cpu.js';
+import { cpuMeter, machineCpuMs, processWakeups } from '../lib/cpu.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { quantile, sleep } from '../lib/stats.js';
 import { directLoad } from './direct-load.js';
@@ -35,8 +35,8 @@ interface Measured {
   workerNotifications: Record<string, number>;
   /** Times the worker went to sleep waiting for a request, per op. */
   workerWakeupsPerOp: number;
-  /** Share of one core each process kept busy during the rounds (0–1). */
-  busy: { server?: number; worker: number; clients: number };
+  /** Share of one core each process kept busy during the rounds (0–1); `others`: every other process of the machine. */
+  busy: { server?: number; worker: number; clients: number; others: number };
 }
 
 interface Variant {
@@ -49,6 +49,8 @@ interface Variant {
   serverMs: number;
   workerMs: number;
   clientMs: number;
+  /** CPU time of the whole machine during the rounds. */
+  machineMs: number;
   wakeups: number;
   requests: Record<string, number>;
   notifications: Record<string, number>;
@@ -90,6 +92,7 @@ function emptyVariant(
     serverMs: 0,
     workerMs: 0,
     clientMs: 0,
+    machineMs: 0,
     wakeups: 0,
     requests: {},
     notifications: {},
@@ -116,17 +119,19 @@ const percent = (share: number | undefined): string =>
 
 /** What kept a variant's processes busy, in % of one core. */
 const busyText = (m: Measured): string =>
-  `server ${percent(m.busy.server)}, its worker ${percent(m.busy.worker)}, clients ${percent(m.busy.clients)}`;
+  `server ${percent(m.busy.server)}, its worker ${percent(m.busy.worker)}, clients ${percent(m.busy.clients)}, other processes ${percent(m.busy.others)}`;
 
 /** One measured round of a variant, added to its totals. */
 async function round(v: Variant): Promise<void> {
   await v.census(); // what setup and earlier rounds asked is not this round's
   const wakeups = processWakeups(v.workerPid);
   const meter = cpuMeter(v.serverPid ? [v.workerPid, v.serverPid] : [v.workerPid]);
+  const machine = machineCpuMs();
   const client = process.cpuUsage();
   const r = await storm(PEERS, v.load.toggle, ROUND_MS);
   const [workerMs, serverMs] = meter.stop();
   const used = process.cpuUsage(client);
+  v.machineMs += machineCpuMs() - machine;
   v.wakeups += processWakeups(v.workerPid) - wakeups;
   const counts = await v.census();
   addCounts(v.requests, counts.requests);
@@ -155,6 +160,7 @@ function summary(v: Variant): Measured {
       server: v.serverPid ? v.serverMs / 1000 / v.seconds : undefined,
       worker: v.workerMs / 1000 / v.seconds,
       clients: v.clientMs / 1000 / v.seconds,
+      others: Math.max(0, v.machineMs - v.serverMs - v.workerMs - v.clientMs) / 1000 / v.seconds,
     },
   };
 }
@@ -274,7 +280,7 @@ export async function run(): Promise<BenchResult> {
       `Seen = @x: the next peer in the ring receives consumerPaused/consumerResumed (the client sends the protocol's pauseProducer/resumeProducer notification, which has no response). protoo: the pauseProducer/resumeProducer request is answered and the next peer has the notification. In-process: the awaited producer.pause()/resume() of mediasoup resolves. Every other peer receives the notification too (${PEERS - 1} per op).`,
       'Servers run in their own process (one mediasoup worker); the clients share this process. All on the same 2 cores, so the latencies include the clients’ own queueing. The @x server runs with limits.messagesPerSecond raised (the default 50/s per connection would throttle the storm).',
       'The @x server tells the consumers’ peers at once and pauses the engine producer without waiting for it (at the end of the event-loop turn, so that the requests of one turn reach the worker together); the protoo server (like mediasoup’s demo) answers after the engine has paused. Neither creates engine consumers here (no peer enabled one).',
-      `Busy during the rounds, in % of one core (a process near 100 % bounds the throughput): @x: ${busyText(x)}; protoo: ${busyText(protoo)}; in-process: worker ${percent(direct.busy.worker)}, calls ${percent(direct.busy.clients)}.`,
+      `Busy during the rounds, in % of one core (of the machine's two; a process near 100 %, or all of them near 200 %, bounds the throughput): @x: ${busyText(x)}; protoo: ${busyText(protoo)}; in-process: worker ${percent(direct.busy.worker)}, calls ${percent(direct.busy.clients)}, other processes ${percent(direct.busy.others)}.`,
       'Worker requests and notifications are counted on the mediasoup channel of each server (mediasoup 3.8.4 keeps it in worker._channel; the bench wraps its request and emit, in the server processes only).',
     ],
   };
