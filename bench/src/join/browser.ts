@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM, launchChromium } from '@x/testkit';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { median } from '../lib/stats.js';
 
 const demoDir = fileURLToPath(new URL('../../../apps/demo/dist/', import.meta.url));

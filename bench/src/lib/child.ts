@@ -49,11 +49,16 @@ export class Child {
     );
   }
 
-  /** Starts `file` (a URL relative to `base`, e.g. import.meta.url) under tsx. */
+  /**
+   * Starts `file` (a URL relative to `base`, e.g. import.meta.url) under tsx.
+   * `BENCH_CHILD_NODE_ARGS` adds Node options to every helper (for example
+   * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the servers).
+   */
   static start(file: string, base: string, args: string[] = []): Child {
     const path = fileURLToPath(new URL(file, base));
+    const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = fork(path, args, {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Child(child, file);

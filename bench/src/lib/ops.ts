@@ -1,20 +1,47 @@
 // Throughput of a synchronous operation: repeated calls for a fixed time,
 // in several rounds that alternate between the variants compared, so that
 // a slow spell of the machine hits them alike; the median round counts.
+//
+// Time is this process's CPU time by default (process.cpuUsage(): user +
+// system, every thread of the process): on a shared machine another
+// process taking the core away no longer counts against whichever variant
+// was running. `BENCH_OPS_CLOCK=wall` measures wall-clock time instead, as
+// the bench did before.
 import { median } from './stats.js';
 
-/** Calls `fn` for about `ms` milliseconds; returns calls per second. */
-export function opsFor(fn: () => number, ms: number): { opsPerSecond: number; sink: number } {
+/** How time is read: this process's CPU time (default) or the wall clock. */
+export type OpsClock = 'cpu' | 'wall';
+
+/** The clock of the environment: `BENCH_OPS_CLOCK=wall` or `cpu` (the default). */
+export function opsClock(): OpsClock {
+  return process.env.BENCH_OPS_CLOCK === 'wall' ? 'wall' : 'cpu';
+}
+
+function reader(clock: OpsClock): () => number {
+  if (clock === 'wall') return () => performance.now();
+  return () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+}
+
+/** Calls `fn` for about `ms` milliseconds of the clock; returns calls per second. */
+export function opsFor(
+  fn: () => number,
+  ms: number,
+  clock: OpsClock = opsClock(),
+): { opsPerSecond: number; sink: number } {
+  const now = reader(clock);
   let sink = 0;
   let calls = 0;
   let batch = 1;
-  const start = performance.now();
+  const start = now();
   let elapsed = 0;
   // Batches grow so that reading the clock costs nothing next to the work.
   while (elapsed < ms) {
     for (let i = 0; i < batch; i++) sink += fn();
     calls += batch;
-    elapsed = performance.now() - start;
+    elapsed = now() - start;
     if (elapsed < ms / 20) batch *= 2;
   }
   return { opsPerSecond: (calls * 1000) / elapsed, sink };
@@ -26,8 +53,9 @@ export function opsFor(fn: () => number, ms: number): { opsPerSecond: number; si
  */
 export function compareOps(
   variants: Record<string, () => number>,
-  options: { rounds: number; ms: number },
+  options: { rounds: number; ms: number; clock?: OpsClock },
 ): Record<string, number> {
+  const clock = options.clock ?? opsClock();
   const names = Object.keys(variants);
   const samples = new Map<string, number[]>(names.map((n) => [n, []]));
   let sink = 0;
@@ -35,7 +63,7 @@ export function compareOps(
     // Alternate the order too: whoever runs first in a round gets no advantage.
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
-      const r = opsFor(variants[name]!, round < 0 ? options.ms / 2 : options.ms);
+      const r = opsFor(variants[name]!, round < 0 ? options.ms / 2 : options.ms, clock);
       sink += r.sink;
       if (round >= 0) samples.get(name)!.push(r.opsPerSecond);
     }

@@ -24,6 +24,29 @@ export interface Topology {
   close(): void;
 }
 
+/**
+ * What a plain RTP receiver (ffmpeg, GStreamer, these sinks) can take: the
+ * router's codecs without bandwidth estimation, as @x's RtpStreamer consumes
+ * since commit 20e98c3. With transport-cc or REMB negotiated the worker adds
+ * sequence numbers and sends probe packets of its own to every destination,
+ * which a plain receiver neither wants nor answers: the baseline must not pay
+ * for them either, or the ratio measures that instead of @x.
+ */
+function plainReceiverCapabilities(router: ms.Router): ms.RtpCapabilities {
+  const caps = router.rtpCapabilities;
+  return {
+    codecs: (caps.codecs ?? []).map((codec) => ({
+      ...codec,
+      rtcpFeedback: (codec.rtcpFeedback ?? []).filter(
+        (fb) => fb.type !== 'transport-cc' && fb.type !== 'goog-remb',
+      ),
+    })),
+    headerExtensions: (caps.headerExtensions ?? []).filter(
+      (ext) => !ext.uri.includes('transport-wide-cc') && !ext.uri.includes('abs-send-time'),
+    ),
+  };
+}
+
 /** Adds in batches: enough in flight to be quick, few enough not to flood the worker's channel. */
 async function inBatches(items: readonly number[], add: (port: number) => Promise<unknown>) {
   for (let i = 0; i < items.length; i += 25) await Promise.all(items.slice(i, i + 25).map(add));
@@ -99,6 +122,7 @@ export async function bareTopology(ports: [number, number]): Promise<Topology> {
       encodings: [{ ssrc: SSRC }],
     },
   });
+  const rtpCapabilities = plainReceiverCapabilities(router);
   const topology: Topology = {
     name: 'bare mediasoup',
     ingestPort: input.tuple.localPort,
@@ -113,7 +137,7 @@ export async function bareTopology(ports: [number, number]): Promise<Topology> {
         await transport.connect({ ip: '127.0.0.1', port });
         await transport.consume({
           producerId: producer.id,
-          rtpCapabilities: router.rtpCapabilities,
+          rtpCapabilities,
         });
       });
       topology.consumers += list.length;

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { types as ms } from '@x/mediasoup';
 import * as mediasoup from '@x/mediasoup';
 import * as protoo from 'protoo-server';
+import { watchChannel } from '../lib/census.js';
 import { serve } from '../lib/child.js';
 
 const [minPort, maxPort] = process.argv.slice(2).map(Number);
@@ -21,6 +22,7 @@ const worker = await mediasoup.createWorker({
   rtcMinPort: minPort,
   rtcMaxPort: maxPort,
 });
+const channel = watchChannel(worker);
 const router = await worker.createRouter({
   mediaCodecs: [
     { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -126,6 +128,7 @@ serve(
       pid: process.pid,
       workerPids: [worker.pid],
     }),
+    census: () => channel.take(),
   },
   () => {
     room.close();

@@ -2,6 +2,7 @@
 // endpoint on 127.0.0.1; clients reach room X at ws://127.0.0.1:<port>/?roomId=X.
 // Usage: x-server.ts <rtcMinPort> <rtcMaxPort>
 import { roomFromUrl, Server, WebSocketEndpoint } from '@x/server';
+import { watchChannel } from '../lib/census.js';
 import { serve } from '../lib/child.js';
 
 const [minPort, maxPort] = process.argv.slice(2).map(Number);
@@ -17,6 +18,7 @@ const server = await Server.create({
   // 50 messages per second and connection: the limit would measure itself.
   limits: { messagesPerSecond: 1_000_000, peersPerRoom: 1000 },
 });
+const channel = watchChannel(server.workers[0]!);
 const endpoint = await WebSocketEndpoint.listen({
   server,
   auth: 'none',
@@ -32,6 +34,7 @@ serve(
       pid: process.pid,
       workerPids: server.workers.map((w) => w.pid),
     }),
+    census: () => channel.take(),
   },
   async () => {
     await endpoint.close();

@@ -3,8 +3,9 @@
 // baselines measured in the same run: the mediasoup producers paused and
 // resumed in-process (no signaling), and mediasoup's demo way (protoo JSON
 // requests over WebSocket to a mediasoup server in its own process).
+import type { ChannelCounts } from '../lib/census.js';
 import { Child } from '../lib/child.js';
-import { cpuMeter } from '../lib/cpu.js';
+import { cpuMeter, machineCpuMs, processWakeups } from '../lib/cpu.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { quantile, sleep } from '../lib/stats.js';
 import { directLoad } from './direct-load.js';
@@ -27,6 +28,15 @@ interface Measured {
   workerCpuPerOp: number;
   /** CPU of this process (the clients, or the in-process calls) per op, in ms. */
   clientCpuPerOp: number;
+  /** Requests to the mediasoup worker per op, and by method (all rounds). */
+  workerRequestsPerOp: number;
+  workerRequests: Record<string, number>;
+  /** Notifications from the worker, by event (all rounds). */
+  workerNotifications: Record<string, number>;
+  /** Times the worker went to sleep waiting for a request, per op. */
+  workerWakeupsPerOp: number;
+  /** Share of one core each process kept busy during the rounds (0–1); `others`: every other process of the machine. */
+  busy: { server?: number; worker: number; clients: number; others: number };
 }
 
 interface Variant {
@@ -39,6 +49,13 @@ interface Variant {
   serverMs: number;
   workerMs: number;
   clientMs: number;
+  /** CPU time of the whole machine during the rounds. */
+  machineMs: number;
+  wakeups: number;
+  requests: Record<string, number>;
+  notifications: Record<string, number>;
+  /** Requests and notifications on the worker's channel since the last call. */
+  census(): Promise<ChannelCounts>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +68,7 @@ async function withServer(
   const info = await server.call<{ pid: number; workerPids: number[] }>('info');
   const load = await makeLoad(server);
   return {
-    ...emptyVariant(load, info.workerPids[0]!),
+    ...emptyVariant(load, info.workerPids[0]!, () => server.call<ChannelCounts>('census')),
     serverPid: info.pid,
     stop: async () => {
       load.close();
@@ -61,7 +78,11 @@ async function withServer(
   };
 }
 
-function emptyVariant(load: Load, workerPid: number): Variant {
+function emptyVariant(
+  load: Load,
+  workerPid: number,
+  census: () => Promise<ChannelCounts>,
+): Variant {
   return {
     load,
     workerPid,
@@ -71,17 +92,50 @@ function emptyVariant(load: Load, workerPid: number): Variant {
     serverMs: 0,
     workerMs: 0,
     clientMs: 0,
+    machineMs: 0,
+    wakeups: 0,
+    requests: {},
+    notifications: {},
+    census,
     stop: async () => load.close(),
   };
 }
 
+function addCounts(into: Record<string, number>, counts: Record<string, number>): void {
+  for (const [key, n] of Object.entries(counts)) into[key] = (into[key] ?? 0) + n;
+}
+
+const sum = (counts: Record<string, number>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** "producer.pause 2502, producer.resume 2502" (nothing: "none"). */
+const counted = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ') || 'none';
+
+const percent = (share: number | undefined): string =>
+  share === undefined ? '–' : `${(share * 100).toFixed(0)} %`;
+
+/** What kept a variant's processes busy, in % of one core. */
+const busyText = (m: Measured): string =>
+  `server ${percent(m.busy.server)}, its worker ${percent(m.busy.worker)}, clients ${percent(m.busy.clients)}, other processes ${percent(m.busy.others)}`;
+
 /** One measured round of a variant, added to its totals. */
 async function round(v: Variant): Promise<void> {
+  await v.census(); // what setup and earlier rounds asked is not this round's
+  const wakeups = processWakeups(v.workerPid);
   const meter = cpuMeter(v.serverPid ? [v.workerPid, v.serverPid] : [v.workerPid]);
+  const machine = machineCpuMs();
   const client = process.cpuUsage();
   const r = await storm(PEERS, v.load.toggle, ROUND_MS);
   const [workerMs, serverMs] = meter.stop();
   const used = process.cpuUsage(client);
+  v.machineMs += machineCpuMs() - machine;
+  v.wakeups += processWakeups(v.workerPid) - wakeups;
+  const counts = await v.census();
+  addCounts(v.requests, counts.requests);
+  addCounts(v.notifications, counts.notifications);
   v.ops += r.ops;
   v.seconds += r.seconds;
   for (const l of r.latencies) v.latencies.push(l);
@@ -98,6 +152,16 @@ function summary(v: Variant): Measured {
     serverCpuPerOp: v.serverPid ? v.serverMs / v.ops : undefined,
     workerCpuPerOp: v.workerMs / v.ops,
     clientCpuPerOp: v.clientMs / v.ops,
+    workerRequestsPerOp: sum(v.requests) / v.ops,
+    workerRequests: v.requests,
+    workerNotifications: v.notifications,
+    workerWakeupsPerOp: v.wakeups / v.ops,
+    busy: {
+      server: v.serverPid ? v.serverMs / 1000 / v.seconds : undefined,
+      worker: v.workerMs / 1000 / v.seconds,
+      clients: v.clientMs / 1000 / v.seconds,
+      others: Math.max(0, v.machineMs - v.serverMs - v.workerMs - v.clientMs) / 1000 / v.seconds,
+    },
   };
 }
 
@@ -108,7 +172,9 @@ export async function run(): Promise<BenchResult> {
     protoo: await withServer('../servers/protoo-server.ts', [47200, 47399], (s) =>
       protooLoad(s, PEERS),
     ),
-    direct: await directLoad(PEERS, [47400, 47599]).then((d) => emptyVariant(d, d.workerPid)),
+    direct: await directLoad(PEERS, [47400, 47599]).then((d) =>
+      emptyVariant(d, d.workerPid, async () => d.census()),
+    ),
   };
   try {
     for (const v of Object.values(variants)) await storm(PEERS, v.load.toggle, WARMUP_MS);
@@ -173,6 +239,24 @@ export async function run(): Promise<BenchResult> {
         higherIsBetter: false,
       }),
       figure({
+        name: 'mediasoup worker requests per op',
+        unit: 'requests',
+        value: x.workerRequestsPerOp,
+        baseline: protoo.workerRequestsPerOp,
+        baselineName: 'protoo JSON (demo way)',
+        higherIsBetter: false,
+        note: `@x ${counted(x.workerRequests)}; protoo ${counted(protoo.workerRequests)}; worker notifications: @x ${sum(x.workerNotifications)}, protoo ${sum(protoo.workerNotifications)}`,
+      }),
+      figure({
+        name: 'mediasoup worker wake-ups per op',
+        unit: 'wake-ups',
+        value: x.workerWakeupsPerOp,
+        baseline: protoo.workerWakeupsPerOp,
+        baselineName: 'protoo JSON (demo way)',
+        higherIsBetter: false,
+        note: 'times the worker slept waiting for a request (voluntary context switches): a tiny request costs the worker mostly its wake-up',
+      }),
+      figure({
         name: 'client CPU per op (all 50 clients, one process)',
         unit: 'ms',
         value: x.clientCpuPerOp,
@@ -195,7 +279,9 @@ export async function run(): Promise<BenchResult> {
       `${PEERS} peers in one room, one audio producer each; every peer loops, in ${ROUNDS} rounds of ${ROUND_MS / 1000} s that alternate between the three variants (after ${WARMUP_MS / 1000} s of warm-up each): pause its producer, wait until it is seen paused, resume, wait until seen resumed. One op = one pause or resume.`,
       `Seen = @x: the next peer in the ring receives consumerPaused/consumerResumed (the client sends the protocol's pauseProducer/resumeProducer notification, which has no response). protoo: the pauseProducer/resumeProducer request is answered and the next peer has the notification. In-process: the awaited producer.pause()/resume() of mediasoup resolves. Every other peer receives the notification too (${PEERS - 1} per op).`,
       'Servers run in their own process (one mediasoup worker); the clients share this process. All on the same 2 cores, so the latencies include the clients’ own queueing. The @x server runs with limits.messagesPerSecond raised (the default 50/s per connection would throttle the storm).',
-      'The @x server tells the consumers’ peers at once and pauses the engine producer without waiting for it; the protoo server (like mediasoup’s demo) answers after the engine has paused. Neither creates engine consumers here (no peer enabled one).',
+      'The @x server tells the consumers’ peers at once and pauses the engine producer without waiting for it (at the end of the event-loop turn, so that the requests of one turn reach the worker together); the protoo server (like mediasoup’s demo) answers after the engine has paused. Neither creates engine consumers here (no peer enabled one).',
+      `Busy during the rounds, in % of one core (of the machine's two; a process near 100 %, or all of them near 200 %, bounds the throughput): @x: ${busyText(x)}; protoo: ${busyText(protoo)}; in-process: worker ${percent(direct.busy.worker)}, calls ${percent(direct.busy.clients)}, other processes ${percent(direct.busy.others)}.`,
+      'Worker requests and notifications are counted on the mediasoup channel of each server (mediasoup 3.8.4 keeps it in worker._channel; the bench wraps its request and emit, in the server processes only).',
     ],
   };
 }

@@ -6,17 +6,19 @@
 import type { types as ms } from '@x/mediasoup';
 import * as mediasoup from '@x/mediasoup';
 import { audioParameters } from '@x/testkit';
+import { type ChannelCounts, watchChannel } from '../lib/census.js';
 import type { Load } from './x-load.js';
 
 export async function directLoad(
   peers: number,
   ports: [number, number],
-): Promise<Load & { workerPid: number }> {
+): Promise<Load & { workerPid: number; census(): ChannelCounts }> {
   const worker = await mediasoup.createWorker({
     logLevel: 'error',
     rtcMinPort: ports[0],
     rtcMaxPort: ports[1],
   });
+  const channel = watchChannel(worker);
   const router = await worker.createRouter({
     mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
   });
@@ -32,6 +34,7 @@ export async function directLoad(
   }
   return {
     workerPid: worker.pid,
+    census: () => channel.take(),
     toggle: (i, paused) => (paused ? producers[i]!.pause() : producers[i]!.resume()),
     close: () => worker.close(),
   };

@@ -1,3 +1,4 @@
+import { memberPath } from './check.js';
 import { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type {
@@ -13,10 +14,14 @@ import type {
 
 /** Maps between an engine's string values and a protobuf enum, both ways. */
 export interface EnumMapping<S extends string> {
-  /** The enum number for an engine value; throws `INVALID_FIELD` for an unknown value. */
-  toMessage(value: S, field: string): number;
+  /**
+   * The enum number for an engine value; throws `INVALID_FIELD` for an unknown
+   * value. The field's path is `field`, or `field.member` (`field[member]`
+   * for an index) when `member` is given: it is only spelt out for an error.
+   */
+  toMessage(value: S, field: string, member?: string | number): number;
   /** The engine value for an enum number; throws `INVALID_FIELD` for UNSPECIFIED or unknown numbers. */
-  fromMessage(value: number | null | undefined, field: string): S;
+  fromMessage(value: number | null | undefined, field: string, member?: string | number): S;
 }
 
 function enumMapping<S extends string>(
@@ -27,24 +32,26 @@ function enumMapping<S extends string>(
   const toName = new Map<number, S>(pairs.map(([s, n]) => [n, s]));
   const allowed = pairs.map(([s]) => `'${s}'`).join(', ');
   return {
-    toMessage(value, field) {
+    toMessage(value, field, member) {
       const n = toNumber.get(value);
       if (n === undefined) {
+        const at = memberPath(field, member);
         throw new ProtocolError(
           'INVALID_FIELD',
-          `${field} must be one of ${allowed} (${name}), got ${JSON.stringify(value)}`,
-          { field },
+          `${at} must be one of ${allowed} (${name}), got ${JSON.stringify(value)}`,
+          { field: at },
         );
       }
       return n;
     },
-    fromMessage(value, field) {
+    fromMessage(value, field, member) {
       const s = value == null ? undefined : toName.get(value);
       if (s === undefined) {
+        const at = memberPath(field, member);
         throw new ProtocolError(
           'INVALID_FIELD',
-          `${field} is missing or not a known ${name} (got ${value ?? 'nothing'})`,
-          { field },
+          `${at} is missing or not a known ${name} (got ${value ?? 'nothing'})`,
+          { field: at },
         );
       }
       return s;

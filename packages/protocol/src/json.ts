@@ -1,4 +1,5 @@
-import { pb } from './messages.js';
+import { type Field, memberPath, Path } from './check.js';
+import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type { JsonValue } from './types.js';
 
@@ -16,9 +17,14 @@ export const MAX_JSON_DEPTH = 32;
  * array holes become null. Anything JSON cannot carry (functions, symbols,
  * bigints, NaN, Infinity, cycles, nesting deeper than {@link MAX_JSON_DEPTH})
  * throws a {@link ProtocolError} with code `NOT_JSON`.
+ *
+ * The result is a plain object of the message's shape (what the encoders
+ * take), not a `pb.JsonValue` instance: building one costs less, and the
+ * bytes are the same. Read it with {@link jsonFromMessage}, or through the
+ * value fields; its `kind` is not set.
  */
 export function jsonToMessage(value: unknown, field = 'appData'): pb.JsonValue {
-  return toMessage(value, field, 0);
+  return toMessage(value, field, undefined, 0);
 }
 
 /**
@@ -26,10 +32,38 @@ export function jsonToMessage(value: unknown, field = 'appData'): pb.JsonValue {
  * `undefined` (the field is left out of the message).
  */
 export function optionalJsonToMessage(value: unknown, field = 'appData'): pb.JsonValue | undefined {
-  return value === undefined ? undefined : toMessage(value, field, 0);
+  return value === undefined ? undefined : toMessage(value, field, undefined, 0);
 }
 
-function toMessage(input: unknown, field: string, depth: number): pb.JsonValue {
+/** @internal {@link jsonToMessage} of the value at `field.member` (the path is only spelt out for an error). */
+export function jsonToMessageAt(
+  value: unknown,
+  field: Field,
+  member: string | number,
+): pb.JsonValue {
+  return toMessage(value, field, member, 0);
+}
+
+/** @internal {@link jsonFromMessage} of the value at `field.member`. */
+export function jsonFromMessageAt(
+  message: pb.JsonValue | null | undefined,
+  field: Field,
+  member: string | number,
+): JsonValue | undefined {
+  if (message == null) return undefined;
+  return fromMessage(message, field, member, 0);
+}
+
+// Messages are built as plain objects: the encoders read the fields that are
+// set, and an object literal is far cheaper than a message instance. The
+// error path of a value is only spelt out when an error needs it (a container
+// passes a `Path` to its members).
+function toMessage(
+  input: unknown,
+  field: Field,
+  key: string | number | undefined,
+  depth: number,
+): pb.JsonValue {
   let value = input;
   if (
     value !== null &&
@@ -40,23 +74,25 @@ function toMessage(input: unknown, field: string, depth: number): pb.JsonValue {
   }
   switch (typeof value) {
     case 'boolean':
-      return pb.JsonValue.create({ boolValue: value });
+      return { boolValue: value } as pb.JsonValue;
     case 'string':
-      return pb.JsonValue.create({ stringValue: value });
+      return { stringValue: value } as pb.JsonValue;
     case 'number':
       if (!Number.isFinite(value)) {
-        throw new ProtocolError('NOT_JSON', `${field} is ${value}, which JSON cannot carry`, {
-          field,
+        const at = memberPath(field, key);
+        throw new ProtocolError('NOT_JSON', `${at} is ${value}, which JSON cannot carry`, {
+          field: at,
         });
       }
-      return pb.JsonValue.create({ numberValue: value });
+      return { numberValue: value } as pb.JsonValue;
     case 'object': {
-      if (value === null) return pb.JsonValue.create({ nullValue: {} });
+      if (value === null) return { nullValue: {} } as pb.JsonValue;
+      const at = key === undefined ? field : new Path(field, key);
       if (depth >= MAX_JSON_DEPTH) {
         throw new ProtocolError(
           'NOT_JSON',
-          `${field} nests deeper than ${MAX_JSON_DEPTH} levels (or is circular)`,
-          { field },
+          `${at} nests deeper than ${MAX_JSON_DEPTH} levels (or is circular)`,
+          { field: String(at) },
         );
       }
       if (Array.isArray(value)) {
@@ -65,35 +101,37 @@ function toMessage(input: unknown, field: string, depth: number): pb.JsonValue {
           const element: unknown = value[i];
           values.push(
             element === undefined || typeof element === 'function' || typeof element === 'symbol'
-              ? pb.JsonValue.create({ nullValue: {} })
-              : toMessage(element, `${field}[${i}]`, depth + 1),
+              ? ({ nullValue: {} } as pb.JsonValue)
+              : toMessage(element, at, i, depth + 1),
           );
         }
-        return pb.JsonValue.create({ arrayValue: { values } });
+        return { arrayValue: { values } } as pb.JsonValue;
       }
       const members: pb.JsonMember[] = [];
-      for (const [key, member] of Object.entries(value)) {
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const name = keys[i]!;
+        const member: unknown = (value as Record<string, unknown>)[name];
         if (member === undefined || typeof member === 'function' || typeof member === 'symbol')
           continue;
-        members.push(
-          pb.JsonMember.create({ key, value: toMessage(member, `${field}.${key}`, depth + 1) }),
-        );
+        members.push({ key: name, value: toMessage(member, at, name, depth + 1) } as pb.JsonMember);
       }
-      return pb.JsonValue.create({ objectValue: { members } });
+      return { objectValue: { members } } as pb.JsonValue;
     }
-    default:
-      throw new ProtocolError(
-        'NOT_JSON',
-        `${field} is a ${typeof value}, which JSON cannot carry`,
-        { field },
-      );
+    default: {
+      const at = memberPath(field, key);
+      throw new ProtocolError('NOT_JSON', `${at} is a ${typeof value}, which JSON cannot carry`, {
+        field: at,
+      });
+    }
   }
 }
 
 /**
  * Converts a protobuf JSON value back to the JSON value it carries. An absent
  * message gives `undefined`; a value with no kind set (sent by a newer
- * schema) gives null. Throws a {@link ProtocolError} (`INVALID_FIELD`) when
+ * schema) gives null. Takes decoded messages and plain objects of the
+ * message's shape alike. Throws a {@link ProtocolError} (`INVALID_FIELD`) when
  * nesting exceeds {@link MAX_JSON_DEPTH}.
  */
 export function jsonFromMessage(
@@ -101,47 +139,57 @@ export function jsonFromMessage(
   field = 'appData',
 ): JsonValue | undefined {
   if (message == null) return undefined;
-  return fromMessage(message, field, 0);
+  return fromMessage(message, field, undefined, 0);
 }
 
-function fromMessage(message: pb.JsonValue, field: string, depth: number): JsonValue {
-  switch (message.kind) {
-    case 'boolValue':
-      return message.boolValue === true;
-    case 'numberValue':
-      return message.numberValue ?? 0;
-    case 'stringValue':
-      return message.stringValue ?? '';
-    case 'arrayValue':
-    case 'objectValue': {
-      if (depth >= MAX_JSON_DEPTH) {
-        throw new ProtocolError(
-          'INVALID_FIELD',
-          `${field} nests deeper than ${MAX_JSON_DEPTH} levels`,
-          { field },
-        );
-      }
-      if (message.kind === 'arrayValue') {
-        return (message.arrayValue?.values ?? []).map((v, i) =>
-          fromMessage(v, `${field}[${i}]`, depth + 1),
-        );
-      }
-      const object: { [key: string]: JsonValue } = {};
-      for (const member of message.objectValue?.members ?? []) {
-        const key = member.key ?? '';
-        const value =
-          member.value == null ? null : fromMessage(member.value, `${field}.${key}`, depth + 1);
-        // defineProperty: a member named "__proto__" is data, not a prototype.
-        Object.defineProperty(object, key, {
+// The value fields are read directly rather than through the `kind` getter
+// (which lists the message's keys on every call). A decoded message holds
+// one of them at most: the decoder clears the others when it sets one. Only
+// code can build a message holding several; its fields are then read in
+// reverse declaration order.
+function fromMessage(
+  message: pb.JsonValue,
+  field: Field,
+  key: string | number | undefined,
+  depth: number,
+): JsonValue {
+  const object = message.objectValue;
+  const array = object == null ? message.arrayValue : null;
+  if (object != null || array != null) {
+    const at = key === undefined ? field : new Path(field, key);
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new ProtocolError('INVALID_FIELD', `${at} nests deeper than ${MAX_JSON_DEPTH} levels`, {
+        field: String(at),
+      });
+    }
+    if (array != null) {
+      const values = array.values ?? [];
+      const out: JsonValue[] = [];
+      for (let i = 0; i < values.length; i++) out.push(fromMessage(values[i]!, at, i, depth + 1));
+      return out;
+    }
+    const out: { [key: string]: JsonValue } = {};
+    const members = object!.members ?? [];
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!;
+      const name = member.key ?? '';
+      const value = member.value == null ? null : fromMessage(member.value, at, name, depth + 1);
+      // A member named "__proto__" is data, not a prototype.
+      if (name === '__proto__') {
+        Object.defineProperty(out, name, {
           value,
           enumerable: true,
           writable: true,
           configurable: true,
         });
+      } else {
+        out[name] = value;
       }
-      return object;
     }
-    default:
-      return null;
+    return out;
   }
+  if (message.stringValue != null) return message.stringValue;
+  if (message.numberValue != null) return message.numberValue;
+  if (message.boolValue != null) return message.boolValue === true;
+  return null;
 }

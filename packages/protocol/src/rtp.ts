@@ -1,7 +1,7 @@
-import { bool, list, num, present, str, u32 } from './check.js';
+import { bool, type Field, list, memberPath, num, Path, present, str, u32 } from './check.js';
 import { headerExtensionDirection, mediaKind, priority } from './enums.js';
-import { jsonFromMessage, jsonToMessage } from './json.js';
-import { pb } from './messages.js';
+import { jsonFromMessageAt, jsonToMessageAt } from './json.js';
+import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type {
   Parameters,
@@ -20,20 +20,32 @@ import type {
 // kept: an optional member that is absent stays absent, one that is present
 // (even false, 0 or '') comes back. Lists and parameter maps come back as
 // arrays and objects even when empty, the canonical form both engines produce.
+//
+// They run for every consumer a client enables and every peer that joins, so
+// they are written for speed: messages are plain objects of the message's
+// shape (what the encoders take, and cheaper to build than instances), loops
+// are plain loops, and the path of a value (`rtpParameters.codecs[0].clockRate`)
+// is only spelt out when an error needs it (a list element gets a `Path`).
 
 /** RtpCapabilities → message. */
 export function rtpCapabilitiesToMessage(
   caps: RtpCapabilities,
   field = 'rtpCapabilities',
 ): pb.RtpCapabilities {
-  return pb.RtpCapabilities.create({
-    codecs: list(caps.codecs, `${field}.codecs`).map((c, i) =>
-      codecCapabilityToMessage(c, `${field}.codecs[${i}]`),
-    ),
-    headerExtensions: list(caps.headerExtensions, `${field}.headerExtensions`).map((h, i) =>
-      headerExtensionToMessage(h, `${field}.headerExtensions[${i}]`),
-    ),
-  });
+  const m = {
+    codecs: [] as pb.RtpCodecCapability[],
+    headerExtensions: [] as pb.RtpHeaderExtension[],
+  };
+  const codecs = list(caps.codecs, field, 'codecs');
+  for (let i = 0; i < codecs.length; i++)
+    m.codecs.push(codecCapabilityToMessage(codecs[i]!, `${field}.codecs[${i}]`));
+  const headerExtensions = list(caps.headerExtensions, field, 'headerExtensions');
+  for (let i = 0; i < headerExtensions.length; i++) {
+    m.headerExtensions.push(
+      headerExtensionToMessage(headerExtensions[i]!, `${field}.headerExtensions[${i}]`),
+    );
+  }
+  return m as pb.RtpCapabilities;
 }
 
 /** Message → RtpCapabilities. */
@@ -41,37 +53,38 @@ export function rtpCapabilitiesFromMessage(
   message: pb.RtpCapabilities,
   field = 'rtpCapabilities',
 ): RtpCapabilities {
-  return {
-    codecs: message.codecs.map((c, i) => codecCapabilityFromMessage(c, `${field}.codecs[${i}]`)),
-    headerExtensions: message.headerExtensions.map((h, i) =>
-      headerExtensionFromMessage(h, `${field}.headerExtensions[${i}]`),
-    ),
-  };
+  const codecs: RtpCodecCapability[] = [];
+  const headerExtensions: RtpHeaderExtension[] = [];
+  const mc = message.codecs ?? [];
+  for (let i = 0; i < mc.length; i++)
+    codecs.push(codecCapabilityFromMessage(mc[i]!, `${field}.codecs[${i}]`));
+  const mh = message.headerExtensions ?? [];
+  for (let i = 0; i < mh.length; i++)
+    headerExtensions.push(headerExtensionFromMessage(mh[i]!, `${field}.headerExtensions[${i}]`));
+  return { codecs, headerExtensions };
 }
 
 function codecCapabilityToMessage(codec: RtpCodecCapability, field: string): pb.RtpCodecCapability {
-  const m = pb.RtpCodecCapability.create({
-    kind: mediaKind.toMessage(codec.kind, `${field}.kind`),
-    mimeType: str(codec.mimeType, `${field}.mimeType`),
-    clockRate: u32(codec.clockRate, `${field}.clockRate`),
-    parameters: parametersToMessage(codec.parameters, `${field}.parameters`),
-    rtcpFeedback: list(codec.rtcpFeedback, `${field}.rtcpFeedback`).map((f, i) =>
-      rtcpFeedbackToMessage(f, `${field}.rtcpFeedback[${i}]`),
-    ),
-  });
+  const m: pb.RtpCodecCapability.$Properties = {
+    kind: mediaKind.toMessage(codec.kind, field, 'kind'),
+    mimeType: str(codec.mimeType, field, 'mimeType'),
+    clockRate: u32(codec.clockRate, field, 'clockRate'),
+    parameters: parametersAt(codec.parameters, field, 'parameters'),
+    rtcpFeedback: rtcpFeedbackListToMessage(codec.rtcpFeedback, field),
+  };
   if (codec.preferredPayloadType !== undefined)
-    m.preferredPayloadType = u32(codec.preferredPayloadType, `${field}.preferredPayloadType`);
-  if (codec.channels !== undefined) m.channels = u32(codec.channels, `${field}.channels`);
-  return m;
+    m.preferredPayloadType = u32(codec.preferredPayloadType, field, 'preferredPayloadType');
+  if (codec.channels !== undefined) m.channels = u32(codec.channels, field, 'channels');
+  return m as pb.RtpCodecCapability;
 }
 
 function codecCapabilityFromMessage(m: pb.RtpCodecCapability, field: string): RtpCodecCapability {
   const codec: RtpCodecCapability = {
-    kind: mediaKind.fromMessage(m.kind, `${field}.kind`),
+    kind: mediaKind.fromMessage(m.kind, field, 'kind'),
     mimeType: m.mimeType,
     clockRate: m.clockRate,
-    parameters: parametersFromMessage(m.parameters, `${field}.parameters`),
-    rtcpFeedback: m.rtcpFeedback.map(rtcpFeedbackFromMessage),
+    parameters: parametersFrom(m.parameters, field, 'parameters'),
+    rtcpFeedback: rtcpFeedbackListFromMessage(m.rtcpFeedback),
   };
   if (m.preferredPayloadType != null) codec.preferredPayloadType = m.preferredPayloadType;
   if (m.channels != null) codec.channels = m.channels;
@@ -79,27 +92,27 @@ function codecCapabilityFromMessage(m: pb.RtpCodecCapability, field: string): Rt
 }
 
 function headerExtensionToMessage(ext: RtpHeaderExtension, field: string): pb.RtpHeaderExtension {
-  const m = pb.RtpHeaderExtension.create({
-    kind: mediaKind.toMessage(ext.kind, `${field}.kind`),
-    uri: str(ext.uri, `${field}.uri`),
-    preferredId: u32(ext.preferredId, `${field}.preferredId`),
-  });
+  const m: pb.RtpHeaderExtension.$Properties = {
+    kind: mediaKind.toMessage(ext.kind, field, 'kind'),
+    uri: str(ext.uri, field, 'uri'),
+    preferredId: u32(ext.preferredId, field, 'preferredId'),
+  };
   if (ext.preferredEncrypt !== undefined)
-    m.preferredEncrypt = bool(ext.preferredEncrypt, `${field}.preferredEncrypt`);
+    m.preferredEncrypt = bool(ext.preferredEncrypt, field, 'preferredEncrypt');
   if (ext.direction !== undefined)
-    m.direction = headerExtensionDirection.toMessage(ext.direction, `${field}.direction`);
-  return m;
+    m.direction = headerExtensionDirection.toMessage(ext.direction, field, 'direction');
+  return m as pb.RtpHeaderExtension;
 }
 
 function headerExtensionFromMessage(m: pb.RtpHeaderExtension, field: string): RtpHeaderExtension {
   const ext: RtpHeaderExtension = {
-    kind: mediaKind.fromMessage(m.kind, `${field}.kind`),
+    kind: mediaKind.fromMessage(m.kind, field, 'kind'),
     uri: m.uri,
     preferredId: m.preferredId,
   };
   if (m.preferredEncrypt != null) ext.preferredEncrypt = m.preferredEncrypt;
   if (m.direction != null)
-    ext.direction = headerExtensionDirection.fromMessage(m.direction, `${field}.direction`);
+    ext.direction = headerExtensionDirection.fromMessage(m.direction, field, 'direction');
   return ext;
 }
 
@@ -108,60 +121,113 @@ export function parametersToMessage(
   parameters: Parameters | undefined,
   field: string,
 ): pb.Parameter[] {
-  if (parameters === undefined || parameters === null) return [];
-  if (typeof parameters !== 'object' || Array.isArray(parameters)) {
-    throw new ProtocolError('INVALID_FIELD', `${field} must be an object`, { field });
-  }
+  return parametersAt(parameters, field, undefined);
+}
+
+function parametersAt(
+  parameters: Parameters | undefined,
+  field: Field,
+  member: string | undefined,
+): pb.Parameter[] {
   const out: pb.Parameter[] = [];
-  for (const [name, value] of Object.entries(parameters)) {
+  if (parameters === undefined || parameters === null) return out;
+  if (typeof parameters !== 'object' || Array.isArray(parameters)) {
+    const at = memberPath(field, member);
+    throw new ProtocolError('INVALID_FIELD', `${at} must be an object`, { field: at });
+  }
+  const names = Object.keys(parameters);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = parameters[name];
     if (value === undefined) continue;
-    if (typeof value === 'string') out.push(pb.Parameter.create({ name, stringValue: value }));
-    else if (typeof value === 'number')
-      out.push(pb.Parameter.create({ name, numberValue: num(value, `${field}.${name}`) }));
-    else
-      out.push(pb.Parameter.create({ name, jsonValue: jsonToMessage(value, `${field}.${name}`) }));
+    if (typeof value === 'string') out.push({ name, stringValue: value } as pb.Parameter);
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) num(value, memberPath(field, member), name);
+      out.push({ name, numberValue: value } as pb.Parameter);
+    } else {
+      out.push({
+        name,
+        jsonValue: jsonToMessageAt(value, memberPath(field, member), name),
+      } as pb.Parameter);
+    }
   }
   return out;
 }
 
 /** Messages → codec or header-extension parameters. */
 export function parametersFromMessage(parameters: pb.Parameter[], field: string): Parameters {
+  return parametersFrom(parameters, field, undefined);
+}
+
+// The value fields are read directly, not through the `value` oneof getter
+// (which lists the message's keys on every call): a decoded parameter holds
+// one of them at most, the decoder clears the others.
+function parametersFrom(
+  parameters: pb.Parameter[] | null | undefined,
+  field: Field,
+  member: string | undefined,
+): Parameters {
   const out: Parameters = {};
-  for (const p of parameters) {
+  if (parameters == null) return out;
+  for (let i = 0; i < parameters.length; i++) {
+    const p = parameters[i]!;
+    const name = p.name;
     let value: unknown;
-    switch (p.value) {
-      case 'stringValue':
-        value = p.stringValue;
-        break;
-      case 'numberValue':
-        value = p.numberValue;
-        break;
-      case 'jsonValue':
-        value = jsonFromMessage(p.jsonValue, `${field}.${p.name}`);
-        break;
-      default:
-        value = null;
+    if (p.jsonValue != null)
+      value = jsonFromMessageAt(p.jsonValue, memberPath(field, member), name);
+    else if (p.numberValue != null) value = p.numberValue;
+    else if (p.stringValue != null) value = p.stringValue;
+    else value = null;
+    // A parameter named "__proto__" is data, not a prototype.
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[name] = value;
     }
-    Object.defineProperty(out, p.name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
   }
   return out;
 }
 
-function rtcpFeedbackToMessage(fb: RtcpFeedback, field: string): pb.RtcpFeedback {
-  const m = pb.RtcpFeedback.create({ type: str(fb.type, `${field}.type`) });
-  if (fb.parameter !== undefined) m.parameter = str(fb.parameter, `${field}.parameter`);
-  return m;
+function rtcpFeedbackListToMessage(
+  feedback: RtcpFeedback[] | undefined,
+  field: Field,
+): pb.RtcpFeedback[] {
+  const items = list(feedback, field, 'rtcpFeedback');
+  const out: pb.RtcpFeedback[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const fb = items[i]!;
+    if (
+      typeof fb.type !== 'string' ||
+      (fb.parameter !== undefined && typeof fb.parameter !== 'string')
+    ) {
+      const at = memberPath(memberPath(field, 'rtcpFeedback'), i);
+      str(fb.type, at, 'type');
+      str(fb.parameter, at, 'parameter');
+    }
+    out.push(
+      (fb.parameter === undefined
+        ? { type: fb.type }
+        : { type: fb.type, parameter: fb.parameter }) as pb.RtcpFeedback,
+    );
+  }
+  return out;
 }
 
-function rtcpFeedbackFromMessage(m: pb.RtcpFeedback): RtcpFeedback {
-  const fb: RtcpFeedback = { type: m.type };
-  if (m.parameter != null) fb.parameter = m.parameter;
-  return fb;
+function rtcpFeedbackListFromMessage(
+  feedback: pb.RtcpFeedback[] | null | undefined,
+): RtcpFeedback[] {
+  const out: RtcpFeedback[] = [];
+  if (feedback == null) return out;
+  for (let i = 0; i < feedback.length; i++) {
+    const m = feedback[i]!;
+    out.push(m.parameter != null ? { type: m.type, parameter: m.parameter } : { type: m.type });
+  }
+  return out;
 }
 
 /** RtpParameters → message. */
@@ -172,21 +238,30 @@ export function rtpParametersToMessage(
   if (params === null || typeof params !== 'object') {
     throw new ProtocolError('INVALID_FIELD', `${field} must be an object`, { field });
   }
-  const m = pb.RtpParameters.create({
-    codecs: list(params.codecs, `${field}.codecs`).map((c, i) =>
-      codecParametersToMessage(c, `${field}.codecs[${i}]`),
-    ),
-    headerExtensions: list(params.headerExtensions, `${field}.headerExtensions`).map((h, i) =>
-      headerExtensionParametersToMessage(h, `${field}.headerExtensions[${i}]`),
-    ),
-    encodings: list(params.encodings, `${field}.encodings`).map((e, i) =>
-      encodingToMessage(e, `${field}.encodings[${i}]`),
-    ),
-  });
-  if (params.mid !== undefined) m.mid = str(params.mid, `${field}.mid`);
-  if (params.rtcp !== undefined) m.rtcp = rtcpToMessage(params.rtcp, `${field}.rtcp`);
-  if (params.msid !== undefined) m.msid = str(params.msid, `${field}.msid`);
-  return m;
+  const m: pb.RtpParameters.$Properties = {
+    codecs: [] as pb.RtpCodecParameters[],
+    headerExtensions: [] as pb.RtpHeaderExtensionParameters[],
+    encodings: [] as pb.RtpEncodingParameters[],
+  };
+  const codecs = list(params.codecs, field, 'codecs');
+  const codecsPath = new Path(field, 'codecs');
+  for (let i = 0; i < codecs.length; i++)
+    m.codecs!.push(codecParametersToMessage(codecs[i]!, new Path(codecsPath, i)));
+  const headerExtensions = list(params.headerExtensions, field, 'headerExtensions');
+  const extensionsPath = new Path(field, 'headerExtensions');
+  for (let i = 0; i < headerExtensions.length; i++) {
+    m.headerExtensions!.push(
+      headerExtensionParametersToMessage(headerExtensions[i]!, new Path(extensionsPath, i)),
+    );
+  }
+  const encodings = list(params.encodings, field, 'encodings');
+  const encodingsPath = new Path(field, 'encodings');
+  for (let i = 0; i < encodings.length; i++)
+    m.encodings!.push(encodingToMessage(encodings[i]!, new Path(encodingsPath, i)));
+  if (params.mid !== undefined) m.mid = str(params.mid, field, 'mid');
+  if (params.rtcp !== undefined) m.rtcp = rtcpToMessage(params.rtcp, new Path(field, 'rtcp'));
+  if (params.msid !== undefined) m.msid = str(params.msid, field, 'msid');
+  return m as pb.RtpParameters;
 }
 
 /** Message → RtpParameters. */
@@ -194,13 +269,24 @@ export function rtpParametersFromMessage(
   m: pb.RtpParameters,
   field = 'rtpParameters',
 ): RtpParameters {
-  const params: RtpParameters = {
-    codecs: m.codecs.map((c, i) => codecParametersFromMessage(c, `${field}.codecs[${i}]`)),
-    headerExtensions: m.headerExtensions.map((h, i) =>
-      headerExtensionParametersFromMessage(h, `${field}.headerExtensions[${i}]`),
-    ),
-    encodings: m.encodings.map((e, i) => encodingFromMessage(e, `${field}.encodings[${i}]`)),
-  };
+  const codecs: RtpCodecParameters[] = [];
+  const headerExtensions: RtpHeaderExtensionParameters[] = [];
+  const encodings: RtpEncodingParameters[] = [];
+  const mc = m.codecs ?? [];
+  const codecsPath = new Path(field, 'codecs');
+  for (let i = 0; i < mc.length; i++)
+    codecs.push(codecParametersFromMessage(mc[i]!, new Path(codecsPath, i)));
+  const mh = m.headerExtensions ?? [];
+  const extensionsPath = new Path(field, 'headerExtensions');
+  for (let i = 0; i < mh.length; i++)
+    headerExtensions.push(
+      headerExtensionParametersFromMessage(mh[i]!, new Path(extensionsPath, i)),
+    );
+  const me = m.encodings ?? [];
+  const encodingsPath = new Path(field, 'encodings');
+  for (let i = 0; i < me.length; i++)
+    encodings.push(encodingFromMessage(me[i]!, new Path(encodingsPath, i)));
+  const params: RtpParameters = { codecs, headerExtensions, encodings };
   if (m.mid != null) params.mid = m.mid;
   if (m.rtcp != null) params.rtcp = rtcpFromMessage(m.rtcp);
   if (m.msid != null) params.msid = m.msid;
@@ -215,27 +301,25 @@ export function requiredRtpParametersFromMessage(
   return rtpParametersFromMessage(present(m, field), field);
 }
 
-function codecParametersToMessage(codec: RtpCodecParameters, field: string): pb.RtpCodecParameters {
-  const m = pb.RtpCodecParameters.create({
-    mimeType: str(codec.mimeType, `${field}.mimeType`),
-    payloadType: u32(codec.payloadType, `${field}.payloadType`),
-    clockRate: u32(codec.clockRate, `${field}.clockRate`),
-    parameters: parametersToMessage(codec.parameters, `${field}.parameters`),
-    rtcpFeedback: list(codec.rtcpFeedback, `${field}.rtcpFeedback`).map((f, i) =>
-      rtcpFeedbackToMessage(f, `${field}.rtcpFeedback[${i}]`),
-    ),
-  });
-  if (codec.channels !== undefined) m.channels = u32(codec.channels, `${field}.channels`);
-  return m;
+function codecParametersToMessage(codec: RtpCodecParameters, field: Field): pb.RtpCodecParameters {
+  const m: pb.RtpCodecParameters.$Properties = {
+    mimeType: str(codec.mimeType, field, 'mimeType'),
+    payloadType: u32(codec.payloadType, field, 'payloadType'),
+    clockRate: u32(codec.clockRate, field, 'clockRate'),
+    parameters: parametersAt(codec.parameters, field, 'parameters'),
+    rtcpFeedback: rtcpFeedbackListToMessage(codec.rtcpFeedback, field),
+  };
+  if (codec.channels !== undefined) m.channels = u32(codec.channels, field, 'channels');
+  return m as pb.RtpCodecParameters;
 }
 
-function codecParametersFromMessage(m: pb.RtpCodecParameters, field: string): RtpCodecParameters {
+function codecParametersFromMessage(m: pb.RtpCodecParameters, field: Field): RtpCodecParameters {
   const codec: RtpCodecParameters = {
     mimeType: m.mimeType,
     payloadType: m.payloadType,
     clockRate: m.clockRate,
-    parameters: parametersFromMessage(m.parameters, `${field}.parameters`),
-    rtcpFeedback: m.rtcpFeedback.map(rtcpFeedbackFromMessage),
+    parameters: parametersFrom(m.parameters, field, 'parameters'),
+    rtcpFeedback: rtcpFeedbackListFromMessage(m.rtcpFeedback),
   };
   if (m.channels != null) codec.channels = m.channels;
   return codec;
@@ -243,55 +327,62 @@ function codecParametersFromMessage(m: pb.RtpCodecParameters, field: string): Rt
 
 function headerExtensionParametersToMessage(
   ext: RtpHeaderExtensionParameters,
-  field: string,
+  field: Field,
 ): pb.RtpHeaderExtensionParameters {
-  const m = pb.RtpHeaderExtensionParameters.create({
-    uri: str(ext.uri, `${field}.uri`),
-    id: u32(ext.id, `${field}.id`),
-    parameters: parametersToMessage(ext.parameters, `${field}.parameters`),
-  });
-  if (ext.encrypt !== undefined) m.encrypt = bool(ext.encrypt, `${field}.encrypt`);
-  return m;
+  const m: pb.RtpHeaderExtensionParameters.$Properties = {
+    uri: str(ext.uri, field, 'uri'),
+    id: u32(ext.id, field, 'id'),
+    parameters: isEmpty(ext.parameters) ? [] : parametersAt(ext.parameters, field, 'parameters'),
+  };
+  if (ext.encrypt !== undefined) m.encrypt = bool(ext.encrypt, field, 'encrypt');
+  return m as pb.RtpHeaderExtensionParameters;
 }
 
 function headerExtensionParametersFromMessage(
   m: pb.RtpHeaderExtensionParameters,
-  field: string,
+  field: Field,
 ): RtpHeaderExtensionParameters {
+  const parameters = m.parameters;
   const ext: RtpHeaderExtensionParameters = {
     uri: m.uri,
     id: m.id,
-    parameters: parametersFromMessage(m.parameters, `${field}.parameters`),
+    parameters:
+      parameters == null || parameters.length === 0
+        ? {}
+        : parametersFrom(parameters, field, 'parameters'),
   };
   if (m.encrypt != null) ext.encrypt = m.encrypt;
   return ext;
 }
 
-function encodingToMessage(e: RtpEncodingParameters, field: string): pb.RtpEncodingParameters {
-  const m = pb.RtpEncodingParameters.create({});
-  if (e.ssrc !== undefined) m.ssrc = u32(e.ssrc, `${field}.ssrc`);
-  if (e.rid !== undefined) m.rid = str(e.rid, `${field}.rid`);
+function encodingToMessage(e: RtpEncodingParameters, field: Field): pb.RtpEncodingParameters {
+  const m: pb.RtpEncodingParameters.$Properties = {};
+  if (e.ssrc !== undefined) m.ssrc = u32(e.ssrc, field, 'ssrc');
+  if (e.rid !== undefined) m.rid = str(e.rid, field, 'rid');
   if (e.codecPayloadType !== undefined)
-    m.codecPayloadType = u32(e.codecPayloadType, `${field}.codecPayloadType`);
-  if (e.rtx !== undefined)
-    m.rtx = pb.RtxParameters.create({ ssrc: u32(e.rtx?.ssrc, `${field}.rtx.ssrc`) });
-  if (e.dtx !== undefined) m.dtx = bool(e.dtx, `${field}.dtx`);
+    m.codecPayloadType = u32(e.codecPayloadType, field, 'codecPayloadType');
+  if (e.rtx !== undefined) {
+    const ssrc = e.rtx?.ssrc;
+    m.rtx = { ssrc: isU32(ssrc) ? ssrc : u32(ssrc, memberPath(field, 'rtx'), 'ssrc') };
+  }
+  if (e.dtx !== undefined) m.dtx = bool(e.dtx, field, 'dtx');
   if (e.scalabilityMode !== undefined)
-    m.scalabilityMode = str(e.scalabilityMode, `${field}.scalabilityMode`);
+    m.scalabilityMode = str(e.scalabilityMode, field, 'scalabilityMode');
   if (e.scaleResolutionDownBy !== undefined)
-    m.scaleResolutionDownBy = num(e.scaleResolutionDownBy, `${field}.scaleResolutionDownBy`);
-  if (e.maxBitrate !== undefined) m.maxBitrate = u32(e.maxBitrate, `${field}.maxBitrate`);
-  if (e.maxFramerate !== undefined) m.maxFramerate = num(e.maxFramerate, `${field}.maxFramerate`);
+    m.scaleResolutionDownBy = num(e.scaleResolutionDownBy, field, 'scaleResolutionDownBy');
+  if (e.maxBitrate !== undefined) m.maxBitrate = u32(e.maxBitrate, field, 'maxBitrate');
+  if (e.maxFramerate !== undefined) m.maxFramerate = num(e.maxFramerate, field, 'maxFramerate');
   if (e.adaptivePtime !== undefined)
-    m.adaptivePtime = bool(e.adaptivePtime, `${field}.adaptivePtime`);
-  if (e.priority !== undefined) m.priority = priority.toMessage(e.priority, `${field}.priority`);
+    m.adaptivePtime = bool(e.adaptivePtime, field, 'adaptivePtime');
+  if (e.priority !== undefined)
+    m.priority = priority.toMessage(e.priority, String(field), 'priority');
   if (e.networkPriority !== undefined)
-    m.networkPriority = priority.toMessage(e.networkPriority, `${field}.networkPriority`);
-  if (e.active !== undefined) m.active = bool(e.active, `${field}.active`);
-  return m;
+    m.networkPriority = priority.toMessage(e.networkPriority, String(field), 'networkPriority');
+  if (e.active !== undefined) m.active = bool(e.active, field, 'active');
+  return m as pb.RtpEncodingParameters;
 }
 
-function encodingFromMessage(m: pb.RtpEncodingParameters, field: string): RtpEncodingParameters {
+function encodingFromMessage(m: pb.RtpEncodingParameters, field: Field): RtpEncodingParameters {
   const e: RtpEncodingParameters = {};
   if (m.ssrc != null) e.ssrc = m.ssrc;
   if (m.rid != null) e.rid = m.rid;
@@ -303,19 +394,19 @@ function encodingFromMessage(m: pb.RtpEncodingParameters, field: string): RtpEnc
   if (m.maxBitrate != null) e.maxBitrate = m.maxBitrate;
   if (m.maxFramerate != null) e.maxFramerate = m.maxFramerate;
   if (m.adaptivePtime != null) e.adaptivePtime = m.adaptivePtime;
-  if (m.priority != null) e.priority = priority.fromMessage(m.priority, `${field}.priority`);
+  if (m.priority != null) e.priority = priority.fromMessage(m.priority, String(field), 'priority');
   if (m.networkPriority != null)
-    e.networkPriority = priority.fromMessage(m.networkPriority, `${field}.networkPriority`);
+    e.networkPriority = priority.fromMessage(m.networkPriority, String(field), 'networkPriority');
   if (m.active != null) e.active = m.active;
   return e;
 }
 
-function rtcpToMessage(r: RtcpParameters, field: string): pb.RtcpParameters {
-  const m = pb.RtcpParameters.create({});
-  if (r.cname !== undefined) m.cname = str(r.cname, `${field}.cname`);
-  if (r.reducedSize !== undefined) m.reducedSize = bool(r.reducedSize, `${field}.reducedSize`);
-  if (r.mux !== undefined) m.mux = bool(r.mux, `${field}.mux`);
-  return m;
+function rtcpToMessage(r: RtcpParameters, field: Field): pb.RtcpParameters {
+  const m: pb.RtcpParameters.$Properties = {};
+  if (r.cname !== undefined) m.cname = str(r.cname, field, 'cname');
+  if (r.reducedSize !== undefined) m.reducedSize = bool(r.reducedSize, field, 'reducedSize');
+  if (r.mux !== undefined) m.mux = bool(r.mux, field, 'mux');
+  return m as pb.RtcpParameters;
 }
 
 function rtcpFromMessage(m: pb.RtcpParameters): RtcpParameters {
@@ -324,4 +415,16 @@ function rtcpFromMessage(m: pb.RtcpParameters): RtcpParameters {
   if (m.reducedSize != null) r.reducedSize = m.reducedSize;
   if (m.mux != null) r.mux = m.mux;
   return r;
+}
+
+function isU32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+}
+
+/** Whether parameters are absent or an empty plain object (nothing to convert, nothing to check). */
+function isEmpty(parameters: Parameters | undefined): boolean {
+  if (parameters === undefined || parameters === null) return true;
+  if (typeof parameters !== 'object' || Array.isArray(parameters)) return false;
+  for (const _ in parameters) return false;
+  return true;
 }

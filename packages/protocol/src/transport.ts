@@ -1,6 +1,6 @@
 import { list, present, str, u32 } from './check.js';
 import { dtlsRole, iceCandidateType, iceTcpType, transportProtocol } from './enums.js';
-import { pb } from './messages.js';
+import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type {
   DtlsParameters,
@@ -17,12 +17,12 @@ export function iceParametersToMessage(
   p: IceParameters,
   field = 'iceParameters',
 ): pb.IceParameters {
-  const m = pb.IceParameters.create({
-    usernameFragment: str(p.usernameFragment, `${field}.usernameFragment`),
-    password: str(p.password, `${field}.password`),
-  });
+  const m: pb.IceParameters.$Properties = {
+    usernameFragment: str(p.usernameFragment, field, 'usernameFragment'),
+    password: str(p.password, field, 'password'),
+  };
   if (p.iceLite !== undefined) m.iceLite = p.iceLite;
-  return m;
+  return m as pb.IceParameters;
 }
 
 /** Message → IceParameters. */
@@ -41,17 +41,17 @@ export function iceCandidateToMessage(
   c: Omit<IceCandidate, 'address'> & { address?: string },
   field = 'iceCandidate',
 ): pb.IceCandidate {
-  const m = pb.IceCandidate.create({
-    foundation: str(c.foundation, `${field}.foundation`),
-    priority: u32(c.priority, `${field}.priority`),
-    ip: str(c.ip ?? c.address, `${field}.ip`),
-    protocol: transportProtocol.toMessage(c.protocol, `${field}.protocol`),
-    port: u32(c.port, `${field}.port`),
-    type: iceCandidateType.toMessage(c.type, `${field}.type`),
-  });
-  if (c.address !== undefined && c.address !== c.ip) m.address = str(c.address, `${field}.address`);
-  if (c.tcpType !== undefined) m.tcpType = iceTcpType.toMessage(c.tcpType, `${field}.tcpType`);
-  return m;
+  const m: pb.IceCandidate.$Properties = {
+    foundation: str(c.foundation, field, 'foundation'),
+    priority: u32(c.priority, field, 'priority'),
+    ip: str(c.ip ?? c.address, field, 'ip'),
+    protocol: transportProtocol.toMessage(c.protocol, field, 'protocol'),
+    port: u32(c.port, field, 'port'),
+    type: iceCandidateType.toMessage(c.type, field, 'type'),
+  };
+  if (c.address !== undefined && c.address !== c.ip) m.address = str(c.address, field, 'address');
+  if (c.tcpType !== undefined) m.tcpType = iceTcpType.toMessage(c.tcpType, field, 'tcpType');
+  return m as pb.IceCandidate;
 }
 
 /** Message → IceCandidate, with both `ip` and `address` set (both engines accept it). */
@@ -61,11 +61,11 @@ export function iceCandidateFromMessage(m: pb.IceCandidate, field = 'iceCandidat
     priority: m.priority,
     ip: m.ip,
     address: m.address ?? m.ip,
-    protocol: transportProtocol.fromMessage(m.protocol, `${field}.protocol`),
+    protocol: transportProtocol.fromMessage(m.protocol, field, 'protocol'),
     port: m.port,
-    type: iceCandidateType.fromMessage(m.type, `${field}.type`),
+    type: iceCandidateType.fromMessage(m.type, field, 'type'),
   };
-  if (m.tcpType != null) c.tcpType = iceTcpType.fromMessage(m.tcpType, `${field}.tcpType`);
+  if (m.tcpType != null) c.tcpType = iceTcpType.fromMessage(m.tcpType, field, 'tcpType');
   return c;
 }
 
@@ -74,16 +74,19 @@ export function dtlsParametersToMessage(
   p: DtlsParameters,
   field = 'dtlsParameters',
 ): pb.DtlsParameters {
-  const m = pb.DtlsParameters.create({
-    fingerprints: list(p.fingerprints, `${field}.fingerprints`).map((f, i) =>
-      pb.DtlsFingerprint.create({
-        algorithm: str(f.algorithm, `${field}.fingerprints[${i}].algorithm`),
-        value: str(f.value, `${field}.fingerprints[${i}].value`),
-      }),
-    ),
-  });
-  if (p.role !== undefined) m.role = dtlsRole.toMessage(p.role, `${field}.role`);
-  return m;
+  const given = list(p.fingerprints, field, 'fingerprints');
+  const fingerprints: pb.DtlsFingerprint.$Properties[] = [];
+  for (let i = 0; i < given.length; i++) {
+    const f = given[i]!;
+    if (typeof f.algorithm !== 'string' || typeof f.value !== 'string') {
+      str(f.algorithm, `${field}.fingerprints[${i}]`, 'algorithm');
+      str(f.value, `${field}.fingerprints[${i}]`, 'value');
+    }
+    fingerprints.push({ algorithm: f.algorithm, value: f.value });
+  }
+  const m: pb.DtlsParameters.$Properties = { fingerprints };
+  if (p.role !== undefined) m.role = dtlsRole.toMessage(p.role, field, 'role');
+  return m as pb.DtlsParameters;
 }
 
 /** Message → DtlsParameters. Throws `INVALID_FIELD` when it is missing or has no fingerprint. */
@@ -104,7 +107,7 @@ export function dtlsParametersFromMessage(
   const p: DtlsParameters = {
     fingerprints: msg.fingerprints.map((f) => ({ algorithm: f.algorithm, value: f.value })),
   };
-  if (msg.role != null) p.role = dtlsRole.fromMessage(msg.role, `${field}.role`);
+  if (msg.role != null) p.role = dtlsRole.fromMessage(msg.role, field, 'role');
   return p;
 }
 
@@ -113,12 +116,12 @@ export function sctpCapabilitiesToMessage(
   c: SctpCapabilities,
   field = 'sctpCapabilities',
 ): pb.SctpCapabilities {
-  return pb.SctpCapabilities.create({
+  return {
     numStreams: {
-      os: u32(c.numStreams?.OS, `${field}.numStreams.OS`),
-      mis: u32(c.numStreams?.MIS, `${field}.numStreams.MIS`),
+      os: u32(c.numStreams?.OS, `${field}.numStreams`, 'OS'),
+      mis: u32(c.numStreams?.MIS, `${field}.numStreams`, 'MIS'),
     },
-  });
+  } as pb.SctpCapabilities;
 }
 
 /** Message → SctpCapabilities. */
@@ -126,7 +129,7 @@ export function sctpCapabilitiesFromMessage(
   m: pb.SctpCapabilities,
   field = 'sctpCapabilities',
 ): SctpCapabilities {
-  const n = present(m.numStreams, `${field}.numStreams`);
+  const n = present(m.numStreams, field, 'numStreams');
   return { numStreams: { OS: n.os, MIS: n.mis } };
 }
 
@@ -135,12 +138,12 @@ export function sctpParametersToMessage(
   p: SctpParameters,
   field = 'sctpParameters',
 ): pb.SctpParameters {
-  return pb.SctpParameters.create({
-    port: u32(p.port, `${field}.port`),
-    os: u32(p.OS, `${field}.OS`),
-    mis: u32(p.MIS, `${field}.MIS`),
-    maxMessageSize: u32(p.maxMessageSize, `${field}.maxMessageSize`),
-  });
+  return {
+    port: u32(p.port, field, 'port'),
+    os: u32(p.OS, field, 'OS'),
+    mis: u32(p.MIS, field, 'MIS'),
+    maxMessageSize: u32(p.maxMessageSize, field, 'maxMessageSize'),
+  } as pb.SctpParameters;
 }
 
 /** Message → SctpParameters. */
@@ -153,13 +156,13 @@ export function plainRtpParametersToMessage(
   p: PlainRtpParameters,
   field = 'plainRtpParameters',
 ): pb.PlainRtpParameters {
-  const m = pb.PlainRtpParameters.create({
-    ip: str(p.ip, `${field}.ip`),
-    ipVersion: u32(p.ipVersion, `${field}.ipVersion`),
-    port: u32(p.port, `${field}.port`),
-  });
-  if (p.rtcpPort !== undefined) m.rtcpPort = u32(p.rtcpPort, `${field}.rtcpPort`);
-  return m;
+  const m: pb.PlainRtpParameters.$Properties = {
+    ip: str(p.ip, field, 'ip'),
+    ipVersion: u32(p.ipVersion, field, 'ipVersion'),
+    port: u32(p.port, field, 'port'),
+  };
+  if (p.rtcpPort !== undefined) m.rtcpPort = u32(p.rtcpPort, field, 'rtcpPort');
+  return m as pb.PlainRtpParameters;
 }
 
 /** Message → PlainRtpParameters. Throws `INVALID_FIELD` for an IP version other than 4 or 6. */
@@ -183,14 +186,14 @@ export function plainRtpParametersFromMessage(
 
 /** TransportTuple → message (mediasoup's tuple shape). */
 export function transportTupleToMessage(t: TransportTuple, field = 'tuple'): pb.TransportTuple {
-  const m = pb.TransportTuple.create({
-    localIp: str(t.localIp, `${field}.localIp`),
-    localPort: u32(t.localPort, `${field}.localPort`),
-    protocol: transportProtocol.toMessage(t.protocol, `${field}.protocol`),
-  });
-  if (t.remoteIp !== undefined) m.remoteIp = str(t.remoteIp, `${field}.remoteIp`);
-  if (t.remotePort !== undefined) m.remotePort = u32(t.remotePort, `${field}.remotePort`);
-  return m;
+  const m: pb.TransportTuple.$Properties = {
+    localIp: str(t.localIp, field, 'localIp'),
+    localPort: u32(t.localPort, field, 'localPort'),
+    protocol: transportProtocol.toMessage(t.protocol, field, 'protocol'),
+  };
+  if (t.remoteIp !== undefined) m.remoteIp = str(t.remoteIp, field, 'remoteIp');
+  if (t.remotePort !== undefined) m.remotePort = u32(t.remotePort, field, 'remotePort');
+  return m as pb.TransportTuple;
 }
 
 /** Message → TransportTuple. */
@@ -198,7 +201,7 @@ export function transportTupleFromMessage(m: pb.TransportTuple, field = 'tuple')
   const t: TransportTuple = {
     localIp: m.localIp,
     localPort: m.localPort,
-    protocol: transportProtocol.fromMessage(m.protocol, `${field}.protocol`),
+    protocol: transportProtocol.fromMessage(m.protocol, field, 'protocol'),
   };
   if (m.remoteIp != null) t.remoteIp = m.remoteIp;
   if (m.remotePort != null) t.remotePort = m.remotePort;

@@ -23,6 +23,7 @@ import {
   statsFromMessage,
   statsToMessage,
 } from '../src/index.js';
+import { reflection } from './vectors.js';
 
 function through<T extends { encode(m: M): { finish(): Uint8Array }; decode(b: Uint8Array): M }, M>(
   type: T,
@@ -178,6 +179,49 @@ describe('stats conversions', () => {
     for (const stats of list) {
       expect(statsFromMessage(through(pb.Stats, statsToMessage(stats)))).toStrictEqual(stats);
     }
+  });
+
+  // The conversions copy each typed member by name: this catches a field of
+  // the schema that one of them forgets (it would travel in `extra`, or not
+  // come back).
+  it('copies every field of the Stats message, both ways', () => {
+    const fields = reflection().lookupType('x.signaling.v1.Stats').fieldsArray;
+    const value = (type: string): unknown =>
+      ({
+        double: 1.5,
+        uint32: 7,
+        string: 's',
+        bool: true,
+        TransportTuple: { localIp: '10.0.0.1', localPort: 1, protocol: 'tcp' },
+      })[type];
+    const stats: RtcStats = { type: 'all', timestamp: 1 };
+    for (const f of fields) {
+      if (f.name === 'type' || f.name === 'timestamp' || f.name === 'extra') continue;
+      expect(value(f.type), `a value for ${f.type}`).toBeDefined();
+      stats[f.name] = value(f.type);
+    }
+    expect(Object.keys(stats)).toHaveLength(fields.length - 1);
+    const message = statsToMessage(stats);
+    expect(message.extra, 'nothing typed goes into extra').toBeUndefined();
+    expect(Object.keys(message).sort()).toEqual(Object.keys(stats).sort());
+    expect(statsFromMessage(through(pb.Stats, message))).toStrictEqual(stats);
+  });
+
+  it('sends a typed member of another type, and what follows it, in extra, in order', () => {
+    const stats: RtcStats = {
+      type: 'x',
+      timestamp: 2,
+      later: 1,
+      ssrc: -1,
+      score: 'high',
+      rid: 'r',
+    };
+    const message = statsToMessage(stats);
+    expect(message.ssrc).toBeUndefined();
+    expect(message.rid).toBe('r');
+    const back = statsFromMessage(through(pb.Stats, message));
+    expect(back).toStrictEqual(stats);
+    expect(Object.keys(back)).toEqual(['type', 'timestamp', 'rid', 'later', 'ssrc', 'score']);
   });
 });
 
