@@ -190,6 +190,13 @@ export class WebSocketEndpoint {
     this.#alive.add(socket);
     socket.on('pong', () => this.#alive.add(socket));
     const maxOutbound = this.#options.server.limits.maxOutboundBytes;
+    // The frames of one event-loop turn leave in one write: a room's event
+    // fans out dozens of notifications per turn per client, and a system
+    // call each was most of the server's CPU (bench/README.md, "storm").
+    // ws corks around each send, Node nests corks: they stay buffered until
+    // the uncork below; bufferedAmount counts them, closing flushes them.
+    const raw = request.socket;
+    let corked = false;
     const connection = this.signaling.connect(
       {
         send: (frame) => {
@@ -197,6 +204,14 @@ export class WebSocketEndpoint {
           if (socket.bufferedAmount + frame.byteLength > maxOutbound) {
             connection.slowConsumer(socket.bufferedAmount);
             return;
+          }
+          if (!corked) {
+            corked = true;
+            raw.cork();
+            setImmediate(() => {
+              corked = false;
+              raw.uncork();
+            });
           }
           socket.send(frame);
         },
