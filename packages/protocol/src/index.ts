@@ -55,6 +55,7 @@ export {
   rtpParametersToMessage,
 } from './rtp.js';
 export {
+  type StatsToMessageOptions,
   statsFromMessage,
   statsListFromMessage,
   statsListToMessage,

@@ -1,9 +1,11 @@
 import { type Field, num, Path } from './check.js';
 import { jsonFromMessageAt, jsonToMessageAt } from './json.js';
+import { layersFromMessage, layersToMessage } from './layers.js';
 import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import { transportTupleFromMessage, transportTupleToMessage } from './transport.js';
 import type { RtcStats, TransportTuple } from './types.js';
+import { PROTOCOL_VERSION } from './version.js';
 
 // Members of mediasoup's stats objects that the Stats message types; the
 // message's field names are the members' names. The conversions below copy
@@ -45,6 +47,8 @@ const NUMBER_MEMBERS = [
   'availableOutgoingBitrate',
   'availableIncomingBitrate',
   'maxIncomingBitrate',
+  'rtpPacketLossReceived',
+  'rtpPacketLossSent',
 ] as const;
 const U32_MEMBERS = ['ssrc', 'rtxSsrc'] as const;
 const STRING_MEMBERS = [
@@ -59,8 +63,13 @@ const STRING_MEMBERS = [
 ] as const;
 const BOOL_MEMBERS = ['rtcpMux', 'comedia'] as const;
 const TUPLE_MEMBERS = ['iceSelectedTuple', 'tuple', 'rtcpTuple'] as const;
+const LAYERS_MEMBERS = ['bitrateByLayer'] as const;
 
-type MemberKind = 'number' | 'u32' | 'string' | 'bool' | 'tuple';
+// Members the message types since protocol version 2: a client of version 1
+// does not know their fields, and gets them in `extra`, as it did.
+const TYPED_SINCE_2 = new Set(['bitrateByLayer', 'rtpPacketLossReceived', 'rtpPacketLossSent']);
+
+type MemberKind = 'number' | 'u32' | 'string' | 'bool' | 'tuple' | 'layers';
 
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 const isU32 = (v: unknown): boolean =>
@@ -71,6 +80,7 @@ const CHECKS: Record<MemberKind, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
   bool: (v) => typeof v === 'boolean',
   tuple: (v) => typeof v === 'object' && v !== null,
+  layers: (v) => layersToMessage(v) !== undefined,
 };
 
 const KINDS = new Map<string, MemberKind>([
@@ -79,7 +89,22 @@ const KINDS = new Map<string, MemberKind>([
   ...STRING_MEMBERS.map((k) => [k, 'string'] as const),
   ...BOOL_MEMBERS.map((k) => [k, 'bool'] as const),
   ...TUPLE_MEMBERS.map((k) => [k, 'tuple'] as const),
+  ...LAYERS_MEMBERS.map((k) => [k, 'layers'] as const),
 ]);
+/** The members a client of protocol version 1 gets in their fields. */
+const KINDS_V1 = new Map([...KINDS].filter(([k]) => !TYPED_SINCE_2.has(k)));
+
+/** Options of {@link statsToMessage} and {@link statsListToMessage}. */
+export interface StatsToMessageOptions {
+  /**
+   * The protocol version of the client the stats are for; default
+   * {@link PROTOCOL_VERSION}. A client of version 1 does not know the fields
+   * the message types since version 2 (`bitrateByLayer`,
+   * `rtpPacketLossReceived`, `rtpPacketLossSent`): for it those members
+   * travel in `extra`, as they did in version 1.
+   */
+  protocolVersion?: number;
+}
 
 type StatsFields = Record<string, unknown>;
 
@@ -118,11 +143,18 @@ const tupleMember = (v: unknown, field: Field, key: string, copy: Copy): unknown
  * `extra`, so the object comes back whole. The message is a plain object of
  * the `pb.Stats` shape (what the encoders take), not an instance.
  */
-export function statsToMessage(stats: RtcStats, field = 'stats'): pb.Stats {
-  return statsAt(stats, field);
+export function statsToMessage(
+  stats: RtcStats,
+  field = 'stats',
+  options?: StatsToMessageOptions,
+): pb.Stats {
+  return statsAt(stats, field, typedSince2(options));
 }
 
-function statsAt(stats: RtcStats, field: Field): pb.Stats {
+const typedSince2 = (options: StatsToMessageOptions | undefined): boolean =>
+  (options?.protocolVersion ?? PROTOCOL_VERSION) >= 2;
+
+function statsAt(stats: RtcStats, field: Field, since2: boolean): pb.Stats {
   if (stats === null || typeof stats !== 'object' || typeof stats.type !== 'string') {
     throw new ProtocolError('INVALID_FIELD', `${field} must be an object with a string type`, {
       field: String(field),
@@ -160,6 +192,17 @@ function statsAt(stats: RtcStats, field: Field): pb.Stats {
   if (x.rtxPacketsDiscarded !== undefined)
     m.rtxPacketsDiscarded = numberMember(x.rtxPacketsDiscarded, copy);
   if (x.jitter !== undefined) m.jitter = numberMember(x.jitter, copy);
+  if (since2) {
+    if (x.bitrateByLayer !== undefined) {
+      const layers = layersToMessage(x.bitrateByLayer);
+      if (layers === undefined) copy.ok = false;
+      else m.bitrateByLayer = layers;
+    }
+    if (x.rtpPacketLossReceived !== undefined)
+      m.rtpPacketLossReceived = numberMember(x.rtpPacketLossReceived, copy);
+    if (x.rtpPacketLossSent !== undefined)
+      m.rtpPacketLossSent = numberMember(x.rtpPacketLossSent, copy);
+  }
   if (x.transportId !== undefined) m.transportId = stringMember(x.transportId, copy);
   if (x.sctpState !== undefined) m.sctpState = stringMember(x.sctpState, copy);
   if (x.bytesReceived !== undefined) m.bytesReceived = numberMember(x.bytesReceived, copy);
@@ -193,10 +236,11 @@ function statsAt(stats: RtcStats, field: Field): pb.Stats {
   if (x.comedia !== undefined) m.comedia = boolMember(x.comedia, copy);
   if (x.tuple !== undefined) m.tuple = tupleMember(x.tuple, field, 'tuple', copy);
   if (x.rtcpTuple !== undefined) m.rtcpTuple = tupleMember(x.rtcpTuple, field, 'rtcpTuple', copy);
-  if (!copy.ok) return generic(stats, field);
+  const kinds = since2 ? KINDS : KINDS_V1;
+  if (!copy.ok) return generic(stats, field, kinds);
   let extra: StatsFields | undefined;
   for (const key in x) {
-    if (KINDS.has(key) || key === 'type' || key === 'timestamp') continue;
+    if (kinds.has(key) || key === 'type' || key === 'timestamp') continue;
     const value = x[key];
     if (value === undefined) continue;
     extra ??= {};
@@ -207,7 +251,7 @@ function statsAt(stats: RtcStats, field: Field): pb.Stats {
 }
 
 /** statsToMessage member by member, in the object's order: for objects with a typed member of another type. */
-function generic(stats: RtcStats, field: Field): pb.Stats {
+function generic(stats: RtcStats, field: Field, kinds: ReadonlyMap<string, MemberKind>): pb.Stats {
   const timestamp = stats.timestamp ?? 0;
   const m: StatsFields = { type: stats.type, timestamp };
   let extra: StatsFields | undefined;
@@ -215,12 +259,14 @@ function generic(stats: RtcStats, field: Field): pb.Stats {
     if (key === 'type' || key === 'timestamp') continue;
     const value = stats[key];
     if (value === undefined) continue;
-    const kind = KINDS.get(key);
+    const kind = kinds.get(key);
     if (kind !== undefined && CHECKS[kind](value)) {
       m[key] =
         kind === 'tuple'
           ? transportTupleToMessage(value as TransportTuple, `${field}.${key}`)
-          : value;
+          : kind === 'layers'
+            ? layersToMessage(value)
+            : value;
     } else {
       extra ??= {};
       extra[key] = value;
@@ -258,6 +304,8 @@ function statsFrom(m: pb.Stats, field: Field): RtcStats {
   if (m.roundTripTime != null) s.roundTripTime = m.roundTripTime;
   if (m.rtxPacketsDiscarded != null) s.rtxPacketsDiscarded = m.rtxPacketsDiscarded;
   if (m.jitter != null) s.jitter = m.jitter;
+  if (m.bitrateByLayer != null && m.bitrateByLayer.length > 0)
+    s.bitrateByLayer = layersFromMessage(m.bitrateByLayer);
   if (m.transportId != null) s.transportId = m.transportId;
   if (m.sctpState != null) s.sctpState = m.sctpState;
   if (m.bytesReceived != null) s.bytesReceived = m.bytesReceived;
@@ -287,6 +335,8 @@ function statsFrom(m: pb.Stats, field: Field): RtcStats {
   if (m.tuple != null) s.tuple = transportTupleFromMessage(m.tuple, `${field}.tuple`);
   if (m.rtcpTuple != null)
     s.rtcpTuple = transportTupleFromMessage(m.rtcpTuple, `${field}.rtcpTuple`);
+  if (m.rtpPacketLossReceived != null) s.rtpPacketLossReceived = m.rtpPacketLossReceived;
+  if (m.rtpPacketLossSent != null) s.rtpPacketLossSent = m.rtpPacketLossSent;
   if (m.extra != null) {
     const extra = jsonFromMessageAt(m.extra, field, 'extra');
     if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
@@ -300,9 +350,14 @@ function statsFrom(m: pb.Stats, field: Field): RtcStats {
   return s;
 }
 
-/** A list of stats objects → messages. */
-export function statsListToMessage(list: readonly RtcStats[], field = 'stats'): pb.Stats[] {
-  return list.map((s, i) => statsAt(s, new Path(field, i)));
+/** A list of stats objects → messages (see {@link statsToMessage}). */
+export function statsListToMessage(
+  list: readonly RtcStats[],
+  field = 'stats',
+  options?: StatsToMessageOptions,
+): pb.Stats[] {
+  const since2 = typedSince2(options);
+  return list.map((s, i) => statsAt(s, new Path(field, i), since2));
 }
 
 /** Messages → a list of stats objects. */

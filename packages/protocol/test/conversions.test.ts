@@ -193,6 +193,7 @@ describe('stats conversions', () => {
         string: 's',
         bool: true,
         TransportTuple: { localIp: '10.0.0.1', localPort: 1, protocol: 'tcp' },
+        LayerBitrate: { '0.0': 1.5, '2.1': 3 },
       })[type];
     const stats: RtcStats = { type: 'all', timestamp: 1 };
     for (const f of fields) {

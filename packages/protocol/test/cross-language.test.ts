@@ -203,6 +203,8 @@ describe('Go (protoc-gen-go bindings, bindings/go)', () => {
       byteCount: 4.5e9,
       bitrate: 1e-7,
       score: 0,
+      bitrateByLayer: { '0.0': 100000, '0.1': 250000 },
+      rtpPacketLossSent: 0.5,
       rtcpMux: false,
       tuple: { localIp: '127.0.0.1', localPort: 42001, remotePort: 50000, protocol: 'udp' },
     });

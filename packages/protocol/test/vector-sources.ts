@@ -9,6 +9,7 @@ import {
   iceParametersToMessage,
   jsonToMessage,
   type pb,
+  type RtcStats,
   type RtpCapabilities,
   type RtpParameters,
   rtpCapabilitiesToMessage,
@@ -207,7 +208,7 @@ const consumer = {
   supported: true,
   simulcast: true,
 };
-const stats = statsListToMessage([
+const statsObjects: RtcStats[] = [
   {
     type: 'inbound-rtp',
     timestamp: 1700000000000,
@@ -224,9 +225,14 @@ const stats = statsListToMessage([
     nackCount: 1,
     pliCount: 2,
     firCount: 0,
-    bitrateByLayer: { '0.0': 100000 },
+    // Three temporal layers (VP8 L1T3): mediasoup names them "<spatial>.<temporal>".
+    bitrateByLayer: { '0.0': 100000, '0.1': 150000, '0.2': 200000 },
   },
-]);
+];
+const stats = statsListToMessage(statsObjects);
+// As a server sends them to a client of protocol version 1 (members typed
+// since version 2 in `extra`): the bytes version 1 sent.
+const statsV1 = statsListToMessage(statsObjects, 'stats', { protocolVersion: 1 });
 
 /** A golden vector: a name, an envelope type and the message. */
 export type VectorSource =
@@ -455,6 +461,8 @@ export const vectorSources: VectorSource[] = [
           transportId: 'uuid',
           iceState: 'completed',
           bytesSent: 1000,
+          rtpPacketLossReceived: 0.25,
+          rtpPacketLossSent: 0.125,
           iceSelectedTuple: {
             localIp: '127.0.0.1',
             localPort: 40000,
@@ -484,6 +492,7 @@ export const vectorSources: VectorSource[] = [
   }),
   serverNote('producer_closed', { producerClosed: { id: 4294967295 } }),
   serverNote('producer_stats', { producerStats: { id: 4294967295, stats } }),
+  serverNote('producer_stats_protocol_v1', { producerStats: { id: 4294967295, stats: statsV1 } }),
   serverNote('new_consumer', { newConsumer: { consumer } }),
   serverNote('consumer_closed', { consumerClosed: { id: 3141592653, peerName: 'bob' } }),
   serverNote('consumer_paused', {

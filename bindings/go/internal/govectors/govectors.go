@@ -147,7 +147,13 @@ func Vectors() map[string]proto.Message {
 				ByteCount:    f64(4.5e9),
 				Bitrate:      f64(1e-7),
 				Score:        f64(0),
-				RtcpMux:      boolean(false),
+				// Protocol version 2: mediasoup's bitrateByLayer, typed.
+				BitrateByLayer: []*pb.LayerBitrate{
+					{SpatialLayer: 0, TemporalLayer: 0, Bitrate: 100000},
+					{SpatialLayer: 0, TemporalLayer: 1, Bitrate: 250000},
+				},
+				RtcpMux:           boolean(false),
+				RtpPacketLossSent: f64(0.5),
 				Tuple: &pb.TransportTuple{
 					LocalIp:    "127.0.0.1",
 					LocalPort:  42001,

@@ -3,6 +3,7 @@ import {
   type CloseReason,
   closeReason as closeReasonEnum,
   optionalJsonToMessage,
+  PROTOCOL_VERSION,
   type Profile,
   pb,
   profile as profileEnum,
@@ -37,11 +38,16 @@ export class PeerSignaling implements PeerLink {
   readonly stats: StatsSubscriptions;
   /** The URL its client connected with (a redirect keeps its query: the room). */
   connectionUrl: URL | undefined;
+  /** The protocol version its client speaks (sent at join and resume). */
+  protocolVersion = PROTOCOL_VERSION;
   readonly #peer: Peer;
 
   constructor(peer: Peer) {
     this.#peer = peer;
-    this.stats = new StatsSubscriptions((body) => this.send(body));
+    this.stats = new StatsSubscriptions(
+      (body) => this.send(body),
+      () => this.protocolVersion,
+    );
     PeerSignaling.#byPeer.set(peer, this);
     peer.once('close', () => this.stats.clear());
   }

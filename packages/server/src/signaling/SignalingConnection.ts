@@ -370,6 +370,7 @@ export class SignalingConnection {
         }),
       );
       PeerSignaling.of(peer).connectionUrl = this.info.url;
+      PeerSignaling.of(peer).protocolVersion = req.protocolVersion;
       this.joined();
       for (const frame of frames) this.#sink.send(frame);
       // Told at once if the room is being recorded (later changes come as they happen).
@@ -394,6 +395,7 @@ export class SignalingConnection {
     this.#session = session;
     session.attach(this);
     PeerSignaling.of(session.peer).connectionUrl = this.info.url;
+    PeerSignaling.of(session.peer).protocolVersion = req.protocolVersion;
     this.joined();
     this.send({
       response: {

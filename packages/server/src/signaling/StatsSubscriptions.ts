@@ -20,9 +20,19 @@ export interface StatsSource {
 export class StatsSubscriptions {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #send: (body: pb.ServerNotification.$Properties) => void;
+  readonly #protocolVersion: () => number;
 
-  constructor(send: (body: pb.ServerNotification.$Properties) => void) {
+  /**
+   * @param send - sends a notification to the client.
+   * @param protocolVersion - the protocol version the client speaks (stats
+   *   for a client of version 1 carry some members in `extra`).
+   */
+  constructor(
+    send: (body: pb.ServerNotification.$Properties) => void,
+    protocolVersion: () => number,
+  ) {
     this.#send = send;
+    this.#protocolVersion = protocolVersion;
   }
 
   /** Sends `body(stats)` every `intervalMs` (at least a second) until stopped. */
@@ -38,7 +48,9 @@ export class StatsSubscriptions {
       source
         .getStats()
         .then((stats) => {
-          if (this.#timers.get(key) === timer) this.#send(body(statsListToMessage(stats)));
+          if (this.#timers.get(key) !== timer) return;
+          const protocolVersion = this.#protocolVersion();
+          this.#send(body(statsListToMessage(stats, 'stats', { protocolVersion })));
         })
         .catch((error: unknown) => log.debug('%s stats failed: %o', key, error));
     }, interval);

@@ -4,7 +4,7 @@ package signalingv1
 
 // ProtocolVersion is the protocol version these bindings speak: a client
 // sends it in JoinRequest.ProtocolVersion and ResumeSessionRequest.ProtocolVersion.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // MinProtocolVersion is the oldest client protocol version a server of the
 // same release accepts.
