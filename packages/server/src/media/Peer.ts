@@ -38,6 +38,10 @@ import { WebRtcTransport } from './WebRtcTransport.js';
 
 const log = logger('x:server:Peer');
 
+// A browser ignores a key-frame request within ~300 ms of the last it honoured and mediasoup
+// asks again only after 1 s: one close behind another (a new subscriber or pipe) waits instead.
+const KEY_FRAME_REQUEST_DELAY_MS = 400;
+
 /** What a peer may do, from its access token (all allowed without one). */
 export interface PeerPermissions {
   /** May create producers. */
@@ -307,6 +311,7 @@ export class Peer extends Emitter<PeerEvents> {
         kind: options.kind,
         rtpParameters: options.rtpParameters as ms.RtpParameters,
         paused,
+        keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS,
       }),
     );
     if (this.#closed || transport.closed) {
