@@ -15,6 +15,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   fanout: () => import('./media/fanout.js'),
   join: () => import('./join/bench.js'),
   capacity: () => import('./media/capacity.js'),
+  workers: () => import('./media/workers.js'),
+  pipes: () => import('./media/pipes.js'),
 };
 
 interface Stored extends BenchResult {
