@@ -15,6 +15,11 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   fanout: () => import('./media/fanout.js'),
   join: () => import('./join/bench.js'),
   capacity: () => import('./media/capacity.js'),
+  workers: () => import('./media/workers.js'),
+  pipes: () => import('./media/pipes.js'),
+  'worker-join': () => import('./join/workers.js'),
+  'cluster-join': () => import('./cluster/join.js'),
+  'cluster-pipes': () => import('./cluster/pipes.js'),
 };
 
 interface Stored extends BenchResult {

@@ -64,6 +64,30 @@ export class Child {
     return new Child(child, file);
   }
 
+  /**
+   * Resolves once the helper said it is ready (`ready()` in the helper): for
+   * a helper that starts something slow before it serves calls.
+   */
+  ready(timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`not ready within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onMessage = (raw: unknown) => {
+        if ((raw as { ready?: boolean }).ready !== true) return;
+        clearTimeout(timer);
+        this.process.off('message', onMessage);
+        resolve();
+      };
+      this.process.on('message', onMessage);
+      void this.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`helper exited with code ${code} before it was ready`));
+      });
+    });
+  }
+
   /** The process id. */
   get pid(): number {
     return this.process.pid!;
@@ -126,4 +150,9 @@ export function serve(handlers: Record<string, Handler>, onExit?: () => unknown)
   });
   // The parent going away ends the helper too.
   process.on('disconnect', () => process.exit(0));
+}
+
+/** In a helper: tells the parent it serves calls now (see `Child.ready()`). */
+export function ready(): void {
+  process.send!({ ready: true });
 }

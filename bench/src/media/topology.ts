@@ -19,8 +19,14 @@ export interface Topology {
   consumers: number;
   /** Adds destinations on 127.0.0.1 at these ports. */
   addConsumers(ports: readonly number[]): Promise<void>;
-  /** CPU time the worker has used so far (ru_utime + ru_stime), in ms. */
+  /** CPU time the worker has used so far (ru_utime + ru_stime), in ms; all its workers', for a topology of several. */
   workerCpuMs(): Promise<number>;
+  /** Each worker's CPU time so far, in ms, for a topology of several workers. */
+  workerCpuEachMs?(): Promise<number[]>;
+  /** Source packets the ingest has seen missing so far (RTP sequence gaps), if the topology tells. */
+  ingestLost?(): Promise<number>;
+  /** CPU time so far of the topology's other processes (servers' Node processes of their own), ms. */
+  helperCpuMs?(): Promise<number>;
   close(): void;
 }
 
@@ -48,11 +54,11 @@ function plainReceiverCapabilities(router: ms.Router): ms.RtpCapabilities {
 }
 
 /** Adds in batches: enough in flight to be quick, few enough not to flood the worker's channel. */
-async function inBatches(items: readonly number[], add: (port: number) => Promise<unknown>) {
+export async function inBatches(items: readonly number[], add: (port: number) => Promise<unknown>) {
   for (let i = 0; i < items.length; i += 25) await Promise.all(items.slice(i, i + 25).map(add));
 }
 
-async function cpuOf(worker: ms.Worker): Promise<number> {
+export async function cpuOf(worker: ms.Worker): Promise<number> {
   const u = await worker.getResourceUsage();
   return u.ru_utime + u.ru_stime;
 }

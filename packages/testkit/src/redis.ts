@@ -16,6 +16,8 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 export interface RedisProcess {
   url: string;
   port: number;
+  /** The redis-server's process id (a new one after `restart()`). */
+  readonly pid: number;
   /** Kills it (SIGKILL: no save, as a crash). */
   kill(): Promise<void>;
   /** Starts it again on the same port, empty. */
@@ -56,6 +58,9 @@ export async function startRedis(): Promise<RedisProcess> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child.pid!;
+    },
     kill: () => killed(child, 'SIGKILL'),
     async restart() {
       child = await spawnRedis(port);
