@@ -174,17 +174,7 @@ function fromMessage(
       const member = members[i]!;
       const name = member.key ?? '';
       const value = member.value == null ? null : fromMessage(member.value, at, name, depth + 1);
-      // A member named "__proto__" is data, not a prototype.
-      if (name === '__proto__') {
-        Object.defineProperty(out, name, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        out[name] = value;
-      }
+      setMember(out, name, value);
     }
     return out;
   }
@@ -192,4 +182,21 @@ function fromMessage(
   if (message.numberValue != null) return message.numberValue;
   if (message.boolValue != null) return message.boolValue === true;
   return null;
+}
+
+/**
+ * Sets member `name` of a fresh object built from a message: a member named
+ * "__proto__" is data sent by the peer, not a prototype to switch to.
+ */
+export function setMember<T>(out: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') {
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[name] = value;
+  }
 }

@@ -1,6 +1,6 @@
 import { bool, type Field, list, memberPath, num, Path, present, str, u32 } from './check.js';
 import { headerExtensionDirection, mediaKind, priority } from './enums.js';
-import { jsonFromMessageAt, jsonToMessageAt } from './json.js';
+import { jsonFromMessageAt, jsonToMessageAt, setMember } from './json.js';
 import type { pb } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
 import type {
@@ -178,17 +178,7 @@ function parametersFrom(
     else if (p.numberValue != null) value = p.numberValue;
     else if (p.stringValue != null) value = p.stringValue;
     else value = null;
-    // A parameter named "__proto__" is data, not a prototype.
-    if (name === '__proto__') {
-      Object.defineProperty(out, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      out[name] = value;
-    }
+    setMember(out, name, value);
   }
   return out;
 }
