@@ -141,7 +141,10 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
       if (released) return;
       released = true;
       used.users--;
-      if (used.users === 0 && used.copy && !used.copy.closed) {
+      // A closed original takes its pipe along (mediasoup closes the pipe's
+      // consumer with it, and the copy with that): closing the copy as well
+      // would ask the worker for a pipe consumer it has already removed.
+      if (used.users === 0 && used.copy && !used.copy.closed && !producer.engine.closed) {
         log.debug('closing the pipe of producer %d to router %s', producer.id, router.id);
         used.copy.close();
       }
