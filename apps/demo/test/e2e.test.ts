@@ -402,13 +402,13 @@ describe('a room over two workers, in real Chromium', () => {
       const video = (p: typeof a) => p.producers.find((x) => x.kind === 'video')!;
       expect(room.pipesOf(video(a))).toBe(1);
       expect(room.pipesOf(video(b))).toBe(1);
+      // Pipes close with their producers, once each: the worker is asked for nothing gone.
       const logged = mediasoupLog().length;
       await alice.close();
       await bob.close();
       await expect.poll(() => wide.server.getRoom('wide')?.peers.length ?? 0).toBe(0);
-      // The pipes go with their producers, each closed once: no request for what is gone.
       await new Promise((r) => setTimeout(r, 500));
-      expect(mediasoupLog().slice(logged).filter((l) => /not found/.test(l))).toEqual([]);
+      expect(mediasoupLog().slice(logged).join('\n')).not.toMatch(/not found/);
     } finally {
       await wide.close();
     }
