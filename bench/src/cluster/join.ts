@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { BrowserContext, Page } from 'playwright-core';
+import { demoUrl, firstRemoteFrame, joinedAt, publishing } from '../lib/demoPage.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { median, quantile, sleep } from '../lib/stats.js';
 import { type BenchCluster, type BenchNode, startCluster } from './cluster.js';
@@ -26,14 +27,6 @@ import { type JoinVariant, protocolJoins } from './protocol-join.js';
 const ROUNDS = 6;
 const PROTOCOL_ROUNDS = 20;
 
-interface DemoWindow {
-  demo?: {
-    room: { joined: boolean };
-    video?: { transport?: unknown };
-    metrics: { firstRemoteFrameMs?: number };
-  };
-}
-
 type Variant = JoinVariant;
 interface Sample {
   joinMs: number;
@@ -41,7 +34,7 @@ interface Sample {
 }
 
 const url = (node: BenchNode, room: string, peer: string) =>
-  `http://${node.ip}:${node.port}/?room=${room}&peer=${peer}&autojoin=1`;
+  demoUrl(`http://${node.ip}:${node.port}`, room, peer);
 
 /** Opens Bob's page and resolves with his join and first-frame times (ms since navigation start). */
 async function bob(
@@ -53,21 +46,8 @@ async function bob(
   const page = await context.newPage();
   try {
     await page.goto(url(node, room, peer));
-    // The page polls itself: the first time it sees the room joined, within 5 ms.
-    const joined = await page.waitForFunction(
-      () => ((window as DemoWindow).demo?.room.joined ? performance.now() : false),
-      null,
-      { polling: 5, timeout: 30_000 },
-    );
-    const frame = await page.waitForFunction(
-      () => (window as DemoWindow).demo?.metrics.firstRemoteFrameMs,
-      null,
-      { timeout: 30_000 },
-    );
-    return {
-      joinMs: (await joined.jsonValue()) as number,
-      firstFrameMs: (await frame.jsonValue()) as number,
-    };
+    const joinMs = await joinedAt(page);
+    return { joinMs, firstFrameMs: await firstRemoteFrame(page) };
   } finally {
     await page.close({ runBeforeUnload: true });
   }
@@ -77,14 +57,7 @@ async function bob(
 async function alice(context: BrowserContext, a: BenchNode, room: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url(a, room, 'alice'));
-  await page.waitForFunction(
-    () => {
-      const d = (window as DemoWindow).demo;
-      return d?.room.joined === true && d.video?.transport !== undefined;
-    },
-    null,
-    { timeout: 30_000 },
-  );
+  await publishing(page);
   return page;
 }
 

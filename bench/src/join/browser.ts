@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { Page } from 'playwright-core';
+import { demoUrl, firstRemoteFrame, publishing } from '../lib/demoPage.js';
 import { median } from '../lib/stats.js';
 
 const demoDir = fileURLToPath(new URL('../../../apps/demo/dist/', import.meta.url));
@@ -26,14 +27,6 @@ interface DemoModule {
 export type BrowserResult =
   | { skipped: string }
   | { firstRemoteFrameMs: number[]; loopbackMs: number[] };
-
-interface DemoWindow {
-  demo?: {
-    room: { joined: boolean };
-    video?: { transport?: unknown };
-    metrics: { firstRemoteFrameMs?: number };
-  };
-}
 
 /** getUserMedia → first frame decoded on the far side of a same-page RTCPeerConnection pair. */
 function loopback(page: Page): Promise<number> {
@@ -94,29 +87,16 @@ export async function browserFirstFrame(ports: [number, number]): Promise<Browse
   });
   const browser = await launchChromium();
   try {
-    const url = (peer: string) =>
-      `http://127.0.0.1:${demo.port}/?room=bench&peer=${peer}&autojoin=1`;
+    const url = (peer: string) => demoUrl(`http://127.0.0.1:${demo.port}`, 'bench', peer);
     const alice = await browser.newPage();
     await alice.goto(url('alice'));
-    await alice.waitForFunction(
-      () => {
-        const d = (window as DemoWindow).demo;
-        return d?.room.joined === true && d.video?.transport !== undefined;
-      },
-      null,
-      { timeout: 30_000 },
-    );
+    await publishing(alice);
     const firstRemoteFrameMs: number[] = [];
     const loopbackMs: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       const bob = await browser.newPage();
       await bob.goto(url(`bob${i}`));
-      const handle = await bob.waitForFunction(
-        () => (window as DemoWindow).demo?.metrics.firstRemoteFrameMs,
-        null,
-        { timeout: 30_000 },
-      );
-      firstRemoteFrameMs.push((await handle.jsonValue()) as number);
+      firstRemoteFrameMs.push(await firstRemoteFrame(bob));
       await bob.close({ runBeforeUnload: true });
       const blank = await browser.newPage();
       await blank.goto(`http://127.0.0.1:${demo.port}/`);

@@ -15,6 +15,7 @@ import type { Server } from '@x/server';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { BrowserContext } from 'playwright-core';
 import { demoJs, demoWebDir } from '../cluster/paths.js';
+import { demoUrl, firstRemoteFrame, publishing } from '../lib/demoPage.js';
 import { type BenchResult, figure } from '../lib/report.js';
 import { median, sleep } from '../lib/stats.js';
 
@@ -27,46 +28,26 @@ interface Demo {
   close(): Promise<void>;
 }
 
-interface DemoWindow {
-  demo?: {
-    room: { joined: boolean };
-    video?: { transport?: unknown };
-    metrics: { firstRemoteFrameMs?: number };
-  };
-}
-
 /** Alice publishes in `room`, then Bob joins: Bob's first remote frame, and whether they share a router. */
 async function round(
   context: BrowserContext,
   demo: Demo,
   room: string,
 ): Promise<{ firstFrameMs: number; sameRouter: boolean }> {
-  const url = (peer: string) =>
-    `http://127.0.0.1:${demo.port}/?room=${room}&peer=${peer}&autojoin=1`;
+  const url = (peer: string) => demoUrl(`http://127.0.0.1:${demo.port}`, room, peer);
   const alice = await context.newPage();
   try {
     await alice.goto(url('alice'));
-    await alice.waitForFunction(
-      () => {
-        const d = (window as DemoWindow).demo;
-        return d?.room.joined === true && d.video?.transport !== undefined;
-      },
-      null,
-      { timeout: 30_000 },
-    );
+    await publishing(alice);
     // Alice's first key frames are long sent when Bob comes (a real joiner comes later still).
     await sleep(1000);
     const bob = await context.newPage();
     try {
       await bob.goto(url('bob'));
-      const frame = await bob.waitForFunction(
-        () => (window as DemoWindow).demo?.metrics.firstRemoteFrameMs,
-        null,
-        { timeout: 30_000 },
-      );
+      const firstFrameMs = await firstRemoteFrame(bob);
       const peers = demo.server.getRoom(room)?.peers ?? [];
       const routers = new Set(peers.map((p) => p.router));
-      return { firstFrameMs: (await frame.jsonValue()) as number, sameRouter: routers.size === 1 };
+      return { firstFrameMs, sameRouter: routers.size === 1 };
     } finally {
       await bob.close({ runBeforeUnload: true });
     }
