@@ -3,7 +3,7 @@
 // recording checked with ffprobe.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,11 @@ import { launchChromium, requireBinary } from '@x/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, startDemo } from '../src/demo.js';
+import type { Demo } from '../src/demo.js';
+import { startTestDemo } from './helpers/testDemo.js';
 import { mediasoupLog } from './workerLog.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../dist/web');
 const artifacts = resolve(here, '../artifacts');
 const recordingsDir = mkdtempSync(join(tmpdir(), 'x-demo-recordings-'));
 
@@ -24,23 +24,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   requireBinary('ffprobe', 'ffmpeg');
-  if (!existsSync(join(webDir, 'index.html')))
-    throw new Error(`the demo page is not built (${webDir}): run pnpm --filter @x/demo build`);
-  demo = await startDemo({
-    port: 0,
-    host: '127.0.0.1',
-    webDir,
+  demo = await startTestDemo({
     recordingsDir,
-    server: {
-      numWorkers: 1,
-      logLevel: 'warn',
-      // Warnings of these tags reach the log too; the last test reads it.
-      logTags: ['dtls', 'srtp', 'ice'],
-      rtcIPv4: '127.0.0.1',
-      rtcIPv6: false,
-      rtcMinPort: 41000,
-      rtcMaxPort: 41999,
-    },
+    rtcPort: 41000,
+    // Warnings of these tags reach the log too; the last test reads it.
+    server: { logTags: ['dtls', 'srtp', 'ice'] },
   });
   browser = await launchChromium();
 });
@@ -373,21 +361,11 @@ describe('audio levels in real Chromium', () => {
 
 describe('a room over two workers, in real Chromium', () => {
   it('two pages on different workers see each other: their media crosses the pipe both ways', async () => {
-    const wide = await startDemo({
-      port: 0,
-      host: '127.0.0.1',
-      webDir,
+    const wide = await startTestDemo({
       recordingsDir,
-      server: {
-        numWorkers: 2,
-        // One consumer fills a worker: the second page goes to the other worker.
-        maxConsumersPerWorker: 1,
-        logLevel: 'warn',
-        rtcIPv4: '127.0.0.1',
-        rtcIPv6: false,
-        rtcMinPort: 42000,
-        rtcMaxPort: 42999,
-      },
+      rtcPort: 42000,
+      // One consumer fills a worker: the second page goes to the other worker.
+      server: { numWorkers: 2, maxConsumersPerWorker: 1 },
     });
     try {
       const alice = await joinPage('wide', 'alice', wide.port);

@@ -6,14 +6,13 @@
 // by the demo's own HTTPS=self-signed code), since a camera needs a secure page.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { WebRtcTransport } from '@x/server';
 import { lanAddress, launchChromium, launchFirefox } from '@x/testkit';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { Browser as Firefox } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, type DemoOptions, startDemo } from '../src/demo.js';
+import type { Demo, DemoOptions } from '../src/demo.js';
 import { selfSignedTls } from '../src/tls.js';
 import {
   chromiumPage,
@@ -25,9 +24,8 @@ import {
   problems,
   tileData,
 } from './helpers/pages.js';
+import { startTestDemo } from './helpers/testDemo.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../dist/web');
 const scratch = mkdtempSync(join(tmpdir(), 'x-demo-firefox-'));
 
 let ip: string;
@@ -37,27 +35,19 @@ let chromium: Browser;
 let context: BrowserContext;
 const open: DemoPage[] = [];
 
-function demoOn(host: string, rtc: string, ports: number, more: Partial<DemoOptions> = {}) {
-  return startDemo({
-    port: 0,
+function demoOn(host: string, rtcPort: number, more: Partial<DemoOptions> = {}) {
+  return startTestDemo({
     host,
-    webDir,
     recordingsDir: join(scratch, 'recordings'),
-    server: {
-      numWorkers: 1,
-      logLevel: 'warn',
-      rtcIPv4: rtc,
-      rtcIPv6: false,
-      rtcMinPort: ports,
-      rtcMaxPort: ports + 99,
-    },
+    rtcPort,
+    rtcPorts: 100,
     ...more,
   });
 }
 
 beforeAll(async () => {
   ip = lanAddress();
-  demo = await demoOn(ip, ip, 44000, { tls: selfSignedTls(join(scratch, 'certs')) });
+  demo = await demoOn(ip, 44000, { tls: selfSignedTls(join(scratch, 'certs')) });
   firefox = await launchFirefox({ acceptInsecureCerts: true });
   chromium = await launchChromium();
   context = await chromium.newContext({
@@ -332,7 +322,7 @@ describe('Firefox console', () => {
 
 describe('what Firefox cannot do, said on the page', () => {
   it('a server on 127.0.0.1 only: Firefox cannot reach it; the page says so and the app gets transportfailed', async () => {
-    const loopback = await demoOn('127.0.0.1', '127.0.0.1', 44200);
+    const loopback = await demoOn('127.0.0.1', 44200);
     try {
       const f = await firefoxPage(
         firefox,
@@ -360,7 +350,7 @@ describe('what Firefox cannot do, said on the page', () => {
   });
 
   it('plain HTTP from another address: both browsers explain that the camera needs HTTPS or localhost', async () => {
-    const plain = await demoOn(ip, ip, 44300);
+    const plain = await demoOn(ip, 44300);
     try {
       const pageUrl = `http://${ip}:${plain.port}/?room=plain&peer=p&autojoin=1`;
       const pages = [

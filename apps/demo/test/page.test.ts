@@ -4,14 +4,14 @@
 // microphones, network quality, a media connection that cannot be made,
 // leaving without console errors, and the 4-peer grid at desktop and phone
 // sizes (screenshots in artifacts/).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '@x/testkit';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, startDemo } from '../src/demo.js';
+import type { Demo } from '../src/demo.js';
 import {
   chromiumPage,
   type DemoPage,
@@ -23,9 +23,9 @@ import {
   tileRects,
   variance,
 } from './helpers/pages.js';
+import { startTestDemo } from './helpers/testDemo.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../dist/web');
 const artifacts = resolve(here, '../artifacts');
 const recordingsDir = mkdtempSync(join(tmpdir(), 'x-demo-page-'));
 
@@ -35,22 +35,7 @@ let context: BrowserContext;
 const open: DemoPage[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(webDir, 'index.html')))
-    throw new Error(`the demo page is not built (${webDir}): run pnpm --filter @x/demo build`);
-  demo = await startDemo({
-    port: 0,
-    host: '127.0.0.1',
-    webDir,
-    recordingsDir,
-    server: {
-      numWorkers: 1,
-      logLevel: 'warn',
-      rtcIPv4: '127.0.0.1',
-      rtcIPv6: false,
-      rtcMinPort: 43000,
-      rtcMaxPort: 43999,
-    },
-  });
+  demo = await startTestDemo({ recordingsDir, rtcPort: 43000 });
   // Chromium's fake capture: getDisplayMedia picks the (fake) screen without a prompt.
   browser = await launchChromium(['--auto-select-desktop-capture-source=Entire screen']);
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -317,20 +302,11 @@ describe('in the call', () => {
 
   it('a media connection that cannot be made is shown, never "joined"', async () => {
     // A server that announces an address where nothing listens: ICE cannot succeed.
-    const unreachable = await startDemo({
-      port: 0,
-      host: '127.0.0.1',
-      webDir,
+    const unreachable = await startTestDemo({
       recordingsDir,
-      server: {
-        numWorkers: 1,
-        logLevel: 'warn',
-        rtcIPv4: '127.0.0.1',
-        rtcAnnouncedIPv4: '127.0.0.3',
-        rtcIPv6: false,
-        rtcMinPort: 43500,
-        rtcMaxPort: 43599,
-      },
+      rtcPort: 43500,
+      rtcPorts: 100,
+      server: { rtcAnnouncedIPv4: '127.0.0.3' },
     });
     try {
       const alice = await chromiumPage(
