@@ -19,7 +19,7 @@ const _VIDEO = pb.MediaKind.MEDIA_KIND_VIDEO;
 const AUDIO = pb.MediaKind.MEDIA_KIND_AUDIO;
 
 const w = protocolWorld('protocol');
-const { freshRoom, joined, sendTransport } = w;
+const { freshRoom, joined, produce, sendTransport } = w;
 
 describe('before join', () => {
   it('queryRoom answers the room capabilities', async () => {
@@ -212,17 +212,7 @@ describe('transports', () => {
     const a = await joined(url, 'a');
     const b = await joined(url, 'b');
     await sendTransport(a);
-    await a.ok(
-      {
-        createProducer: {
-          id: 5,
-          kind: AUDIO,
-          transportId: 1,
-          rtpParameters: message(audioParameters()),
-        },
-      },
-      'createProducer',
-    );
+    await produce(a, { id: 5, kind: AUDIO, rtpParameters: message(audioParameters()) });
     const consumer = await b.waitFor('newConsumer');
     a.notify({ closeTransport: { id: 1, appData: jsonToMessage('bye') } });
     const closed = await b.waitFor('consumerClosed');

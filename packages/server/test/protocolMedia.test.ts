@@ -14,7 +14,7 @@ const VIDEO = pb.MediaKind.MEDIA_KIND_VIDEO;
 const AUDIO = pb.MediaKind.MEDIA_KIND_AUDIO;
 
 const w = protocolWorld('media');
-const { freshRoom, joined, sendTransport } = w;
+const { freshRoom, joined, produce, sendTransport } = w;
 
 describe('producers and consumers', () => {
   it('createProducer errors: wrong transport, ids, parameters, spy', async () => {
@@ -54,17 +54,7 @@ describe('producers and consumers', () => {
       (await produce({ rtpParameters: message({ ...videoParameters(), codecs: [] }) })).code,
     ).toBe('BAD_REQUEST');
     // Still usable: the same id works now, and then is taken.
-    await client.ok(
-      {
-        createProducer: {
-          id: 10,
-          kind: VIDEO,
-          transportId: 1,
-          rtpParameters: message(videoParameters()),
-        },
-      },
-      'createProducer',
-    );
+    await w.produce(client, { id: 10, kind: VIDEO, rtpParameters: message(videoParameters()) });
     expect((await produce({ rtpParameters: message(videoParameters(false, 333)) })).code).toBe(
       'ALREADY_EXISTS',
     );
@@ -96,17 +86,7 @@ describe('producers and consumers', () => {
 
     it('a producer of one peer is announced to the other as a consumer', async () => {
       await sendTransport(a);
-      await a.ok(
-        {
-          createProducer: {
-            id: 7,
-            kind: VIDEO,
-            transportId: 1,
-            rtpParameters: message(videoParameters()),
-          },
-        },
-        'createProducer',
-      );
+      await produce(a, { id: 7, kind: VIDEO, rtpParameters: message(videoParameters()) });
       consumer = (await b.waitFor('newConsumer')).consumer!;
       expect(consumer).toMatchObject({
         kind: VIDEO,
@@ -206,18 +186,12 @@ describe('producers and consumers', () => {
     const a = await joined(url, 'a');
     const b = await joined(url, 'b');
     await sendTransport(a);
-    await a.ok(
-      {
-        createProducer: {
-          id: 3,
-          kind: AUDIO,
-          transportId: 1,
-          rtpParameters: message(audioParameters()),
-          appData: jsonToMessage({ mic: 1 }),
-        },
-      },
-      'createProducer',
-    );
+    await produce(a, {
+      id: 3,
+      kind: AUDIO,
+      rtpParameters: message(audioParameters()),
+      appData: jsonToMessage({ mic: 1 }),
+    });
     const { consumer } = await b.waitFor('newConsumer');
     expect(consumer?.appData?.objectValue?.members[0]?.key).toBe('mic');
     const producer = w.room.getPeerByName('a')!.getProducerById(3)!;
@@ -271,17 +245,7 @@ describe('server-side actions reach the client', () => {
       a = await joined(url, 'a');
       b = await joined(url, 'b');
       await sendTransport(a);
-      await a.ok(
-        {
-          createProducer: {
-            id: 4,
-            kind: VIDEO,
-            transportId: 1,
-            rtpParameters: message(videoParameters(true)),
-          },
-        },
-        'createProducer',
-      );
+      await produce(a, { id: 4, kind: VIDEO, rtpParameters: message(videoParameters(true)) });
       const { consumer } = await b.waitFor('newConsumer');
       expect(consumer?.simulcast).toBe(true);
       consumerId = consumer!.id;

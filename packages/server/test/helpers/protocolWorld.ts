@@ -42,5 +42,12 @@ export function protocolWorld(prefix: string) {
         'createTransport',
       );
     },
+    /** A producer of `client` on its send transport 1. */
+    produce(
+      client: ProtocolClient,
+      producer: Omit<pb.CreateProducerRequest.$Properties, 'transportId'>,
+    ) {
+      return client.ok({ createProducer: { transportId: 1, ...producer } }, 'createProducer');
+    },
   };
 }
