@@ -96,6 +96,61 @@ describe('framing', () => {
     ).toThrow(expect.objectContaining({ code: 'FRAME_TOO_LARGE' }));
   });
 
+  // Encodes share one writer (framing.ts): each frame must still own its
+  // bytes and come out the same whatever was encoded before it.
+  it('gives each frame its own bytes, the same after a failed, a nested or a large encode', () => {
+    const note = (name: string) => ({ notification: { peerClosed: { name } } });
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    const alone = hex(encodeServerMessage(note('bob')));
+    const first = encodeServerMessage(note('bob'));
+    const second = encodeServerMessage(note('carol'));
+    expect(hex(first)).toBe(alone);
+    expect(decodeServerMessage(first).notification?.peerClosed?.name).toBe('bob');
+    expect(decodeServerMessage(second).notification?.peerClosed?.name).toBe('carol');
+
+    // A value that throws in the middle of the encode, with forks open; the
+    // next frame starts clean.
+    const broken = {
+      notification: {
+        peerClosed: {
+          get name(): string {
+            throw new Error('not readable');
+          },
+        },
+      },
+    };
+    expect(() => encodeServerMessage(broken)).toThrow(
+      expect.objectContaining({ code: 'INVALID_FIELD' }),
+    );
+    expect(hex(encodeServerMessage(note('bob')))).toBe(alone);
+
+    // A getter of the message that encodes a frame itself, while the outer
+    // encode is under way: both frames are whole.
+    let inner: Uint8Array | undefined;
+    const nested = {
+      notification: {
+        peerClosed: {
+          get name() {
+            inner = encodeServerMessage(note('dave'));
+            return 'erin';
+          },
+        },
+      },
+    };
+    const outer = encodeServerMessage(nested);
+    expect(decodeServerMessage(outer).notification?.peerClosed?.name).toBe('erin');
+    expect(decodeServerMessage(inner!).notification?.peerClosed?.name).toBe('dave');
+
+    // A frame far above the retained buffer size, then a small one.
+    const large = encodeServerMessage({
+      notification: { peerClosed: { name: 'big', appData: { stringValue: 'y'.repeat(200_000) } } },
+    });
+    expect(decodeServerMessage(large).notification?.peerClosed?.appData?.stringValue).toHaveLength(
+      200_000,
+    );
+    expect(hex(encodeServerMessage(note('bob')))).toBe(alone);
+  });
+
   it('reports a truncated frame as MALFORMED_FRAME', () => {
     for (let length = 1; length < join.byteLength; length++) {
       const code = decodeOrProtocolError(decodeClientMessage, join.subarray(0, length));
