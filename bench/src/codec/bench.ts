@@ -2,7 +2,7 @@
 // the wire of typical messages, @x protobuf against the JSON that mediasoup
 // v2's protocol sent for the same content.
 import { decodeServerMessage, encodeServerMessage, type ServerMessageInit } from '@x/protocol';
-import { compareOps, opsClock } from '../lib/ops.js';
+import { compareOps, DEFAULT_WARMUP_MS, opsClock } from '../lib/ops.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { type AppConsumer, producerStats, roomPeers, webRtcTransport } from './scenario.js';
 import {
@@ -159,9 +159,9 @@ export async function run(): Promise<BenchResult> {
     name: 'codec',
     title: 'Protocol codec: @x protobuf vs mediasoup v2 JSON (same content)',
     figures,
-    details: { clock: opsClock(), rounds: ROUNDS, roundMs: ROUND_MS },
+    details: { clock: opsClock(), rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: DEFAULT_WARMUP_MS },
     notes: [
-      `Each figure is the median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms per variant, after a warm-up round. One op = every message of the row encoded and decoded once. ${opsClock() === 'cpu' ? 'Time is the bench process’s CPU time (process.cpuUsage), so that other processes taking the CPU away do not count against the variant that was running.' : 'Time is wall-clock time (BENCH_OPS_CLOCK=wall).'}`,
+      `Each figure is the median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms per variant, after a warm-up of ${DEFAULT_WARMUP_MS} ms per variant (the JIT compilers’ background threads count in the CPU time until the generated code is optimised). One op = every message of the row encoded and decoded once. ${opsClock() === 'cpu' ? 'Time is the bench process’s CPU time (process.cpuUsage), so that other processes taking the CPU away do not count against the variant that was running.' : 'Time is wall-clock time (BENCH_OPS_CLOCK=wall).'}`,
       '“with conversions” includes what the server and client do around the codec: mediasoup objects → protobuf messages (rtpParametersToMessage, jsonToMessage, …) and back. JSON includes JSON.stringify + UTF-8 encoding (as ws sends a string) and decoding + JSON.parse.',
     ],
   };

@@ -48,13 +48,26 @@ export function opsFor(
 }
 
 /**
+ * How long each variant runs before the counted rounds. A variant made of
+ * generated JavaScript (encoders, decoders, conversions) reaches its steady
+ * rate only after V8's optimising compilers are done with it, and they run
+ * on background threads whose CPU time counts: the join + 40 enableConsumer
+ * row went 7,485 → 4,718 → 1,065 → 474 → 320 → 300 µs per op over its first
+ * six 100 ms slices, then stayed at 300. JSON's native code has no such
+ * ramp, so a short warm-up measured the compilers against it.
+ */
+export const DEFAULT_WARMUP_MS = 1000;
+
+/**
  * Median calls per second of each variant over `rounds` alternating rounds
- * of `ms` each, after one warm-up round (JIT) that is not counted.
+ * of `ms` each, after one warm-up round per variant (`warmupMs`, default
+ * {@link DEFAULT_WARMUP_MS}) that is not counted.
  */
 export function compareOps(
   variants: Record<string, () => number>,
-  options: { rounds: number; ms: number; clock?: OpsClock },
+  options: { rounds: number; ms: number; warmupMs?: number; clock?: OpsClock },
 ): Record<string, number> {
+  const warmupMs = options.warmupMs ?? DEFAULT_WARMUP_MS;
   const clock = options.clock ?? opsClock();
   const names = Object.keys(variants);
   const samples = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -63,7 +76,7 @@ export function compareOps(
     // Alternate the order too: whoever runs first in a round gets no advantage.
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
-      const r = opsFor(variants[name]!, round < 0 ? options.ms / 2 : options.ms, clock);
+      const r = opsFor(variants[name]!, round < 0 ? warmupMs : options.ms, clock);
       sink += r.sink;
       if (round >= 0) samples.get(name)!.push(r.opsPerSecond);
     }
