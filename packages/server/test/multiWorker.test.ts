@@ -198,6 +198,22 @@ describe('a room spread over two workers', () => {
     expect(room.pipesOf(audio.producer)).toBe(1);
   });
 
+  // A pipe's consumer asks the producer for a key frame as it starts: the
+  // pipe starts when a consumer at its far end does, so that this key frame is
+  // one the consumer shows (RouterPipes).
+  it('a new pipe carries no media until a consumer at its far end starts', async () => {
+    const late = room.getPeerByName('late')!;
+    const consumer = late.getConsumerOf(audio.producer)!;
+    // The copy's inbound stream, as the far consumer's stats report it.
+    const piped = async () =>
+      Number((await consumer.getStats()).find((s) => s.type === 'inbound-rtp')?.packetCount ?? 0);
+    await sleep(1000);
+    expect(await piped()).toBe(0);
+    late.startConsumer(consumer.id);
+    await expect.poll(piped, { timeout: 5000 }).toBeGreaterThan(10);
+    expect(room.pipesOf(audio.producer)).toBe(1);
+  });
+
   it('audio levels and the active speaker cover producers on every router', async () => {
     // far (on the second worker) sends audio with its level, as a browser does (ffmpeg does not).
     const transport = await far.createPlainRtpTransport({

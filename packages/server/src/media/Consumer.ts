@@ -230,8 +230,11 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (options.preferredProfile) this.#preferredProfile = options.preferredProfile;
     this.#remotelyPaused = options.paused;
     this.#started = options.started ?? false;
-    // The producer, piped to the transport's router if it lives on another one.
-    const release = await this.source.peer.room.routerSet.acquire(this.source, transport.router);
+    // The producer, piped to the transport's router if it lives on another
+    // one; a new pipe carries media once this consumer starts (driveEngine).
+    const release = await this.source.peer.room.routerSet.acquire(this.source, transport.router, {
+      held: true,
+    });
     let engine: ms.Consumer;
     try {
       engine = await reapingOnTimeout(transport.router, () =>
@@ -376,8 +379,12 @@ export class Consumer extends Emitter<ConsumerEvents> {
       if (shouldPause) {
         await engine.pause();
       } else {
-        // The worker asks the producer for a key frame itself when a consumer resumes.
+        // The worker asks the producer for a key frame itself when a consumer
+        // resumes; over a pipe that does not carry media yet, that request
+        // ends at the pipe, whose own start asks for the key frame instead.
         await engine.resume();
+        const router = this.#transport?.router;
+        if (router) await this.source.peer.room.routerSet.flow(this.source, router);
       }
     }
   }

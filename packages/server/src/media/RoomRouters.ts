@@ -1,6 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
 import type { Producer } from './Producer.js';
+import { RouterPipes } from './RouterPipes.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:RoomRouters');
@@ -18,14 +19,21 @@ interface Pipe {
   ready: Promise<void>;
   /** The producer's copy on the target router, once piped. */
   copy: ms.Producer | undefined;
+  /** The pipe's consumer of the original (created paused), once piped. */
+  feed: ms.Consumer | undefined;
+  /** The feed's resume, once asked for: media goes through from then on. */
+  flowing: Promise<void> | undefined;
 }
 
 /**
  * The routers of one room, at most one per media worker: a room is not bound
  * to one core. Each peer lives on a home router (placed where a worker has
- * headroom); a producer is piped (`pipeToRouter`, same id on both sides) to
- * another router of the room when something there consumes it, once for all
- * its consumers there, and the pipe closes when the last of them goes.
+ * headroom); a producer is piped ({@link RouterPipes}, same id on both
+ * sides) to another router of the room when something there consumes it,
+ * once for all its consumers there, and the pipe closes when the last of them
+ * goes. A pipe carries media from the first {@link flow} on (a consumer
+ * starting, or an observer), so that its first key frame is one a consumer
+ * can show.
  */
 export class RoomRouters extends Emitter<RoomRoutersEvents> {
   readonly #pool: WorkerPool;
@@ -34,6 +42,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   readonly #routers = new Map<ms.Worker, ms.Router>();
   readonly #creating = new Map<ms.Worker, Promise<ms.Router>>();
   readonly #pipes = new Map<Producer, Map<ms.Router, Pipe>>();
+  readonly #routerPipes = new RouterPipes();
   #closed = false;
   #last: ms.Router;
 
@@ -99,10 +108,19 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   /**
    * Makes `producer` available on `router` (piped from its home router if it
    * lives elsewhere) for one user; resolves with the function that gives the
-   * use back. The last user gone, the pipe closes.
+   * use back. The last user gone, the pipe closes. A new pipe carries media
+   * once {@link flow} is called for it, or at once unless `held`.
    */
-  async acquire(producer: Producer, router: ms.Router): Promise<() => void> {
-    if (producer.transport.router === router) return () => undefined;
+  async acquire(
+    producer: Producer,
+    router: ms.Router,
+    options: { held?: boolean } = {},
+  ): Promise<() => void> {
+    const home = producer.transport.router;
+    if (home === router) {
+      if (!options.held) await producer.startUpstream();
+      return () => undefined;
+    }
     let pipes = this.#pipes.get(producer);
     if (!pipes) {
       pipes = new Map();
@@ -111,17 +129,22 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     }
     let pipe = pipes.get(router);
     if (!pipe) {
-      const entry: Pipe = { users: 0, ready: Promise.resolve(), copy: undefined };
-      entry.ready = producer.transport.router
-        .pipeToRouter({ producerId: producer.engine.id, router })
-        .then(({ pipeProducer }) => {
-          entry.copy = pipeProducer;
-          // The copy closes with the original, or with either router.
-          pipeProducer?.observer.once('close', () => {
-            if (pipes!.get(router) === entry) pipes!.delete(router);
-          });
-          if (entry.users === 0) pipeProducer?.close();
+      const entry: Pipe = {
+        users: 0,
+        ready: Promise.resolve(),
+        copy: undefined,
+        feed: undefined,
+        flowing: undefined,
+      };
+      entry.ready = this.#routerPipes.pipe(producer.engine, home, router).then(({ feed, copy }) => {
+        entry.feed = feed;
+        entry.copy = copy;
+        // The copy closes with the original, or with either router.
+        copy.observer.once('close', () => {
+          if (pipes!.get(router) === entry) pipes!.delete(router);
         });
+        if (entry.users === 0) copy.close();
+      });
       entry.ready.catch(() => {
         if (pipes!.get(router) === entry) pipes!.delete(router);
       });
@@ -131,6 +154,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     pipe.users++;
     try {
       await pipe.ready;
+      if (!options.held) await this.flow(producer, router);
     } catch (error) {
       pipe.users--;
       throw error;
@@ -149,6 +173,27 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
         used.copy.close();
       }
     };
+  }
+
+  /**
+   * Lets `producer`'s media through its pipe to `router`, if it has one that
+   * does not carry it yet (and through the pipe from its node, for a producer
+   * of another node): the pipe's consumer resumes and asks the producer for a
+   * key frame. A consumer calls it as it starts.
+   */
+  async flow(producer: Producer, router: ms.Router): Promise<void> {
+    // A producer of another node comes over a pipe of its own first.
+    await producer.startUpstream();
+    const pipe = this.#pipes.get(producer)?.get(router);
+    if (!pipe) return;
+    await pipe.ready;
+    const feed = pipe.feed;
+    if (!feed || feed.closed) return;
+    // A feed closed meanwhile (its producer or a router gone) needs no resume.
+    pipe.flowing ??= feed.resume().catch((error: unknown) => {
+      if (!feed.closed) throw error;
+    });
+    await pipe.flowing;
   }
 
   /** The worker a router of the room runs on. */
