@@ -10,7 +10,13 @@ import {
   resolveClusterOptions,
 } from './options.js';
 import { Registry } from './Registry.js';
-import { CLUSTER_FORMAT, type ConsumeRequest, type LinkRequest, type NodeInfo } from './records.js';
+import {
+  CLUSTER_FORMAT,
+  type ConsumeRequest,
+  type FlowRequest,
+  type LinkRequest,
+  type NodeInfo,
+} from './records.js';
 
 const log = logger('x:server:cluster:Cluster');
 
@@ -80,6 +86,7 @@ export class Cluster extends Emitter<ClusterEvents> {
     });
     this.#bus.serve('link', (args) => this.roomOf(args).pipes.link(args as LinkRequest));
     this.#bus.serve('consume', (args) => this.roomOf(args).pipes.consume(args as ConsumeRequest));
+    this.#bus.serve('flow', (args) => this.roomOf(args).pipes.flow(args as FlowRequest));
     this.#bus.serve('unlink', async (args) => this.roomOf(args).pipes.unlink(args as LinkRequest));
   }
 

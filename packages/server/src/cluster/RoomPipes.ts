@@ -6,7 +6,13 @@ import { Transport } from '../media/Transport.js';
 import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import type { Bus } from './Bus.js';
-import type { ConsumeAnswer, ConsumeRequest, LinkAnswer, LinkRequest } from './records.js';
+import type {
+  ConsumeAnswer,
+  ConsumeRequest,
+  FlowRequest,
+  LinkAnswer,
+  LinkRequest,
+} from './records.js';
 
 /** What a cluster room needs of its node. */
 export interface ClusterNode {
@@ -34,6 +40,8 @@ export class RoomPipes {
   readonly #inbound = new Map<string, Promise<Transport>>();
   /** This node's pipe ends sending its peers' producers to other nodes, by `${peer}|${node}`. */
   readonly #outbound = new Map<string, ms.PipeTransport>();
+  /** The pipe consumers of this node's producers, by `${peer}|${node}|${producer}`. */
+  readonly #feeds = new Map<string, ms.Consumer>();
 
   constructor(room: Room, node: ClusterNode) {
     this.#room = room;
@@ -63,6 +71,19 @@ export class RoomPipes {
       paused: answer.paused,
     });
     return { link, engine };
+  }
+
+  /**
+   * Lets producer `id` of `peer` (a peer of another node, piped here) through
+   * its pipe: its node resumes the pipe's consumer.
+   */
+  async startFlow(peer: Peer, id: number): Promise<void> {
+    await this.bus.request(peer.node!, 'flow', {
+      room: this.#room.id,
+      peer: peer.name,
+      from: this.#node.id,
+      producer: id,
+    } satisfies FlowRequest);
   }
 
   /** A peer of another node left: its pipe transport here went with it. */
@@ -123,13 +144,32 @@ export class RoomPipes {
     const producer = peer.getProducerById(request.producer);
     if (!producer)
       throw new SfuError('NOT_FOUND', `peer ${request.peer} has no producer ${request.producer}`);
-    const consumer = await transport.consume({ producerId: producer.engine.id });
+    // Video waits for a consumer at the far end to start (flow): the key
+    // frame the pipe asks for as it starts is then one that consumer shows.
+    const consumer = await transport.consume({
+      producerId: producer.engine.id,
+      paused: producer.kind === 'video',
+    });
+    const key = `${request.peer}|${request.from}|${request.producer}`;
+    this.#feeds.get(key)?.close();
+    this.#feeds.set(key, consumer);
+    consumer.observer.once('close', () => {
+      if (this.#feeds.get(key) === consumer) this.#feeds.delete(key);
+    });
     return {
       engineId: producer.engine.id,
       kind: producer.kind,
       rtpParameters: consumer.rtpParameters as ConsumeAnswer['rtpParameters'],
       paused: consumer.producerPaused,
     };
+  }
+
+  /** Another node has a consumer of a local peer's producer starting: the pipe carries it from now on. */
+  async flow(request: FlowRequest): Promise<void> {
+    const feed = this.#feeds.get(`${request.peer}|${request.from}|${request.producer}`);
+    if (!feed)
+      throw new SfuError('NOT_FOUND', `no pipe of producer ${request.producer} to ${request.from}`);
+    if (feed.paused) await feed.resume();
   }
 
   /** Another node no longer wants a local peer's producers. */

@@ -94,6 +94,13 @@ export interface ConsumeRequest {
   producer: number;
 }
 
+/**
+ * Lets a piped producer's media through: the pipe's consumer of a video
+ * producer starts paused, so that the key frame it asks for as it resumes
+ * comes when a consumer on the receiving node starts, not before.
+ */
+export type FlowRequest = ConsumeRequest;
+
 /** What the receiving node produces it with (same id on both nodes). */
 export interface ConsumeAnswer {
   engineId: string;

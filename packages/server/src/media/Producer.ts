@@ -49,6 +49,8 @@ export class Producer extends Emitter<ProducerEvents> {
   #engineSyncScheduled = false;
   #engineSyncing = false;
   readonly #consumers = new Set<Consumer>();
+  readonly #upstream: (() => Promise<void>) | undefined;
+  #upstreamStarted: Promise<void> | undefined;
 
   /** @internal Created by its transport. */
   constructor(options: {
@@ -58,6 +60,11 @@ export class Producer extends Emitter<ProducerEvents> {
     engine: ms.Producer;
     appData: AppData | undefined;
     paused: boolean;
+    /**
+     * For a producer piped in from another node whose pipe starts paused:
+     * lets its media through (called once, when a consumer here starts).
+     */
+    upstream?: () => Promise<void>;
   }) {
     super();
     this.id = options.id;
@@ -67,6 +74,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.engine = options.engine;
     this.appData = options.appData;
     this.#remotelyPaused = options.paused;
+    this.#upstream = options.upstream;
     this.engine.on('score', (scores: ms.ProducerScore[]) => {
       // One score per encoding, in the order of the encodings.
       const byEncoding = (this.engine.rtpParameters.encodings ?? [{}]).map(
@@ -75,6 +83,16 @@ export class Producer extends Emitter<ProducerEvents> {
       this.peer.channel.producerScore(this, byEncoding);
       this.safeEmit('score', byEncoding);
     });
+  }
+
+  /**
+   * @internal Lets the media of a producer piped in from another node
+   * through its pipe, the first time (nothing to do for the others).
+   */
+  startUpstream(): Promise<void> {
+    if (!this.#upstream) return Promise.resolve();
+    this.#upstreamStarted ??= this.#upstream();
+    return this.#upstreamStarted;
   }
 
   /** Whether the producer is closed. */
