@@ -170,7 +170,7 @@ function report(
     details: { rows, projection: projected, windowSeconds: WINDOW_SECONDS },
     notes: [
       ...(failure ? [`**Incomplete run**: ${failure}.`] : []),
-      `One server of 2 workers, one room, two synthetic VP8 sources (${PACKETS_PER_SECOND} packets/s each when fed) homed on worker A. N receivers of source 1 are homed on A (the producer’s own router), N receivers of source 2 on worker B, where source 2 is piped once (pipeToRouter): maxConsumersPerWorker N + 1 makes the room fill A first, and the bench checks where every receiver landed. Receivers: peers with a plain RTP transport to a UDP sink each (canUsePlainRtp).`,
+      `One server of 2 workers, one room, two synthetic VP8 sources (${PACKETS_PER_SECOND} packets/s each when fed) homed on worker A. N receivers of source 1 are homed on A (the producer’s own router), N receivers of source 2 on worker B, where source 2 is piped once (a pipe between the two routers): maxConsumersPerWorker N + 1 makes the room fill A first, and the bench checks where every receiver landed. Receivers: peers with a plain RTP transport to a UDP sink each (canUsePlainRtp).`,
       `The sender feeds one source at a time, two ${WINDOW_SECONDS} s windows each in ABBA order, after 2.5 s of warm-up; worker CPU = both workers’ ru_utime + ru_stime, summed, over the window, per delivered packet. The pipe adds, per source packet, one send on A and one receive on B; its cost per source packet is the difference of the two sides’ worker CPU per source packet (noisy: a difference of two measures).`,
       ...(projected ? projectionText(projected) : []),
     ],

@@ -4,8 +4,8 @@
 // receive transport aimed at one UDP sink and its consumer of one source
 // enabled and started. The server homes every peer on a router of the room
 // (`maxConsumersPerWorker` decides which); a receiver homed on another
-// worker than its source gets the source piped there (`pipeToRouter`, once
-// per router). Receivers join one after the other, each enabled before the
+// worker than its source gets the source piped there (a pipe between the
+// routers, once per router). Receivers join one after the other, each enabled before the
 // next joins, so that every placement sees the load of the ones before.
 import type { types as ms } from '@x/mediasoup';
 import { type Peer, type Producer, type Room, type RtpIngest, Server } from '@x/server';
