@@ -377,17 +377,7 @@ export class ClusterRoom {
           paused: latest?.paused ?? record.paused,
           // The node of a video producer starts its pipe when a consumer here does.
           upstream:
-            engine.kind === 'video'
-              ? () =>
-                  this.pipes.startFlow(peer, record.id).catch((error: unknown) => {
-                    log.warn(
-                      'producer %s of node %s: the pipe did not start: %o',
-                      key,
-                      record.node,
-                      error,
-                    );
-                  })
-              : undefined,
+            engine.kind === 'video' ? () => this.pipes.startFlow(peer, record.id) : undefined,
         }),
       );
     } catch (error) {

@@ -87,11 +87,15 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /**
    * @internal Lets the media of a producer piped in from another node
-   * through its pipe, the first time (nothing to do for the others).
+   * through its pipe, the first time (nothing to do for the others). Never
+   * rejects: a failure is logged.
    */
   startUpstream(): Promise<void> {
     if (!this.#upstream) return Promise.resolve();
-    this.#upstreamStarted ??= this.#upstream();
+    // Never rejects: callers start it without waiting.
+    this.#upstreamStarted ??= this.#upstream().catch((error: unknown) => {
+      log.warn('producer %d: its pipe from another node did not start: %o', this.id, error);
+    });
     return this.#upstreamStarted;
   }
 

@@ -118,7 +118,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   ): Promise<() => void> {
     const home = producer.transport.router;
     if (home === router) {
-      if (!options.held) await producer.startUpstream();
+      if (!options.held) void producer.startUpstream();
       return () => undefined;
     }
     let pipes = this.#pipes.get(producer);
@@ -182,8 +182,11 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
    * key frame. A consumer calls it as it starts.
    */
   async flow(producer: Producer, router: ms.Router): Promise<void> {
-    // A producer of another node comes over a pipe of its own first.
-    await producer.startUpstream();
+    // A producer of another node comes over a pipe of its own first. Its
+    // node is asked without waiting for the answer: a round trip through
+    // Redis (up to the bus timeout when that node is gone) would hold up the
+    // consumer's next pause or resume.
+    void producer.startUpstream();
     const pipe = this.#pipes.get(producer)?.get(router);
     if (!pipe) return;
     await pipe.ready;
