@@ -116,6 +116,13 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
     else producer.close();
     return null;
   },
+  /** RTP packets the producer's engine got on this node (over the pipe, for a peer of another node). */
+  async received(a) {
+    const room = await roomOf(a.room as string);
+    const producer = producerOf(room, a.peer as string, a.producer as number);
+    const stats = await producer.engine.getStats();
+    return stats.reduce((sum, s) => sum + Number(s.packetCount ?? 0), 0);
+  },
   async room(a) {
     const room = server.getRoom(a.room as string);
     if (!room) return null;

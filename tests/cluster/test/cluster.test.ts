@@ -166,7 +166,16 @@ describe('a room across three nodes', () => {
     const onB = await b.call<RoomState>('room', { room: ROOM });
     expect(onB.peers.find((p) => p.name === 'camera')).toMatchObject({ node: 'a' });
 
+    // Both producers are piped to B already. Audio flows at once; video waits
+    // for a consumer on B to start, so that the key frame its pipe asks for
+    // as it starts is one that consumer can use.
+    const received = (producer: number) =>
+      b.call<number>('received', { room: ROOM, peer: 'camera', producer });
+    await expect.poll(() => received(audio.producerId), { timeout: 10_000 }).toBeGreaterThan(20);
+    expect(await received(video.producerId)).toBe(0);
+
     fromA = await streamTo(b, 'camera', video.producerId);
+    await expect.poll(() => received(video.producerId), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect
       .poll(() => fromA.sink.packets.filter((p) => p.ssrc === fromA.stream.ssrc).length, {
         timeout: 15_000,
