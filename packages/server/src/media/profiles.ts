@@ -21,12 +21,16 @@ export function profileToSpatialLayer(profile: PreferredProfile, layers: number)
   }
 }
 
-/** The profile a consumer receives, from the layers mediasoup reports (undefined: none). */
+/**
+ * The profile a consumer receives, from the layers mediasoup reports. The
+ * worker reports "no layer" (its stream stopped) as JSON null, which
+ * mediasoup's API passes on as is (its types say undefined): both are none.
+ */
 export function layersToProfile(
-  layers: ms.ConsumerLayers | undefined,
+  layers: ms.ConsumerLayers | null | undefined,
   layerCount: number,
 ): Profile {
-  if (layers === undefined) return 'none';
+  if (layers == null) return 'none';
   if (layerCount <= 1) return 'default';
   const top = layerCount - 1;
   if (layers.spatialLayer >= top) return 'high';

@@ -18,8 +18,10 @@ describe('profileToSpatialLayer', () => {
 });
 
 describe('layersToProfile', () => {
-  it('nothing received is none', () => {
+  it('nothing received is none, as undefined or as the null the worker sends when a stream stops', () => {
     expect(layersToProfile(undefined, 3)).toBe('none');
+    expect(layersToProfile(null, 3)).toBe('none');
+    expect(layersToProfile(null, 1)).toBe('none');
   });
 
   it('a stream without simulcast is default', () => {
