@@ -116,6 +116,59 @@ describe('active speaker (a subscription)', () => {
     ]);
     subscribe(bystander, { disableActiveSpeaker: {} });
   });
+
+  // mediasoup's observer keeps a dominant speaker who mutes until another
+  // outscores the speech it last had (seconds, or never against a steady
+  // level): a paused producer is taken out of it instead.
+  it('a speaker who mutes is no longer watched: the one still talking becomes the speaker', async () => {
+    const transport = await listener.createPlainRtpTransport({
+      id: 2,
+      direction: 'send',
+      comedia: true,
+    });
+    const other = await listener.produce({
+      id: 2,
+      transportId: 2,
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [
+          {
+            mimeType: 'audio/opus',
+            payloadType: 100,
+            clockRate: 48000,
+            channels: 2,
+            rtcpFeedback: [],
+          },
+        ],
+        headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
+        encodings: [{ ssrc: 5555 }],
+      },
+    });
+    const otherSender = audioLevelSender({
+      ip: '127.0.0.1',
+      port: transport.localPort,
+      ssrc: 5555,
+      payloadType: 100,
+      extensionId: 10,
+      dBov: -15,
+    });
+    const speakers = () => bodies(heardByListener, 'activeSpeaker').map((n) => n.peerName);
+    try {
+      // Both talk; the first speaker keeps the floor.
+      await sleep(1500);
+      expect(speakers().at(-1)).toBe('speaker');
+      voice.pause();
+      await expect.poll(() => speakers().at(-1), { timeout: 2000 }).toBe('listener');
+      // Unmuted, it is watched again: its peer is the speaker once the other stops.
+      voice.resume();
+      other.pause();
+      await expect.poll(() => speakers().at(-1), { timeout: 2000 }).toBe('speaker');
+    } finally {
+      otherSender.stop();
+      other.close();
+      if (voice.paused) voice.resume();
+    }
+  });
 });
 
 describe('audio levels (a subscription)', () => {
