@@ -3,7 +3,7 @@
 // a browser does) into a real in-process server.
 import { pb } from '@x/protocol';
 import type { Room as ServerRoom } from '@x/server';
-import { AUDIO_LEVEL_URI, type AudioLevelSender, audioLevelSender } from '@x/testkit';
+import { type AudioLevelSender, audioLevelParameters, audioLevelSender } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioLevelData, Peer } from '../src/index.js';
 import { fakeRoom, link, startWorld, type World } from './helpers/world.js';
@@ -28,19 +28,7 @@ beforeAll(async () => {
     id: 1,
     transportId: 1,
     kind: 'audio',
-    rtpParameters: {
-      codecs: [
-        {
-          mimeType: 'audio/opus',
-          payloadType: 100,
-          clockRate: 48000,
-          channels: 2,
-          rtcpFeedback: [],
-        },
-      ],
-      headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
-      encodings: [{ ssrc: 5555 }],
-    },
+    rtpParameters: audioLevelParameters(5555),
   });
   sender = audioLevelSender({
     ip: '127.0.0.1',

@@ -3,7 +3,7 @@
 // is counted where it leaves the other, through the pipe.
 import type { ChildProcess } from 'node:child_process';
 import {
-  AUDIO_LEVEL_URI,
+  audioLevelParameters,
   audioLevelSender,
   audioParameters,
   ffmpegSender,
@@ -225,19 +225,7 @@ describe('a room spread over two workers', () => {
       id: 30,
       transportId: transport.id,
       kind: 'audio',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'audio/opus',
-            payloadType: 100,
-            clockRate: 48000,
-            channels: 2,
-            rtcpFeedback: [],
-          },
-        ],
-        headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
-        encodings: [{ ssrc: 3333 }],
-      },
+      rtpParameters: audioLevelParameters(3333),
     });
     const toneSender = audioLevelSender({
       ip: '127.0.0.1',

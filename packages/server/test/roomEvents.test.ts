@@ -3,8 +3,8 @@
 // and producers — from real RTP carrying audio levels, as browsers send it.
 import { pb } from '@x/protocol';
 import {
-  AUDIO_LEVEL_URI,
   type AudioLevelSender,
+  audioLevelParameters,
   audioLevelSender,
   rtpSink,
   sleep,
@@ -59,19 +59,7 @@ beforeAll(async () => {
     id: 1,
     transportId: 1,
     kind: 'audio',
-    rtpParameters: {
-      codecs: [
-        {
-          mimeType: 'audio/opus',
-          payloadType: 100,
-          clockRate: 48000,
-          channels: 2,
-          rtcpFeedback: [],
-        },
-      ],
-      headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
-      encodings: [{ ssrc: 4444 }],
-    },
+    rtpParameters: audioLevelParameters(4444),
   });
   sender = audioLevelSender({
     ip: '127.0.0.1',
@@ -130,19 +118,7 @@ describe('active speaker (a subscription)', () => {
       id: 2,
       transportId: 2,
       kind: 'audio',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'audio/opus',
-            payloadType: 100,
-            clockRate: 48000,
-            channels: 2,
-            rtcpFeedback: [],
-          },
-        ],
-        headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
-        encodings: [{ ssrc: 5555 }],
-      },
+      rtpParameters: audioLevelParameters(5555),
     });
     const otherSender = audioLevelSender({
       ip: '127.0.0.1',

@@ -14,4 +14,4 @@ export {
 export { ffmpegSender, probe, type RtpSink, requireBinary, rtpSink } from './media.js';
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
 export { freePort, killed, type RedisProcess, startRedis } from './redis.js';
-export { audioParameters, videoParameters } from './rtpParameters.js';
+export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';

@@ -1,6 +1,7 @@
 // RTP parameters a browser could send, for producers created over the wire
 // without a browser (opus; VP8 with RTX, optionally three simulcast streams).
 import type { RtpParameters } from '@x/protocol';
+import { AUDIO_LEVEL_URI } from './audioLevelSender.js';
 
 /** Audio (opus) from one SSRC. */
 export function audioParameters(ssrc = 11111111): RtpParameters {
@@ -46,5 +47,19 @@ export function videoParameters(simulcast = false, ssrc = 22222222): RtpParamete
     headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
     encodings,
     rtcp: { cname: `video-${ssrc}` },
+  };
+}
+
+/**
+ * Audio (opus, payload type 100) whose packets carry the audio level header
+ * extension (id 10): what an {@link audioLevelSender} with those numbers sends.
+ */
+export function audioLevelParameters(ssrc: number): RtpParameters {
+  return {
+    codecs: [
+      { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, rtcpFeedback: [] },
+    ],
+    headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 10 }],
+    encodings: [{ ssrc }],
   };
 }
