@@ -51,9 +51,8 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#observer.closed) this.#observer.close();
+    // Every producer with a pipe use is watched: unwatching gives it back.
     for (const producer of [...this.#watches.keys()]) this.unwatch(producer);
-    for (const release of this.#releases.values()) release();
-    this.#releases.clear();
     this.safeEmit('close');
   }
 

@@ -1,7 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
 import type { Producer } from './Producer.js';
-import { RouterPipes } from './RouterPipes.js';
+import { type ProducerPipe, RouterPipes } from './RouterPipes.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:RoomRouters');
@@ -17,10 +17,8 @@ interface Pipe {
   users: number;
   /** Resolves once the producer exists on the target router. */
   ready: Promise<void>;
-  /** The producer's copy on the target router, once piped. */
-  copy: ms.Producer | undefined;
-  /** The pipe's consumer of the original (created paused), once piped. */
-  feed: ms.Consumer | undefined;
+  /** The pipe's consumer of the original (created paused) and the copy on the target router, once piped. */
+  ends: ProducerPipe | undefined;
   /** The feed's resume, once asked for: media goes through from then on. */
   flowing: Promise<void> | undefined;
 }
@@ -118,7 +116,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   ): Promise<() => void> {
     const home = producer.transport.router;
     if (home === router) {
-      if (!options.held) void producer.startUpstream();
+      if (!options.held) await this.flow(producer, router);
       return () => undefined;
     }
     let pipes = this.#pipes.get(producer);
@@ -132,13 +130,12 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
       const entry: Pipe = {
         users: 0,
         ready: Promise.resolve(),
-        copy: undefined,
-        feed: undefined,
+        ends: undefined,
         flowing: undefined,
       };
-      entry.ready = this.#routerPipes.pipe(producer.engine, home, router).then(({ feed, copy }) => {
-        entry.feed = feed;
-        entry.copy = copy;
+      entry.ready = this.#routerPipes.pipe(producer.engine, home, router).then((ends) => {
+        entry.ends = ends;
+        const copy = ends.copy;
         // The copy closes with the original, or with either router.
         copy.observer.once('close', () => {
           if (pipes!.get(router) === entry) pipes!.delete(router);
@@ -168,9 +165,10 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
       // A closed original takes its pipe along (mediasoup closes the pipe's
       // consumer with it, and the copy with that): closing the copy as well
       // would ask the worker for a pipe consumer it has already removed.
-      if (used.users === 0 && used.copy && !used.copy.closed && !producer.engine.closed) {
+      const copy = used.ends?.copy;
+      if (used.users === 0 && copy && !copy.closed && !producer.engine.closed) {
         log.debug('closing the pipe of producer %d to router %s', producer.id, router.id);
-        used.copy.close();
+        copy.close();
       }
     };
   }
@@ -190,7 +188,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     const pipe = this.#pipes.get(producer)?.get(router);
     if (!pipe) return;
     await pipe.ready;
-    const feed = pipe.feed;
+    const feed = pipe.ends?.feed;
     if (!feed || feed.closed) return;
     // A feed closed meanwhile (its producer or a router gone) needs no resume.
     pipe.flowing ??= feed.resume().catch((error: unknown) => {
@@ -207,8 +205,9 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
 
   /** How many routers a producer is piped to (for tests and monitoring). */
   pipesOf(producer: Producer): number {
-    return [...(this.#pipes.get(producer)?.values() ?? [])].filter((p) => p.copy && !p.copy.closed)
-      .length;
+    return [...(this.#pipes.get(producer)?.values() ?? [])].filter(
+      (p) => p.ends && !p.ends.copy.closed,
+    ).length;
   }
 
   /** Closes every router of the room. */
