@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Producer, Room, RtpIngest, Server, ServerOptions } from '@x/server';
-import { Server as XServer } from '@x/server';
+import { RemotePeer, Server as XServer } from '@x/server';
 import { ready, serve } from '../lib/child.js';
 import { packetsLost } from '../media/room-topology.js';
 import { cpuOf, inBatches, PAYLOAD_TYPE, SSRC } from '../media/topology.js';
@@ -83,7 +83,7 @@ async function roomOf(id: string): Promise<Room> {
 async function producerOf(room: Room, peer: string, id: number): Promise<Producer> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const producer = room.getPeerByName(peer)?.getProducerById(id);
+    const producer = room.producers.find((p) => p.peer.name === peer && p.id === id);
     if (producer) return producer;
     if (Date.now() > deadline)
       throw new Error(`no producer ${peer}/${id} in room ${room.id} on ${options.id}`);
@@ -125,7 +125,7 @@ serve(
       await inBatches(ports, (port) =>
         r.createRtpStreamer(source, { remoteIP: '127.0.0.1', remotePort: port }),
       );
-      return { streamers: r.rtpStreamers.length, pipedIn: source.peer.node !== undefined };
+      return { streamers: r.rtpStreamers.length, pipedIn: source.peer instanceof RemotePeer };
     },
     /** CPU time of this node's workers, ms. */
     workerCpu: async () =>

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtpCapabilities } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { Emitter, logger, Observer } from '@x/shared';
 import { Cluster } from './cluster/Cluster.js';
 import type { ClusterOptions } from './cluster/options.js';
 import { type RoomMediaCodec, toMediasoupCodecs } from './media/mediaCodecs.js';
 import { type ClientPlainRtpOptions, PlainRtpPolicy } from './media/PlainRtpPolicy.js';
 import { Room } from './media/Room.js';
 import { RoomRouters } from './media/RoomRouters.js';
-import { type WorkerLoad, WorkerPool } from './media/WorkerPool.js';
 import {
   type LogLevel,
   type ResolvedSettings,
   resolveSettings,
   type ServerSettings,
-} from './ServerSettings.js';
+} from './media/ServerSettings.js';
+import { type WorkerLoad, WorkerPool } from './media/WorkerPool.js';
 import { protobufSignaling } from './signaling/port.js';
 import { InvalidStateError, SfuError } from './util/errors.js';
 import { type Limits, resolveLimits } from './util/limits.js';
@@ -78,6 +78,8 @@ export type ServerEvents = {
  * ```
  */
 export class Server extends Emitter<ServerEvents> {
+  /** What the server's own subsystems watch: the same events as the server's. */
+  readonly observer = new Observer<ServerEvents>();
   /** The settings in effect, defaults applied and RTC addresses resolved. */
   readonly settings: ResolvedSettings;
   /** Limits per room, peer and connection. */
@@ -205,8 +207,9 @@ export class Server extends Emitter<ServerEvents> {
       },
     });
     this.#rooms.set(id, room);
-    room.once('close', () => this.#rooms.delete(id));
+    room.observer.once('close', () => this.#rooms.delete(id));
     this.#cluster?.addRoom(room);
+    this.observer.notify('newroom', room);
     this.safeEmit('newroom', room);
     return room;
   }
@@ -257,13 +260,14 @@ export class Server extends Emitter<ServerEvents> {
     void this.#cluster?.close();
     this.#pool.close();
     log.debug('server closed');
+    this.observer.notify('close');
     this.safeEmit('close');
   }
 
   /** This node's load: its own peers (not those of other nodes), rooms, and consumers. */
   private load(): { peers: number; rooms: number; consumers: number } {
     let peers = 0;
-    for (const room of this.#rooms.values()) peers += room.localPeers.length;
+    for (const room of this.#rooms.values()) peers += room.peers.length;
     const consumers = this.#pool.loads().reduce((sum, l) => sum + l.consumers, 0);
     return { peers, rooms: this.#rooms.size, consumers };
   }
@@ -276,6 +280,7 @@ export class Server extends Emitter<ServerEvents> {
       error.message,
       rooms.length,
     );
+    this.observer.notify('workerdied', error, rooms);
     this.safeEmit('workerdied', error, rooms);
   }
 

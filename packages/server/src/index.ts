@@ -9,18 +9,35 @@
 export type { CloseReason } from '@x/protocol';
 export { Cluster, type ClusterEvents, type DrainOptions } from './cluster/Cluster.js';
 export type { ClusterOptions, ResolvedClusterOptions } from './cluster/options.js';
+export { RemotePeer } from './cluster/RemotePeer.js';
 export type { NodeInfo } from './cluster/records.js';
 export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,
 } from './media/ActiveSpeakerDetector.js';
 export type { AudioLevel } from './media/AudioLevels.js';
-export { Consumer, type ConsumerEvents, type ConsumerOriginator } from './media/Consumer.js';
+export {
+  Consumer,
+  type ConsumerEvents,
+  type ConsumerObserverEvents,
+  type ConsumerOriginator,
+} from './media/Consumer.js';
 export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './media/mediaCodecs.js';
-export { Peer, type PeerEvents, type PeerPermissions } from './media/Peer.js';
+export {
+  Peer,
+  type PeerClosing,
+  type PeerEvents,
+  type PeerObserverEvents,
+  type PeerPermissions,
+} from './media/Peer.js';
 export type { ClientPlainRtpOptions } from './media/PlainRtpPolicy.js';
 export { PlainRtpTransport, type PlainRtpTransportEvents } from './media/PlainRtpTransport.js';
-export { type Originator, Producer, type ProducerEvents } from './media/Producer.js';
+export {
+  type Originator,
+  Producer,
+  type ProducerEvents,
+  type ProducerObserverEvents,
+} from './media/Producer.js';
 export type {
   EnableConsumerOptions,
   PlainRtpTransportOptions,
@@ -28,9 +45,19 @@ export type {
   WebRtcTransportOptions,
 } from './media/peerOptions.js';
 export type { PreferredProfile } from './media/profiles.js';
-export { type PeerJoin, Room, type RoomEvents } from './media/Room.js';
-export type { JoinOptions, PeerChannel, RecordingState } from './media/SignalingPort.js';
+export { type PeerJoin, Room, type RoomEvents, type RoomObserverEvents } from './media/Room.js';
+export type { RoomMember, RoomMemberEvents } from './media/RoomMember.js';
+export { RtpIngest, type RtpIngestOptions } from './media/RtpIngest.js';
+export {
+  RtpStreamer,
+  type RtpStreamerEvents,
+  type RtpStreamerOptions,
+} from './media/RtpStreamer.js';
+export type { JoinOptions, RecordingState } from './media/roomTypes.js';
+export type { LogLevel, ResolvedSettings, ServerSettings } from './media/ServerSettings.js';
+export { rtpStreamerSdp, type SdpStream } from './media/sdp.js';
 export { Transport, type TransportEvents } from './media/Transport.js';
+export type { TransportRef, TransportType } from './media/TransportRef.js';
 export {
   type DtlsState,
   type IceState,
@@ -46,11 +73,7 @@ export {
   type RecordingEndReason,
   type RecordingResult,
 } from './rtp/Recorder.js';
-export { RtpIngest, type RtpIngestOptions } from './rtp/RtpIngest.js';
-export { RtpStreamer, type RtpStreamerEvents, type RtpStreamerOptions } from './rtp/RtpStreamer.js';
-export { rtpStreamerSdp, type SdpStream } from './rtp/sdp.js';
 export { type RoomOptions, Server, type ServerEvents, type ServerOptions } from './Server.js';
-export type { LogLevel, ResolvedSettings, ServerSettings } from './ServerSettings.js';
 export {
   type AccessTokenClaims,
   type AccessTokenOptions,
@@ -67,6 +90,7 @@ export {
 export {
   type AuthOptions,
   type RoomFromUrlOptions,
+  type RoomHost,
   type RoomRequest,
   type RoomSelector,
   type RoomSpec,

@@ -13,7 +13,7 @@ import {
   videoParameters,
 } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Peer, type Room, type RtpIngest, Server } from '../src/index.js';
+import { type Peer, type Room, type RoomMember, type RtpIngest, Server } from '../src/index.js';
 
 let server: Server;
 let room: Room;
@@ -150,7 +150,7 @@ describe('a room spread over two workers', () => {
   });
 
   it('a simulcast producer: the far consumer selects its profile across the pipe', async () => {
-    const sender = far.room.peers.find((p) => p.name === 'near')!;
+    const sender = room.getPeerByName('near')!;
     await sender.createWebRtcTransport({ id: 2, direction: 'send' });
     const simulcast = await sender.produce({
       id: 10,
@@ -238,7 +238,7 @@ describe('a room spread over two workers', () => {
     try {
       expect(far.router).not.toBe(room.router);
       const detector = await room.createActiveSpeakerDetector();
-      const speakers: Peer[] = [];
+      const speakers: RoomMember[] = [];
       detector.on('activespeakerchange', (peer) => speakers.push(peer));
       const heardFar = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 8000);

@@ -5,6 +5,7 @@
 // orchestrator's rolling update would.
 import {
   type Producer,
+  RemotePeer,
   type Room,
   type RtpIngest,
   type RtpStreamer,
@@ -58,9 +59,11 @@ cluster.on('nodedown', (id) => events.push(`nodedown:${id}`));
 cluster.on('redisdown', () => events.push('redisdown'));
 cluster.on('redisup', () => events.push('redisup'));
 server.on('newroom', (room) => {
-  room.on('newpeer', (peer) => {
-    events.push(`newpeer:${room.id}:${peer.name}:${peer.node ?? nodeId}`);
-    peer.on('close', () => events.push(`peerclose:${room.id}:${peer.name}`));
+  // Every member of the room: its peers on this node, and those of other nodes.
+  room.on('newmember', (member) => {
+    const node = member instanceof RemotePeer ? member.node : nodeId;
+    events.push(`newpeer:${room.id}:${member.name}:${node}`);
+    member.on('close', () => events.push(`peerclose:${room.id}:${member.name}`));
   });
 });
 
@@ -69,7 +72,7 @@ async function roomOf(id: string): Promise<Room> {
 }
 
 function producerOf(room: Room, peerName: string, id: number): Producer {
-  const producer = room.getPeerByName(peerName)?.getProducerById(id);
+  const producer = room.producers.find((p) => p.peer.name === peerName && p.id === id);
   if (!producer) throw new Error(`no producer ${peerName}/${id} in room ${room.id} on ${nodeId}`);
   return producer;
 }
@@ -127,10 +130,12 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
     const room = server.getRoom(a.room as string);
     if (!room) return null;
     return {
-      peers: room.peers.map((p) => ({
-        name: p.name,
-        node: p.node ?? nodeId,
-        producers: p.producers.map((x) => ({ id: x.id, kind: x.kind, paused: x.paused })),
+      peers: room.members.map((m) => ({
+        name: m.name,
+        node: m instanceof RemotePeer ? m.node : nodeId,
+        producers: room.producers
+          .filter((x) => x.peer === m)
+          .map((x) => ({ id: x.id, kind: x.kind, paused: x.paused })),
       })),
     };
   },

@@ -14,6 +14,7 @@ import {
   CLUSTER_FORMAT,
   type ConsumeRequest,
   type FlowRequest,
+  type KickRequest,
   type LinkRequest,
   type NodeInfo,
 } from './records.js';
@@ -88,6 +89,7 @@ export class Cluster extends Emitter<ClusterEvents> {
     this.#bus.serve('consume', (args) => this.roomOf(args).pipes.consume(args as ConsumeRequest));
     this.#bus.serve('flow', (args) => this.roomOf(args).pipes.flow(args as FlowRequest));
     this.#bus.serve('unlink', async (args) => this.roomOf(args).pipes.unlink(args as LinkRequest));
+    this.#bus.serve('kick', async (args) => this.kick(args as KickRequest));
   }
 
   /**
@@ -142,7 +144,7 @@ export class Cluster extends Emitter<ClusterEvents> {
         id === this.id ? this.#draining : this.#registry.get(id)?.draining === true,
     });
     this.#rooms.set(room.id, clusterRoom);
-    room.once('close', () => this.#rooms.delete(room.id));
+    room.observer.once('close', () => this.#rooms.delete(room.id));
     // Joins wait for it (and try again if Redis is away now).
     clusterRoom.attach().catch((error: unknown) => log.warn('room %s: %s', room.id, String(error)));
   }
@@ -181,7 +183,7 @@ export class Cluster extends Emitter<ClusterEvents> {
     const peersLeft = () => this.#host.load().peers;
     if (graceMs > 0) await this.until(() => peersLeft() === 0, graceMs);
     for (const clusterRoom of this.#rooms.values()) {
-      for (const peer of clusterRoom.room.localPeers) {
+      for (const peer of clusterRoom.room.peers) {
         const target = this.pickNode();
         // Its name is free in the cluster before its client is told to rejoin elsewhere.
         await clusterRoom.release(peer).catch((error: unknown) => log.warn('drain: %o', error));
@@ -239,6 +241,13 @@ export class Cluster extends Emitter<ClusterEvents> {
     if (!clusterRoom?.attached)
       throw new SfuError('NOT_FOUND', `room ${String(id)} has no peer on node ${this.id}`);
     return clusterRoom;
+  }
+
+  /** Another node's app closed a peer of this node: it leaves the room (every node hears it). */
+  private kick(request: KickRequest): void {
+    const peer = this.roomOf(request).room.getPeerByName(String(request.peer));
+    if (!peer) throw new SfuError('NOT_FOUND', `no peer ${request.peer} on node ${this.id}`);
+    peer.close(request.appData, 'peer_closed', 'removed from the room');
   }
 
   private nodeDown(id: string): void {

@@ -1,12 +1,13 @@
 import type { AppData } from '@x/protocol';
 import { logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
-import { Producer } from '../media/Producer.js';
+import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import { SfuError } from '../util/errors.js';
 import { type Bus, unavailable } from './Bus.js';
+import { RemotePeer, type RemotePeerSide } from './RemotePeer.js';
 import { type ClusterNode, RoomPipes } from './RoomPipes.js';
-import type { PeerRecord, ProducerRecord, RoomEvent } from './records.js';
+import type { KickRequest, PeerRecord, ProducerRecord, RoomEvent } from './records.js';
 
 const log = logger('x:server:cluster:ClusterRoom');
 
@@ -15,8 +16,9 @@ const producerKey = (peer: string, id: number) => `${peer}/${id}`;
 /**
  * One room of a cluster, on this node: the room's peers and producers are
  * shared through Redis (a hash each, for late joiners; a channel, for what
- * happens), and each peer of another node is a Peer here (`peer.node`) whose
- * producers arrive through a pipe from its node (see {@link RoomPipes}). A
+ * happens), and each peer of another node is a {@link RemotePeer} member of
+ * the room here whose producers arrive through a pipe from its node (see
+ * {@link RoomPipes}). It watches the room's observer, never its events. A
  * node takes part while the room is open on it: a room that has had no local
  * peer for `limits.emptyRoomTimeoutMs` closes here, and lets go of the
  * others' media.
@@ -29,15 +31,32 @@ export class ClusterRoom {
   readonly pipes: RoomPipes;
   /** What producers of other nodes are (paused? still there?) as last heard. */
   readonly #remote = new Map<string, ProducerRecord | 'closed'>();
+  /** The members of the room that other nodes host, by name. */
+  readonly #remotePeers = new Map<string, RemotePeer>();
+  /** What those members ask of this room. */
+  readonly #remoteSide: RemotePeerSide = {
+    kick: (peer, appData) =>
+      void this.bus
+        .request(peer.node, 'kick', {
+          room: this.room.id,
+          peer: peer.name,
+          appData,
+        } satisfies KickRequest)
+        .catch((error: unknown) => log.warn('kick of %s: %s', peer.name, String(error))),
+    startMedia: (peer, producer) => this.pipes.startFlow(peer, producer.id),
+  };
 
   constructor(room: Room, node: ClusterNode) {
     this.room = room;
     this.#node = node;
     this.pipes = new RoomPipes(room, node);
-    room.on('newpeer', (peer) => {
-      if (!peer.node) this.watchLocal(peer);
-    });
-    room.once('close', () => void this.detach());
+    room.observer.on('newpeer', (peer) => this.watchLocal(peer));
+    room.observer.once('close', () => void this.detach());
+  }
+
+  /** The members of the room that other nodes host. */
+  get remotePeers(): RemotePeer[] {
+    return [...this.#remotePeers.values()];
   }
 
   private get bus(): Bus {
@@ -116,7 +135,7 @@ export class ClusterRoom {
    * or kept some that left while it was away) and tells the others.
    */
   async republish(): Promise<void> {
-    const local = new Set(this.room.localPeers.map((p) => p.name));
+    const local = new Set(this.room.peers.map((p) => p.name));
     const [peers, producers] = await Promise.all([
       this.bus.cmd.hgetall(this.key('peers')),
       this.bus.cmd.hgetall(this.key('producers')),
@@ -135,7 +154,7 @@ export class ClusterRoom {
     const goneProducers = stale(producers, (r) => r.peer);
     await this.bus.hdelOwned(this.key('peers'), this.#node.id, gonePeers);
     await this.bus.hdelOwned(this.key('producers'), this.#node.id, goneProducers);
-    for (const peer of this.room.localPeers) {
+    for (const peer of this.room.peers) {
       await this.publishPeer(peer);
       for (const producer of peer.producers) await this.publishProducer(producer);
     }
@@ -147,8 +166,7 @@ export class ClusterRoom {
       this.bus.cmd.hgetall(this.key('peers')),
       this.bus.cmd.hgetall(this.key('producers')),
     ]);
-    for (const peer of this.room.peers) {
-      if (!peer.node) continue;
+    for (const peer of this.remotePeers) {
       if (!peers[peer.name] || !this.#node.isLive(peer.node)) {
         peer.closeWith('remote');
         continue;
@@ -168,7 +186,7 @@ export class ClusterRoom {
 
   /** A node died: its peers leave the room here, and the pipes to it close. */
   nodeDown(id: string): void {
-    for (const peer of this.room.peers) {
+    for (const peer of this.remotePeers) {
       if (peer.node !== id) continue;
       peer.closeWith('remote');
       void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
@@ -188,8 +206,7 @@ export class ClusterRoom {
     if (!this.#attached) return;
     this.#attached = undefined;
     await this.bus.unlisten(this.channel);
-    for (const peer of this.room.peers) {
-      if (!peer.node) continue;
+    for (const peer of this.remotePeers) {
       void this.bus
         .request(peer.node, 'unlink', { room: this.room.id, peer: peer.name, from: this.#node.id })
         .catch(() => undefined);
@@ -203,22 +220,23 @@ export class ClusterRoom {
 
   private watchLocal(peer: Peer): void {
     void this.publishPeer(peer);
-    peer.on('newproducer', (producer) => {
+    peer.observer.on('newproducer', (producer) => {
       void this.publishProducer(producer);
-      producer.on('pause', (_o, appData) =>
+      producer.observer.on('pause', (_o, appData) =>
         this.producerChanged(producer, 'producer-pause', appData),
       );
-      producer.on('resume', (_o, appData) =>
+      producer.observer.on('resume', (_o, appData) =>
         this.producerChanged(producer, 'producer-resume', appData),
       );
-      producer.once('close', (_o, appData) =>
+      producer.observer.once('close', (_o, appData) =>
         this.producerChanged(producer, 'producer-close', appData),
       );
     });
-    peer.once(
-      'close',
-      (_originator, appData) => void this.write(() => this.release(peer, appData)),
-    );
+    // Its observer's close comes before its producers close: their records go with its release.
+    peer.observer.once('close', ({ appData }) => {
+      const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
+      void this.write(() => this.release(peer, appData, keys));
+    });
   }
 
   /**
@@ -226,8 +244,11 @@ export class ClusterRoom {
    * it); what drain awaits before it closes the peer, so that the peer's
    * name is free when its client rejoins through another node.
    */
-  async release(peer: Peer, appData?: AppData): Promise<void> {
-    const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
+  async release(
+    peer: Peer,
+    appData?: AppData,
+    keys = peer.producers.map((p) => producerKey(peer.name, p.id)),
+  ): Promise<void> {
     await this.bus.hdelOwned(this.key('peers'), this.#node.id, [peer.name]);
     await this.bus.hdelOwned(this.key('producers'), this.#node.id, keys);
     await this.emit({ type: 'peer-leave', from: this.#node.id, peer: peer.name, appData });
@@ -320,7 +341,7 @@ export class ClusterRoom {
         this.addRemotePeer(event.peer);
         return;
       case 'peer-leave': {
-        const peer = this.room.getPeerByName(event.peer);
+        const peer = this.#remotePeers.get(event.peer);
         if (peer?.node === event.from) peer.closeWith('remote', event.appData);
         this.pipes.forgetInbound(event.peer);
         return;
@@ -343,7 +364,18 @@ export class ClusterRoom {
 
   private addRemotePeer(record: PeerRecord): void {
     if (record.node === this.#node.id || record.spy || !this.#node.isLive(record.node)) return;
-    this.room.addRemotePeer({ name: record.name, appData: record.appData, node: record.node });
+    if (this.room.closed || this.room.getMember(record.name)) return;
+    const peer = new RemotePeer({
+      name: record.name,
+      appData: record.appData,
+      node: record.node,
+      side: this.#remoteSide,
+    });
+    this.#remotePeers.set(peer.name, peer);
+    peer.observer.once('close', () => {
+      if (this.#remotePeers.get(peer.name) === peer) this.#remotePeers.delete(peer.name);
+    });
+    peer.joined(this.room.addMember(peer, { startMedia: (p) => peer.startMedia(p) }));
   }
 
   /** Pipes a producer of another node here, and gives it to the room. */
@@ -358,7 +390,7 @@ export class ClusterRoom {
       return;
     }
     this.#remote.set(key, record);
-    const peer = this.room.getPeerByName(record.peer);
+    const peer = this.#remotePeers.get(record.peer);
     if (!peer || peer.node !== record.node) return;
     try {
       const { link, engine } = await this.pipes.pipeIn(peer, record.id);
@@ -367,19 +399,14 @@ export class ClusterRoom {
         engine.close();
         return;
       }
-      peer.adoptProducer(
-        new Producer({
-          id: record.id,
-          peer,
-          transport: link,
-          engine,
-          appData: record.appData,
-          paused: latest?.paused ?? record.paused,
-          // The node of a video producer starts its pipe when a consumer here does.
-          upstream:
-            engine.kind === 'video' ? () => this.pipes.startFlow(peer, record.id) : undefined,
-        }),
-      );
+      // Its node starts a video pipe when a consumer here starts (RemotePeer.startMedia).
+      peer.addProducer({
+        id: record.id,
+        link,
+        engine,
+        appData: record.appData,
+        paused: latest?.paused ?? record.paused,
+      });
     } catch (error) {
       this.#remote.delete(key);
       log.warn('producer %s of node %s could not be piped here: %o', key, record.node, error);
@@ -387,7 +414,6 @@ export class ClusterRoom {
   }
 
   private remoteProducer(peerName: string, id: number): Producer | undefined {
-    const peer = this.room.getPeerByName(peerName);
-    return peer?.node ? peer.getProducerById(id) : undefined;
+    return this.#remotePeers.get(peerName)?.getProducerById(id);
   }
 }

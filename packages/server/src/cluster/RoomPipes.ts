@@ -6,6 +6,7 @@ import { Transport } from '../media/Transport.js';
 import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import type { Bus } from './Bus.js';
+import type { RemotePeer } from './RemotePeer.js';
 import type {
   ConsumeAnswer,
   ConsumeRequest,
@@ -56,9 +57,9 @@ export class RoomPipes {
    * Pipes producer `id` of `peer` (a peer of another node) here: its engine
    * producer on this node, on the pipe transport of the peer.
    */
-  async pipeIn(peer: Peer, id: number): Promise<{ link: Transport; engine: ms.Producer }> {
+  async pipeIn(peer: RemotePeer, id: number): Promise<{ link: Transport; engine: ms.Producer }> {
     const link = await this.inbound(peer);
-    const answer = await this.bus.request<ConsumeAnswer>(peer.node!, 'consume', {
+    const answer = await this.bus.request<ConsumeAnswer>(peer.node, 'consume', {
       room: this.#room.id,
       peer: peer.name,
       from: this.#node.id,
@@ -77,8 +78,8 @@ export class RoomPipes {
    * Lets producer `id` of `peer` (a peer of another node, piped here) through
    * its pipe: its node resumes the pipe's consumer.
    */
-  async startFlow(peer: Peer, id: number): Promise<void> {
-    await this.bus.request(peer.node!, 'flow', {
+  async startFlow(peer: RemotePeer, id: number): Promise<void> {
+    await this.bus.request(peer.node, 'flow', {
       room: this.#room.id,
       peer: peer.name,
       from: this.#node.id,
@@ -125,7 +126,7 @@ export class RoomPipes {
     await transport.connect({ ip: request.ip, port: request.port });
     this.#outbound.set(key, transport);
     // The peer leaving takes its pipes with it.
-    peer.once('close', () => {
+    peer.observer.once('close', () => {
       if (this.#outbound.get(key) === transport) this.#outbound.delete(key);
       transport.close();
     });
@@ -180,7 +181,7 @@ export class RoomPipes {
   }
 
   /** This node's end of the pipe pair with the node of `peer`. */
-  private inbound(peer: Peer): Promise<Transport> {
+  private inbound(peer: RemotePeer): Promise<Transport> {
     let pending = this.#inbound.get(peer.name);
     if (!pending) {
       pending = (async () => {
@@ -190,7 +191,7 @@ export class RoomPipes {
           enableRtx: true,
         });
         try {
-          const answer = await this.bus.request<LinkAnswer>(peer.node!, 'link', {
+          const answer = await this.bus.request<LinkAnswer>(peer.node, 'link', {
             room: this.#room.id,
             peer: peer.name,
             from: this.#node.id,
@@ -205,12 +206,22 @@ export class RoomPipes {
         const link = new Transport({
           id: randomId(),
           direction: 'send',
+          type: 'pipe',
           peer,
           engine,
           router,
           appData: undefined,
+          owner: {
+            producers: (t) => peer.producers.filter((p) => p.transport === t),
+            consumers: () => [],
+            // Its producers close with it.
+            closing: (t, originator) => {
+              for (const producer of peer.producers)
+                if (producer.transport === t) producer.closeWith(originator);
+            },
+          },
         });
-        peer.adoptTransport(link);
+        peer.useLink(link);
         return link;
       })();
       this.#inbound.set(peer.name, pending);
@@ -221,8 +232,7 @@ export class RoomPipes {
 
   private localPeer(name: string): Peer {
     const peer = this.#room.getPeerByName(name);
-    if (!peer || peer.node)
-      throw new SfuError('NOT_FOUND', `no local peer ${name} in room ${this.#room.id}`);
+    if (!peer) throw new SfuError('NOT_FOUND', `no local peer ${name} in room ${this.#room.id}`);
     return peer;
   }
 }

@@ -108,3 +108,10 @@ export interface ConsumeAnswer {
   rtpParameters: RtpParameters;
   paused: boolean;
 }
+
+/** A request to the node of a peer: take the peer out of the room (an app closed it elsewhere). */
+export interface KickRequest {
+  room: string;
+  peer: string;
+  appData: AppData | undefined;
+}

@@ -1,13 +1,13 @@
 import type { types as ms } from '@x/mediasoup';
-import { Emitter } from '@x/shared';
-import type { Peer } from './Peer.js';
+import { Emitter, Observer } from '@x/shared';
 import type { Producer } from './Producer.js';
+import type { RoomMember } from './RoomMember.js';
 import type { RoomRouters } from './RoomRouters.js';
 
 /** Events of an {@link ActiveSpeakerDetector}. */
 export type ActiveSpeakerDetectorEvents = {
-  /** A new peer is the dominant speaker, through this audio producer. */
-  activespeakerchange: [peer: Peer, producer: Producer];
+  /** A new member of the room is the dominant speaker, through this audio producer. */
+  activespeakerchange: [peer: RoomMember, producer: Producer];
   /** The detector was closed (by the app or with its room). */
   close: [];
 };
@@ -20,6 +20,8 @@ export type ActiveSpeakerDetectorEvents = {
  * the speaker within the observer's next check (300 ms).
  */
 export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> {
+  /** What the server's own subsystems watch: the same events as the detector's. */
+  readonly observer = new Observer<ActiveSpeakerDetectorEvents>();
   readonly #observer: ms.ActiveSpeakerObserver;
   readonly #producers = new Map<string, Producer>();
   readonly #releases = new Map<Producer, () => void>();
@@ -36,7 +38,9 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
     this.#router = router;
     observer.on('dominantspeaker', ({ producer }: { producer: ms.Producer }) => {
       const ours = this.#producers.get(producer.id);
-      if (ours) this.safeEmit('activespeakerchange', ours.peer, ours);
+      if (!ours) return;
+      this.observer.notify('activespeakerchange', ours.peer, ours);
+      this.safeEmit('activespeakerchange', ours.peer, ours);
     });
     observer.observer.once('close', () => this.close());
   }
@@ -53,6 +57,7 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
     if (!this.#observer.closed) this.#observer.close();
     // Every producer with a pipe use is watched: unwatching gives it back.
     for (const producer of [...this.#watches.keys()]) this.unwatch(producer);
+    this.observer.notify('close');
     this.safeEmit('close');
   }
 
@@ -66,9 +71,9 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
     const watch: Watch = { observed: false, queue: Promise.resolve(), sync: () => undefined };
     watch.sync = () => this.sync(producer, watch);
     this.#watches.set(producer, watch);
-    producer.on('pause', watch.sync);
-    producer.on('resume', watch.sync);
-    producer.once('close', () => {
+    producer.observer.on('pause', watch.sync);
+    producer.observer.on('resume', watch.sync);
+    producer.observer.once('close', () => {
       this.#producers.delete(producer.engine.id);
       this.unwatch(producer);
     });
@@ -109,8 +114,8 @@ export class ActiveSpeakerDetector extends Emitter<ActiveSpeakerDetectorEvents> 
   private unwatch(producer: Producer): void {
     const watch = this.#watches.get(producer);
     if (watch) {
-      producer.off('pause', watch.sync);
-      producer.off('resume', watch.sync);
+      producer.observer.off('pause', watch.sync);
+      producer.observer.off('resume', watch.sync);
       this.#watches.delete(producer);
     }
     this.#releases.get(producer)?.();

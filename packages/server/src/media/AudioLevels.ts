@@ -76,7 +76,7 @@ export class AudioLevels {
       .then((release) => {
         if (observer.closed || producer.closed) return release();
         this.#releases.set(producer, release);
-        producer.once('close', () => {
+        producer.observer.once('close', () => {
           this.#releases.get(producer)?.();
           this.#releases.delete(producer);
         });

@@ -7,15 +7,14 @@ import type {
   RtpCapabilities,
   RtpParameters,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { plainReceiverCapabilities } from './capabilities.js';
 import { reapingOnTimeout } from './orphans.js';
-import type { Peer } from './Peer.js';
-import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
 import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
-import type { Transport } from './Transport.js';
+import type { RoomMember } from './RoomMember.js';
+import type { TransportRef } from './TransportRef.js';
 
 const log = logger('x:server:Consumer');
 
@@ -41,6 +40,37 @@ export type ConsumerEvents = {
 };
 
 /**
+ * Events of a consumer's {@link Consumer.observer}: those of the consumer,
+ * plus changes of the profile it prefers.
+ */
+export type ConsumerObserverEvents = ConsumerEvents & {
+  /** The profile it prefers was set: by the server app ('local') or by its client ('remote'). */
+  preferredprofilechange: [profile: PreferredProfile, originator: 'local' | 'remote'];
+};
+
+/**
+ * @internal How a consumer reaches its producer's media: the room pipes the
+ * producer to the router of the consumer's transport when it lives on
+ * another one (see RoomRouters).
+ */
+export interface ConsumerPipes {
+  /**
+   * Makes the producer available on `router` for this consumer; resolves
+   * with what gives that use back. A new pipe carries media once `flow` is
+   * called, or at once unless `held`.
+   */
+  acquire(producer: Producer, router: ms.Router, options: { held: boolean }): Promise<() => void>;
+  /** Lets the producer's media through to `router` (a consumer there starts). */
+  flow(producer: Producer, router: ms.Router): Promise<void>;
+}
+
+/** @internal What the owner of a consumer hears of it, apart from its events. */
+export interface ConsumerHooks {
+  /** It closed. */
+  closed(consumer: Consumer): void;
+}
+
+/**
  * A producer as one receiver gets it (mediasoup v2's server Consumer). A
  * consumer exists as soon as its peer can see the producer; media flows once
  * its client enables it on a receive transport and starts it.
@@ -51,13 +81,15 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** The producer it receives. */
   readonly source: Producer;
   /** The receiving peer (undefined for an RtpStreamer's consumer). */
-  readonly peer: Peer | undefined;
+  readonly peer: RoomMember | undefined;
   /** Whether the receiver's capabilities share a codec with the producer. */
   readonly supported: boolean;
+  /** What the server's own subsystems watch (see {@link ConsumerObserverEvents}). */
+  readonly observer = new Observer<ConsumerObserverEvents>();
 
   #closed = false;
   #engine: ms.Consumer | undefined;
-  #transport: Transport | undefined;
+  #transport: TransportRef | undefined;
   #rtpCapabilities: RtpCapabilities;
   #locallyPaused = false;
   #remotelyPaused = false;
@@ -67,14 +99,18 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #release: () => void = () => undefined;
   #preferredProfile: PreferredProfile;
   #effectiveProfile: Profile = 'none';
+  readonly #pipes: ConsumerPipes;
+  readonly #hooks: ConsumerHooks;
 
-  /** @internal Created by its room. */
+  /** @internal Created by its peer (or by an RtpStreamer). */
   constructor(options: {
     id: number;
     source: Producer;
-    peer: Peer | undefined;
+    peer: RoomMember | undefined;
     rtpCapabilities: RtpCapabilities;
     supported: boolean;
+    pipes: ConsumerPipes;
+    hooks: ConsumerHooks;
   }) {
     super();
     this.id = options.id;
@@ -83,6 +119,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.supported = options.supported;
     this.#rtpCapabilities = options.rtpCapabilities;
     this.#preferredProfile = options.source.preferredProfile;
+    this.#pipes = options.pipes;
+    this.#hooks = options.hooks;
   }
 
   /** Whether it is closed. */
@@ -101,7 +139,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   }
 
   /** The transport it is enabled on, if any. */
-  get transport(): Transport | undefined {
+  get transport(): TransportRef | undefined {
     return this.#transport;
   }
 
@@ -163,7 +201,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#engine && !this.#engine.closed) this.#engine.close();
     this.#engine = undefined;
     this.#release();
-    this.peer?.channel.consumerClosed(this);
+    this.#hooks.closed(this);
+    this.observer.notify('close');
     this.safeEmit('close');
   }
 
@@ -171,10 +210,9 @@ export class Consumer extends Emitter<ConsumerEvents> {
   pause(appData?: AppData): boolean {
     this.assertOpen('pause');
     if (this.#locallyPaused) return false;
-    const was = this.pausedByServer;
     this.#locallyPaused = true;
-    if (!was) this.notifyPause(true, 'local', appData);
     this.syncEngine();
+    this.observer.notify('pause', 'local', appData);
     this.safeEmit('pause', 'local', appData);
     return true;
   }
@@ -184,8 +222,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.assertOpen('resume');
     if (!this.#locallyPaused) return false;
     this.#locallyPaused = false;
-    if (!this.pausedByServer) this.notifyPause(false, 'local', appData);
     this.syncEngine();
+    this.observer.notify('resume', 'local', appData);
     this.safeEmit('resume', 'local', appData);
     return true;
   }
@@ -193,8 +231,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** Sets the simulcast profile it prefers; its client is told (`consumerPreferredProfileSet`). */
   setPreferredProfile(profile: PreferredProfile): void {
     this.assertOpen('setPreferredProfile');
-    this.applyPreferredProfile(profile);
-    this.peer?.channel.consumerPreferredProfileSet(this, profile);
+    this.preferProfile(profile, 'local');
   }
 
   /** Asks the producer for a key frame. */
@@ -216,7 +253,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
    * key frame comes).
    */
   async enable(
-    transport: Transport,
+    transport: TransportRef,
     options: { paused: boolean; preferredProfile?: PreferredProfile; started?: boolean },
   ): Promise<void> {
     this.assertOpen('enable');
@@ -232,16 +269,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#started = options.started ?? false;
     // The producer, piped to the transport's router if it lives on another
     // one; a new pipe carries media once this consumer starts (driveEngine).
-    const release = await this.source.peer.room.routerSet.acquire(this.source, transport.router, {
-      held: true,
-    });
+    const release = await this.#pipes.acquire(this.source, transport.router, { held: true });
     let engine: ms.Consumer;
     try {
       engine = await reapingOnTimeout(transport.router, () =>
         transport.engine.consume({
           producerId: this.source.engine.id,
           // A plain receiver gets exactly the stream described: no bandwidth probing of its own.
-          rtpCapabilities: (transport instanceof PlainRtpTransport
+          rtpCapabilities: (transport.type === 'plain'
             ? plainReceiverCapabilities(this.#rtpCapabilities)
             : this.#rtpCapabilities) as ms.RtpCapabilities,
           paused: true,
@@ -267,12 +302,13 @@ export class Consumer extends Emitter<ConsumerEvents> {
       this.setEffectiveProfile(layersToProfile(layers, this.source.layerCount)),
     );
     engine.on('score', ({ score, producerScore }: ms.ConsumerScore) => {
-      this.peer?.channel.consumerScore(this, score, producerScore);
+      this.observer.notify('score', score, producerScore);
       this.safeEmit('score', score, producerScore);
     });
     engine.on('transportclose', () => this.disable());
     engine.on('producerclose', () => this.sourceClosed());
     this.syncEngine();
+    this.observer.notify('handled');
     this.safeEmit('handled');
   }
 
@@ -289,7 +325,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     // The engine reports a score when it changes: a stream fine from its start would never get one.
     if (first) {
       const { score, producerScore } = this.#engine.score;
-      this.peer?.channel.consumerScore(this, score, producerScore);
+      this.observer.notify('score', score, producerScore);
     }
   }
 
@@ -298,12 +334,18 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#closed || this.#remotelyPaused === paused) return;
     this.#remotelyPaused = paused;
     this.syncEngine();
+    this.observer.notify(paused ? 'pause' : 'resume', 'remote', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'remote', appData);
   }
 
   /** @internal The client set its preferred profile. */
   applyPreferredProfile(profile: PreferredProfile): void {
+    this.preferProfile(profile, 'remote');
+  }
+
+  private preferProfile(profile: PreferredProfile, originator: 'local' | 'remote'): void {
     this.#preferredProfile = profile;
+    this.observer.notify('preferredprofilechange', profile, originator);
     if (this.#engine && this.source.simulcast) {
       this.#engine
         .setPreferredLayers({ spatialLayer: this.spatialLayer() })
@@ -316,7 +358,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** @internal Its producer paused or resumed. */
   sourcePauseChanged(paused: boolean, appData: AppData | undefined): void {
     if (this.#closed) return;
-    if (!this.#locallyPaused) this.notifyPause(paused, 'source', appData);
+    this.observer.notify(paused ? 'pause' : 'resume', 'source', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'source', appData);
   }
 
@@ -339,7 +381,9 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (!engine.closed) engine.close();
     this.#release();
     this.setEffectiveProfile('none');
-    if (!this.#closed) this.safeEmit('unhandled');
+    if (this.#closed) return;
+    this.observer.notify('unhandled');
+    this.safeEmit('unhandled');
   }
 
   private spatialLayer(): number {
@@ -350,7 +394,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (profile === this.#effectiveProfile) return;
     this.#effectiveProfile = profile;
     if (this.#closed) return;
-    this.peer?.channel.consumerEffectiveProfileChanged(this, profile);
+    this.observer.notify('effectiveprofilechange', profile);
     this.safeEmit('effectiveprofilechange', profile);
   }
 
@@ -384,19 +428,9 @@ export class Consumer extends Emitter<ConsumerEvents> {
         // ends at the pipe, whose own start asks for the key frame instead.
         await engine.resume();
         const router = this.#transport?.router;
-        if (router) await this.source.peer.room.routerSet.flow(this.source, router);
+        if (router) await this.#pipes.flow(this.source, router);
       }
     }
-  }
-
-  private notifyPause(
-    paused: boolean,
-    originator: 'local' | 'source',
-    appData: AppData | undefined,
-  ): void {
-    const channel = this.peer?.channel;
-    if (paused) channel?.consumerPaused(this, originator, appData);
-    else channel?.consumerResumed(this, originator, appData);
   }
 
   private assertOpen(method: string): void {

@@ -1,59 +1,55 @@
 import type { types as ms } from '@x/mediasoup';
-import type { Room } from '../media/Room.js';
+import type { WorkerPool } from './WorkerPool.js';
 
 /**
  * A room's router on the worker whose ports lie outside rtcMinPort–rtcMaxPort
  * (mediasoup v2: an RtpStreamer given a `localIP` binds any port outside the
  * range; mediasoup 3.8 cannot choose a plain transport's port, so the
  * streamer goes to a worker started with the other ports). Producers are
- * piped to it as its consumers need them. Started on first use; closed with
- * the room.
+ * piped to it as its consumers need them. Started on first use; the room
+ * closes it.
  */
 export class OutsideRouter {
-  static readonly #byRoom = new WeakMap<Room, OutsideRouter>();
-
-  readonly #room: Room;
+  readonly #pool: WorkerPool;
+  readonly #codecs: () => ms.RtpCodecCapability[];
   #router: Promise<ms.Router> | undefined;
+  #closed = false;
 
-  private constructor(room: Room) {
-    this.#room = room;
-    room.once('close', () => {
-      this.#router?.then((r) => r.close()).catch(() => undefined);
-      OutsideRouter.#byRoom.delete(room);
-    });
-  }
-
-  /** The outside router of a room. */
-  static of(room: Room): OutsideRouter {
-    let outside = OutsideRouter.#byRoom.get(room);
-    if (!outside) {
-      outside = new OutsideRouter(room);
-      OutsideRouter.#byRoom.set(room, outside);
-    }
-    return outside;
+  /**
+   * @param pool - the server's workers.
+   * @param codecs - the room's codecs (its routers' capabilities, without RTX).
+   */
+  constructor(pool: WorkerPool, codecs: () => ms.RtpCodecCapability[]) {
+    this.#pool = pool;
+    this.#codecs = codecs;
   }
 
   /** The router (consumers there get their producer piped in by the room). */
   router(): Promise<ms.Router> {
+    if (this.#closed) return Promise.reject(new Error('the room is closed'));
     if (!this.#router) {
-      const codecs = this.#room.router.rtpCapabilities.codecs?.filter(
-        (c) => !/\/rtx$/i.test(c.mimeType),
-      );
-      const created = this.#room.context.pool
+      const created = this.#pool
         .outsideRangeWorker()
-        .then((worker) => worker.createRouter({ mediaCodecs: codecs }));
+        .then((worker) => worker.createRouter({ mediaCodecs: this.#codecs() }));
       this.#router = created;
       created
-        .then((router) =>
+        .then((router) => {
+          if (this.#closed) router.close();
           // Its worker died: the next streamer starts afresh on a new one.
           router.observer.once('close', () => {
             if (this.#router === created) this.#router = undefined;
-          }),
-        )
+          });
+        })
         .catch(() => {
           if (this.#router === created) this.#router = undefined;
         });
     }
     return this.#router;
+  }
+
+  /** Closes the router (the room closed). */
+  close(): void {
+    this.#closed = true;
+    this.#router?.then((r) => r.close()).catch(() => undefined);
   }
 }

@@ -11,29 +11,33 @@ import type {
   ServerResponse,
   TransportDirection,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
-import { plainListenIp, webRtcListenIps } from '../ServerSettings.js';
+import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
-import { checkLimit } from '../util/limits.js';
-import {
-  assertDirection,
-  assertMayProduce,
-  assertMaySend,
-  assertPlainRtpAllowed,
-} from './admission.js';
-import type { Consumer } from './Consumer.js';
+import { checkLimit, type Limits } from '../util/limits.js';
+import { Consumer, type ConsumerPipes } from './Consumer.js';
+import type { MemberHooks } from './MemberHooks.js';
+import type { Originator } from './Originator.js';
 import { reapingOnTimeout } from './orphans.js';
+import type { PeerLink } from './PeerLink.js';
+import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
-import { type Originator, Producer } from './Producer.js';
+import { Producer, type ProducerHooks } from './Producer.js';
 import type {
   EnableConsumerOptions,
   PlainRtpTransportOptions,
   ProduceOptions,
   WebRtcTransportOptions,
 } from './peerOptions.js';
-import type { Room } from './Room.js';
-import type { PeerChannel, PeerLink, SignalingPort } from './SignalingPort.js';
-import type { Transport } from './Transport.js';
+import {
+  assertDirection,
+  assertMayProduce,
+  assertMaySend,
+  assertPlainRtpAllowed,
+  type PeerPermissions,
+} from './permissions.js';
+import type { RoomMember } from './RoomMember.js';
+import { plainListenIp, type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
+import type { Transport, TransportOwnerSide } from './Transport.js';
 import { WebRtcTransport } from './WebRtcTransport.js';
 
 const log = logger('x:server:Peer');
@@ -42,18 +46,7 @@ const log = logger('x:server:Peer');
 // asks again only after 1 s: one close behind another (a new subscriber or pipe) waits instead.
 const KEY_FRAME_REQUEST_DELAY_MS = 400;
 
-/** What a peer may do, from its access token (all allowed without one). */
-export interface PeerPermissions {
-  /** May create producers. */
-  canPublish: boolean;
-  /** May receive media. */
-  canSubscribe: boolean;
-  /**
-   * May create plain RTP transports (to or from an address of its choice,
-   * within the server's `clientPlainRtp.allowedNetworks`). Default false.
-   */
-  canUsePlainRtp: boolean;
-}
+export type { PeerPermissions } from './permissions.js';
 
 /** Events of a {@link Peer}. */
 export type PeerEvents = {
@@ -69,16 +62,62 @@ export type PeerEvents = {
   newconsumer: [consumer: Consumer];
 };
 
+/** How and why a peer closed (its observer's `close`). */
+export interface PeerClosing {
+  /** The server app ('local') or its client ('remote'). */
+  originator: Originator;
+  /** The app's data given to `close()`. */
+  appData: AppData | undefined;
+  /** Why, for its client (a local close). */
+  reason: CloseReason;
+  /** A message for its client. */
+  message: string;
+  /** For `node_draining`: where its client joins again. */
+  redirectUrl: string | undefined;
+}
+
+/** Events of a peer's {@link Peer.observer}. */
+export type PeerObserverEvents = {
+  /** The peer is closing (sent before its transports, producers and consumers close). */
+  close: [closing: PeerClosing];
+  /** It has a new transport. */
+  newtransport: [transport: Transport];
+  /** It has a new producer. */
+  newproducer: [producer: Producer];
+  /** It has a new consumer. */
+  newconsumer: [consumer: Consumer];
+};
+
+/** @internal What a room hears of and asks its peer, apart from its events. */
+export interface PeerHooks extends MemberHooks {
+  /** Refuses a new producer of `peer` that would give another peer too many consumers. */
+  assertFanOut(peer: Peer): void;
+  /** One of its consumers closed. */
+  consumerClosed(consumer: Consumer): void;
+}
+
+/** @internal What a peer gets from its room. */
+export interface PeerContext {
+  settings: ResolvedSettings;
+  limits: Limits;
+  /** Where clients may point plain RTP transports (none: nowhere). */
+  plainRtp: PlainRtpPolicy | undefined;
+  /** How its consumers reach producers that live on other routers. */
+  pipes: ConsumerPipes;
+  hooks: PeerHooks;
+  /** Links the new peer to the signaling layer (called once, by the constructor). */
+  link: (peer: Peer) => PeerLink;
+}
+
 /**
- * A participant of a room (mediasoup v2's server Peer): it owns transports,
- * producers and consumers. Its client acts on it through typed methods
- * (called by the signaling layer) and hears back through its channel.
+ * A participant of a room on this server (mediasoup v2's server Peer): it
+ * owns transports, producers and consumers. Its client acts on it through
+ * typed methods (called by the signaling layer), which learns what to tell
+ * the client by watching the {@link Peer.observer}.
  */
-export class Peer extends Emitter<PeerEvents> {
+export class Peer extends Emitter<PeerEvents> implements RoomMember {
   /** Peer name, unique in the room. */
   readonly name: string;
-  /** The room. */
-  readonly room: Room;
   /** The app's data about the peer, from its join. */
   appData: AppData | undefined;
   /** What the client can receive. */
@@ -89,14 +128,11 @@ export class Peer extends Emitter<PeerEvents> {
   readonly permissions: Readonly<PeerPermissions>;
   /** Its home router: where its transports (and producers) live. */
   readonly router: ms.Router;
-  /**
-   * For a peer of the room that lives on another node of a cluster: that
-   * node's id. Its producers reach this node through pipes; it has no
-   * transports or consumers here.
-   */
-  readonly node: string | undefined;
+  /** What the server's own subsystems watch (see {@link PeerObserverEvents}). */
+  readonly observer = new Observer<PeerObserverEvents>();
 
   #closed = false;
+  readonly #context: PeerContext;
   readonly #link: PeerLink;
   readonly #transports = new Map<number, Transport>();
   readonly #producers = new Map<number, Producer>();
@@ -106,20 +142,16 @@ export class Peer extends Emitter<PeerEvents> {
   /** @internal Created by its room. */
   constructor(options: {
     name: string;
-    room: Room;
     router: ms.Router;
-    node?: string;
     rtpCapabilities: RtpCapabilities;
     spy: boolean;
     appData: AppData | undefined;
     permissions?: Partial<PeerPermissions>;
-    signaling: SignalingPort;
+    context: PeerContext;
   }) {
     super();
     this.name = options.name;
-    this.room = options.room;
     this.router = options.router;
-    this.node = options.node;
     this.rtpCapabilities = options.rtpCapabilities;
     this.spy = options.spy;
     this.appData = options.appData;
@@ -128,7 +160,8 @@ export class Peer extends Emitter<PeerEvents> {
       canSubscribe: options.permissions?.canSubscribe ?? true,
       canUsePlainRtp: options.permissions?.canUsePlainRtp ?? false,
     });
-    this.#link = options.signaling.linkPeer(this);
+    this.#context = options.context;
+    this.#link = options.context.link(this);
   }
 
   /** Whether the peer is closed. */
@@ -149,11 +182,6 @@ export class Peer extends Emitter<PeerEvents> {
   /** Its consumers. */
   get consumers(): Consumer[] {
     return [...this.#consumers.values()];
-  }
-
-  /** @internal What its client must hear. */
-  get channel(): PeerChannel {
-    return this.#link;
   }
 
   /** The transport with this id, if it is the peer's. */
@@ -198,13 +226,13 @@ export class Peer extends Emitter<PeerEvents> {
     redirectUrl?: string,
   ): void {
     if (this.#closed) return;
-    if (originator === 'local') this.#link.closed(reason, message, appData, redirectUrl);
     this.#closed = true;
     log.debug('peer %s closed (%s, %s)', this.name, originator, reason);
+    this.observer.notify('close', { originator, appData, reason, message, redirectUrl });
     for (const transport of [...this.#transports.values()]) transport.closeWith(originator);
     for (const producer of [...this.#producers.values()]) producer.closeWith(originator);
     for (const consumer of [...this.#consumers.values()]) consumer.close();
-    this.room.removePeer(this, appData);
+    this.#context.hooks.closed(this, appData);
     this.safeEmit('close', originator, appData);
   }
 
@@ -224,7 +252,7 @@ export class Peer extends Emitter<PeerEvents> {
     const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createWebRtcTransport({
-        listenIps: webRtcListenIps(this.room.context.settings),
+        listenIps: webRtcListenIps(this.#context.settings),
         enableUdp: options.udp ?? true,
         enableTcp: options.tcp ?? true,
         preferUdp: options.preferUdp ?? false,
@@ -241,8 +269,9 @@ export class Peer extends Emitter<PeerEvents> {
       engine,
       router,
       appData: options.appData,
+      owner: this.transportOwnerSide(),
     });
-    this.adoptTransport(transport);
+    this.addTransport(transport);
     if (options.dtlsParameters) await transport.connectOnce(options.dtlsParameters);
     return transport;
   }
@@ -254,9 +283,9 @@ export class Peer extends Emitter<PeerEvents> {
   async createPlainRtpTransport(options: PlainRtpTransportOptions): Promise<PlainRtpTransport> {
     this.assertCanOpen(options.id, options.direction);
     // A remote address given by a client: only where the server lets clients send.
-    if (options.remote) assertPlainRtpAllowed(this, options.remote);
+    if (options.remote) assertPlainRtpAllowed(this, this.#context.plainRtp, options.remote);
     const listenIp =
-      options.listenIp ?? plainListenIp(this.room.context.settings, options.ipFamily ?? 4);
+      options.listenIp ?? plainListenIp(this.#context.settings, options.ipFamily ?? 4);
     const router = this.router;
     const engine = await reapingOnTimeout(router, () =>
       router.createPlainTransport({
@@ -273,8 +302,9 @@ export class Peer extends Emitter<PeerEvents> {
       engine,
       router,
       appData: options.appData,
+      owner: this.transportOwnerSide(),
     });
-    this.adoptTransport(transport);
+    this.addTransport(transport);
     if (options.remote) await transport.setRemoteParameters(options.remote);
     return transport;
   }
@@ -291,20 +321,17 @@ export class Peer extends Emitter<PeerEvents> {
 
   /** Creates a producer on one of the peer's send transports; every other peer gets a consumer of it. */
   async produce(options: ProduceOptions): Promise<Producer> {
-    this.assertLocal();
     assertMayProduce(this);
     if (this.#producers.has(options.id))
       throw new SfuError(
         'ALREADY_EXISTS',
         `producer ${options.id} already exists: choose another id`,
-        {
-          field: 'id',
-        },
+        { field: 'id' },
       );
     const transport = this.transport(options.transportId);
     assertDirection(transport, 'send');
-    checkLimit(this.room.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
-    this.room.assertFanOut(this);
+    checkLimit(this.#context.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
+    this.#context.hooks.assertFanOut(this);
     const paused = options.paused ?? false;
     const engine = await reapingOnTimeout(this.router, () =>
       transport.engine.produce({
@@ -320,16 +347,20 @@ export class Peer extends Emitter<PeerEvents> {
         `transport ${transport.id} closed while the producer was created`,
       );
     }
-    return this.adoptProducer(
-      new Producer({
-        id: options.id,
-        peer: this,
-        transport,
-        engine,
-        appData: options.appData,
-        paused,
-      }),
-    );
+    const producer = new Producer({
+      id: options.id,
+      peer: this,
+      transport,
+      engine,
+      appData: options.appData,
+      paused,
+      hooks: this.producerHooks(),
+    });
+    this.#producers.set(producer.id, producer);
+    this.observer.notify('newproducer', producer);
+    this.safeEmit('newproducer', producer);
+    this.#context.hooks.producerAdded(producer);
+    return producer;
   }
 
   /**
@@ -348,7 +379,6 @@ export class Peer extends Emitter<PeerEvents> {
       paused: options.paused ?? false,
       preferredProfile: options.preferredProfile,
     });
-    transport.addConsumer(consumer);
     return consumer;
   }
 
@@ -357,15 +387,31 @@ export class Peer extends Emitter<PeerEvents> {
     this.consumer(id).start();
   }
 
-  /** @internal A consumer of another peer's producer, created by the room. */
-  addConsumer(consumer: Consumer): void {
-    this.#consumers.set(consumer.id, consumer);
-    this.#consumerOf.set(consumer.source, consumer);
-    consumer.once('close', () => {
-      this.#consumers.delete(consumer.id);
-      this.#consumerOf.delete(consumer.source);
+  /**
+   * @internal Gives the peer a consumer of another member's producer (the
+   * room does, for every producer the peer may receive).
+   */
+  subscribe(producer: Producer, options: { id: number; supported: boolean }): Consumer {
+    const consumer = new Consumer({
+      id: options.id,
+      source: producer,
+      peer: this,
+      rtpCapabilities: this.rtpCapabilities,
+      supported: options.supported,
+      pipes: this.#context.pipes,
+      hooks: {
+        closed: (c) => {
+          this.#consumers.delete(c.id);
+          this.#consumerOf.delete(c.source);
+          this.#context.hooks.consumerClosed(c);
+        },
+      },
     });
+    this.#consumers.set(consumer.id, consumer);
+    this.#consumerOf.set(producer, consumer);
+    this.observer.notify('newconsumer', consumer);
     this.safeEmit('newconsumer', consumer);
+    return consumer;
   }
 
   /** @internal The peer's transport with this id, or NOT_FOUND for its client. */
@@ -393,37 +439,53 @@ export class Peer extends Emitter<PeerEvents> {
     );
   }
 
-  /**
-   * @internal Registers a producer of this peer (made by `produce()`, or
-   * piped here from another node for a remote peer); the room's other peers
-   * get consumers of it.
-   */
-  adoptProducer(producer: Producer): Producer {
-    this.#producers.set(producer.id, producer);
-    producer.transport.addProducer(producer);
-    producer.once('close', () => this.#producers.delete(producer.id));
-    this.safeEmit('newproducer', producer);
-    this.room.producerAdded(producer);
-    return producer;
+  /** What a new transport of the peer is given: what it carries, and its closing. */
+  private transportOwnerSide(): TransportOwnerSide {
+    return {
+      producers: (t) => this.producers.filter((p) => p.transport === t),
+      consumers: (t) => this.consumers.filter((c) => c.transport === t),
+      // Its producers close with it, on behalf of whoever closed it.
+      closing: (t, originator) => {
+        for (const producer of this.producers) {
+          if (producer.transport === t) producer.closeWith(originator);
+        }
+        this.#transports.delete(t.id);
+      },
+    };
   }
 
-  /** @internal A transport the server made for this peer itself (the pipe of a remote peer). */
-  adoptTransport(transport: Transport): void {
+  private producerHooks(): ProducerHooks {
+    const hooks = this.#context.hooks;
+    return {
+      pauseChanged: (p, appData) => hooks.producerPauseChanged(p, appData),
+      preferredProfileSet: (p, profile) => hooks.producerPreferredProfileSet(p, profile),
+      closed: (p) => {
+        this.#producers.delete(p.id);
+        hooks.producerClosed(p);
+      },
+    };
+  }
+
+  private addTransport(transport: Transport): void {
     this.#transports.set(transport.id, transport);
-    transport.once('close', () => this.#transports.delete(transport.id));
+    this.observer.notify('newtransport', transport);
     this.safeEmit('newtransport', transport);
   }
 
   /** Checks that a transport may be opened: id free, direction allowed, limit not reached. */
   private assertCanOpen(id: number, direction: TransportDirection): void {
     if (this.#closed) throw new InvalidStateError(`peer ${this.name} is closed`);
-    this.assertLocal();
     if (this.#transports.has(id))
       throw new SfuError('ALREADY_EXISTS', `transport ${id} already exists: choose another id`, {
         field: 'id',
       });
     assertMaySend(this, direction);
-    checkLimit(this.room.limits, 'transportsPerPeer', this.#transports.size, `peer ${this.name}`);
+    checkLimit(
+      this.#context.limits,
+      'transportsPerPeer',
+      this.#transports.size,
+      `peer ${this.name}`,
+    );
   }
 
   private owned<T>(map: Map<number, T>, id: number, what: string, field: string): T {
@@ -431,14 +493,6 @@ export class Peer extends Emitter<PeerEvents> {
     if (!found)
       throw new SfuError('NOT_FOUND', `no ${what} ${id} belongs to peer ${this.name}`, { field });
     return found;
-  }
-
-  private assertLocal(): void {
-    if (!this.node) return;
-    throw new SfuError(
-      'UNSUPPORTED',
-      `peer ${this.name} lives on node ${this.node}: act on it there`,
-    );
   }
 
   /** A peer closed while the worker created something for it: that thing goes too. */

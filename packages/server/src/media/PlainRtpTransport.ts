@@ -1,7 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import type { AppData, TransportDirection, TransportTuple } from '@x/protocol';
-import type { Peer } from './Peer.js';
-import { Transport, type TransportEvents } from './Transport.js';
+import type { RoomMember } from './RoomMember.js';
+import { Transport, type TransportEvents, type TransportOwnerSide } from './Transport.js';
 
 /** Events of a {@link PlainRtpTransport}. */
 export type PlainRtpTransportEvents = TransportEvents & {
@@ -21,14 +21,15 @@ export class PlainRtpTransport extends Transport<PlainRtpTransportEvents> {
   constructor(options: {
     id: number;
     direction: TransportDirection;
-    peer: Peer | undefined;
+    peer: RoomMember | undefined;
     engine: ms.PlainTransport;
     router: ms.Router;
     appData: AppData | undefined;
+    owner: TransportOwnerSide;
   }) {
-    super(options);
+    super({ ...options, type: 'plain' });
     this.engine.on('tuple', (tuple: ms.TransportTuple) =>
-      this.safeEmit('tuple', tuple as TransportTuple),
+      this.emitBoth('tuple', tuple as TransportTuple),
     );
   }
 

@@ -1,16 +1,15 @@
 import type { types as ms } from '@x/mediasoup';
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError } from '../util/errors.js';
-import type { Consumer } from './Consumer.js';
-import type { Peer } from './Peer.js';
+import type { Originator } from './Originator.js';
 import type { PreferredProfile } from './profiles.js';
-import type { Transport } from './Transport.js';
+import type { RoomMember } from './RoomMember.js';
+import type { TransportRef } from './TransportRef.js';
 
 const log = logger('x:server:Producer');
 
-/** Who acted: the server application ('local') or the client ('remote'). */
-export type Originator = 'local' | 'remote';
+export type { Originator } from './Originator.js';
 
 /** Events of a {@link Producer}. */
 export type ProducerEvents = {
@@ -25,7 +24,29 @@ export type ProducerEvents = {
 };
 
 /**
- * A media track a peer sends to the room (mediasoup v2's server Producer).
+ * Events of a producer's {@link Producer.observer}: those of the producer,
+ * plus the profile the app set for its consumers.
+ */
+export type ProducerObserverEvents = ProducerEvents & {
+  /** The app set the profile its consumers prefer (`setPreferredProfile`). */
+  preferredprofilechange: [profile: PreferredProfile];
+};
+
+/**
+ * @internal What the creator of a producer hears of it, apart from its
+ * events (which an app may remove): the room's consumers of it follow it.
+ */
+export interface ProducerHooks {
+  /** It became paused or resumed (by either side). */
+  pauseChanged(producer: Producer, appData: AppData | undefined): void;
+  /** The app set the profile its consumers prefer. */
+  preferredProfileSet(producer: Producer, profile: PreferredProfile): void;
+  /** It closed. */
+  closed(producer: Producer): void;
+}
+
+/**
+ * A media track a member of the room sends (mediasoup v2's server Producer).
  * Every other peer of the room gets a {@link Consumer} of it.
  */
 export class Producer extends Emitter<ProducerEvents> {
@@ -33,14 +54,16 @@ export class Producer extends Emitter<ProducerEvents> {
   readonly id: number;
   /** Media kind. */
   readonly kind: MediaKind;
-  /** The peer that sends it. */
-  readonly peer: Peer;
+  /** The member of the room that sends it (a Peer of this server, or a peer of another node). */
+  readonly peer: RoomMember;
   /** The transport it arrives on. */
-  readonly transport: Transport;
+  readonly transport: TransportRef;
   /** The app's data about the producer (given by its client, or by the server). */
   appData: AppData | undefined;
   /** The mediasoup producer underneath (for what this API does not cover). */
   readonly engine: ms.Producer;
+  /** What the server's own subsystems watch (see {@link ProducerObserverEvents}). */
+  readonly observer = new Observer<ProducerObserverEvents>();
 
   #closed = false;
   #locallyPaused = false;
@@ -48,23 +71,17 @@ export class Producer extends Emitter<ProducerEvents> {
   #preferredProfile: PreferredProfile = 'default';
   #engineSyncScheduled = false;
   #engineSyncing = false;
-  readonly #consumers = new Set<Consumer>();
-  readonly #upstream: (() => Promise<void>) | undefined;
-  #upstreamStarted: Promise<void> | undefined;
+  readonly #hooks: ProducerHooks;
 
-  /** @internal Created by its transport. */
+  /** @internal Created by its peer (or, for a peer of another node, by the cluster). */
   constructor(options: {
     id: number;
-    peer: Peer;
-    transport: Transport;
+    peer: RoomMember;
+    transport: TransportRef;
     engine: ms.Producer;
     appData: AppData | undefined;
     paused: boolean;
-    /**
-     * For a producer piped in from another node whose pipe starts paused:
-     * lets its media through (called once, when a consumer here starts).
-     */
-    upstream?: () => Promise<void>;
+    hooks: ProducerHooks;
   }) {
     super();
     this.id = options.id;
@@ -74,29 +91,15 @@ export class Producer extends Emitter<ProducerEvents> {
     this.engine = options.engine;
     this.appData = options.appData;
     this.#remotelyPaused = options.paused;
-    this.#upstream = options.upstream;
+    this.#hooks = options.hooks;
     this.engine.on('score', (scores: ms.ProducerScore[]) => {
       // One score per encoding, in the order of the encodings.
       const byEncoding = (this.engine.rtpParameters.encodings ?? [{}]).map(
         (e) => scores.find((s) => (e.rid ? s.rid === e.rid : s.ssrc === e.ssrc))?.score ?? 0,
       );
-      this.peer.channel.producerScore(this, byEncoding);
+      this.observer.notify('score', byEncoding);
       this.safeEmit('score', byEncoding);
     });
-  }
-
-  /**
-   * @internal Lets the media of a producer piped in from another node
-   * through its pipe, the first time (nothing to do for the others). Never
-   * rejects: a failure is logged.
-   */
-  startUpstream(): Promise<void> {
-    if (!this.#upstream) return Promise.resolve();
-    // Never rejects: callers start it without waiting.
-    this.#upstreamStarted ??= this.#upstream().catch((error: unknown) => {
-      log.warn('producer %d: its pipe from another node did not start: %o', this.id, error);
-    });
-    return this.#upstreamStarted;
   }
 
   /** Whether the producer is closed. */
@@ -139,11 +142,6 @@ export class Producer extends Emitter<ProducerEvents> {
     return this.#preferredProfile;
   }
 
-  /** Its consumers. */
-  get consumers(): Consumer[] {
-    return [...this.#consumers];
-  }
-
   /** Closes the producer: its client is told (`producerClosed`) and its consumers close. */
   close(appData?: AppData): void {
     this.closeWith('local', appData);
@@ -155,7 +153,6 @@ export class Producer extends Emitter<ProducerEvents> {
     if (this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = true;
-    this.peer.channel.producerPaused(this, appData);
     this.afterPauseChange(wasPaused, 'local', appData);
     return true;
   }
@@ -166,7 +163,6 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = false;
-    this.peer.channel.producerResumed(this, appData);
     this.afterPauseChange(wasPaused, 'local', appData);
     return true;
   }
@@ -178,7 +174,8 @@ export class Producer extends Emitter<ProducerEvents> {
   setPreferredProfile(profile: PreferredProfile): void {
     this.assertOpen('setPreferredProfile');
     this.#preferredProfile = profile;
-    for (const consumer of this.#consumers) consumer.setPreferredProfile(profile);
+    this.#hooks.preferredProfileSet(this, profile);
+    this.observer.notify('preferredprofilechange', profile);
   }
 
   /** RTC stats of the incoming streams ('inbound-rtp', one per encoding). */
@@ -187,7 +184,7 @@ export class Producer extends Emitter<ProducerEvents> {
     return (await this.engine.getStats()) as unknown as RtcStats[];
   }
 
-  /** @internal The client paused or resumed it. */
+  /** @internal The client paused or resumed it (or, for a producer of another node, its node). */
   setRemotelyPaused(paused: boolean, appData: AppData | undefined): void {
     if (this.#closed || this.#remotelyPaused === paused) return;
     const wasPaused = this.paused;
@@ -195,26 +192,19 @@ export class Producer extends Emitter<ProducerEvents> {
     this.afterPauseChange(wasPaused, 'remote', appData);
   }
 
-  /** @internal */
-  addConsumer(consumer: Consumer): void {
-    this.#consumers.add(consumer);
-    consumer.once('close', () => this.#consumers.delete(consumer));
-  }
-
   /**
-   * @internal Closes it on behalf of `originator`. The client is told of a
-   * local close, unless its transport closed too (that notification covers it:
-   * the client producer becomes unhandled, as in v2).
+   * @internal Closes it on behalf of `originator`: its consumers close, and
+   * its client is told of a local close unless its transport closed too
+   * (that notification covers it: the client producer becomes unhandled, as
+   * in v2).
    */
-  closeWith(originator: Originator, appData?: AppData, tellClient = originator === 'local'): void {
+  closeWith(originator: Originator, appData?: AppData): void {
     if (this.#closed) return;
     this.#closed = true;
     log.debug('producer %d of %s closed (%s)', this.id, this.peer.name, originator);
     if (!this.engine.closed) this.engine.close();
-    for (const consumer of [...this.#consumers]) consumer.sourceClosed();
-    if (tellClient && !this.peer.closed) {
-      this.peer.channel.producerClosed(this, appData);
-    }
+    this.#hooks.closed(this);
+    this.observer.notify('close', originator, appData);
     this.safeEmit('close', originator, appData);
   }
 
@@ -224,9 +214,10 @@ export class Producer extends Emitter<ProducerEvents> {
     appData: AppData | undefined,
   ): void {
     const event = this.paused ? 'pause' : 'resume';
+    this.observer.notify(event, originator, appData);
     if (wasPaused !== this.paused) {
       this.syncEngine();
-      for (const consumer of this.#consumers) consumer.sourcePauseChanged(this.paused, appData);
+      this.#hooks.pauseChanged(this, appData);
     }
     this.safeEmit(event, originator, appData);
   }

@@ -6,30 +6,87 @@ import type {
   RtpCapabilities,
   ServerResponse,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
-import { createRtpStreamer } from '../rtp/createRtpStreamer.js';
-import { RtpIngest, type RtpIngestOptions } from '../rtp/RtpIngest.js';
-import type { RtpStreamer, RtpStreamerOptions } from '../rtp/RtpStreamer.js';
+import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
 import type { Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
 import { AudioLevels } from './AudioLevels.js';
-import { assertCanJoin, assertFanOut, producerCount, type RoomView } from './admission.js';
-import { Consumer } from './Consumer.js';
-import { Peer } from './Peer.js';
+import { assertCanJoin, assertFanOut, type RoomView } from './admission.js';
+import { Consumer, type ConsumerPipes } from './Consumer.js';
+import { createRtpStreamer } from './createRtpStreamer.js';
+import { DominantSpeaker } from './DominantSpeaker.js';
+import type { MemberHooks } from './MemberHooks.js';
+import { OutsideRouter } from './OutsideRouter.js';
+import { Peer, type PeerHooks } from './Peer.js';
+import type { PeerLink } from './PeerLink.js';
+import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
+import type { RoomMember } from './RoomMember.js';
 import type { RoomRouters } from './RoomRouters.js';
-import { RoomSubscriptions } from './RoomSubscriptions.js';
-import type { PeerJoin, RoomContext, RoomEvents } from './roomTypes.js';
-import type { JoinOptions, RecordingState } from './SignalingPort.js';
+import { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';
+import type { RtpStreamer, RtpStreamerOptions } from './RtpStreamer.js';
+import type {
+  JoinOptions,
+  PeerJoin,
+  RecordingState,
+  RoomEvents,
+  RoomObserverEvents,
+} from './roomTypes.js';
+import { plainListenIp, type ResolvedSettings } from './ServerSettings.js';
+import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:Room');
 
-export type { PeerJoin, RoomEvents } from './roomTypes.js';
+export type { PeerJoin, RoomEvents, RoomObserverEvents } from './roomTypes.js';
 
 /**
- * A room: its peers, and what they send and receive (mediasoup v2's Room),
+ * The signaling layer as the domain sees it, plugged in by the Server: the
+ * domain never builds, reads or dispatches a wire message itself.
+ */
+export interface SignalingPort {
+  /** Links a new peer (joined without a signaling connection) to the signaling layer. */
+  linkPeer(peer: Peer, room: Room): PeerLink;
+  /** mediasoup v2's `room.receiveRequest()`: `queryRoom` and `join` of a client not yet in the room. */
+  receiveRoomRequest(
+    room: Room,
+    request: ClientRequest,
+    options: JoinOptions,
+  ): Promise<ServerResponse>;
+}
+
+/** @internal What a room needs from its server. */
+export interface RoomContext {
+  /**
+   * Admits a joiner before it is added (a cluster claims its name across
+   * nodes, or refuses: NODE_UNAVAILABLE); resolves with what undoes it if the
+   * join fails after all.
+   */
+  admit?: (room: Room, name: string, spy: boolean) => Promise<() => void>;
+  /** Called when one of the room's routers died with its worker. */
+  routerDied?: (room: Room, worker: ms.Worker) => void;
+  settings: ResolvedSettings;
+  pool: WorkerPool;
+  limits: Limits;
+  signaling: SignalingPort;
+  /** Where clients may point plain RTP transports (none: nowhere). */
+  plainRtp: PlainRtpPolicy | undefined;
+}
+
+/**
+ * @internal What a member whose media arrives from elsewhere (a peer of
+ * another node) gives the room when it is added.
+ */
+export interface MemberSource {
+  /**
+   * A consumer here starts receiving one of its producers: let that media
+   * come (the first time; later calls cost nothing). Never waited for.
+   */
+  startMedia(producer: Producer): void;
+}
+
+/**
+ * A room: its members, and what they send and receive (mediasoup v2's Room),
  * on one mediasoup router per media worker it needs: peers are placed where
  * a worker has headroom, and producers are piped between the room's routers
  * as consumers need them. Create one with `server.createRoom()`.
@@ -49,17 +106,31 @@ export class Room extends Emitter<RoomEvents> {
    * room open until the app closes it).
    */
   closeWhenEmpty: boolean;
+  /** What the server's own subsystems watch (see {@link RoomObserverEvents}). */
+  readonly observer = new Observer<RoomObserverEvents>();
 
   #closed = false;
   #emptyTimer: NodeJS.Timeout | undefined;
+  #levelWatchers = 0;
   readonly #context: RoomContext;
+  /** Every member, by name: the peers of this server and those of other nodes. */
+  readonly #members = new Map<string, RoomMember>();
+  /** The peers of this server, by name. */
   readonly #peers = new Map<string, Peer>();
+  /** Peers the server runs itself (RTP ingest), as opposed to a client's. */
+  readonly #serverPeers = new Set<Peer>();
+  readonly #sources = new Map<RoomMember, MemberSource>();
+  /** Every producer of the room, in the order they came. */
+  readonly #producers = new Set<Producer>();
+  readonly #consumersOf = new Map<Producer, Set<Consumer>>();
   readonly #consumerIds = new Set<number>();
+  readonly #recordings = new Map<object, string[]>();
   readonly #streamers = new Set<RtpStreamer>();
   readonly #detectors = new Set<ActiveSpeakerDetector>();
-  readonly #audioLevels: AudioLevels;
-  readonly #subscriptions: RoomSubscriptions;
   readonly #joining = new Set<string>();
+  readonly #audioLevels: AudioLevels;
+  readonly #speaker: DominantSpeaker;
+  readonly #outside: OutsideRouter;
 
   /** @internal Created by the server. */
   constructor(options: {
@@ -79,18 +150,20 @@ export class Room extends Emitter<RoomEvents> {
     this.watchEmpty();
     this.#audioLevels = new AudioLevels({
       routers: this.routerSet,
-      producers: () => this.peers.flatMap((p) => p.producers),
-      listening: () => this.listenerCount('audiolevels') > 0 || this.#subscriptions.wantsLevels,
+      producers: () => this.#producers,
+      listening: () => this.listenerCount('audiolevels') > 0 || this.#levelWatchers > 0,
       emit: (levels) => {
-        this.#subscriptions.deliverLevels(levels);
+        this.observer.notify('audiolevels', levels);
         this.safeEmit('audiolevels', levels);
       },
     });
-    this.#subscriptions = new RoomSubscriptions({
-      peers: () => this.#peers.values(),
+    this.#speaker = new DominantSpeaker({
       createDetector: () => this.createActiveSpeakerDetector(),
-      levelsWanted: () => this.#audioLevels.start(),
+      changed: (member, producer) => this.observer.notify('activespeakerchange', member, producer),
     });
+    this.#outside = new OutsideRouter(options.context.pool, () =>
+      (this.router.rtpCapabilities.codecs ?? []).filter((c) => !/\/rtx$/i.test(c.mimeType)),
+    );
     // A router closes with its worker: the peers living on it go, the room and the others go on.
     this.routerSet.on('routerdied', (router, worker) => {
       for (const peer of this.peers) {
@@ -132,9 +205,27 @@ export class Room extends Emitter<RoomEvents> {
     return this.routerSet.pipesOf(producer);
   }
 
-  /** The peers in the room. */
+  /** The peers of the room on this server. */
   get peers(): Peer[] {
     return [...this.#peers.values()];
+  }
+
+  /**
+   * Every member of the room: its peers on this server and, in a cluster,
+   * those of other nodes (`RemotePeer`s).
+   */
+  get members(): RoomMember[] {
+    return [...this.#members.values()];
+  }
+
+  /** Every producer of the room (those of other nodes included, piped here). */
+  get producers(): Producer[] {
+    return [...this.#producers];
+  }
+
+  /** The consumers of a producer of the room: its peers' and its RtpStreamers'. */
+  consumersOf(producer: Producer): Consumer[] {
+    return [...(this.#consumersOf.get(producer) ?? [])];
   }
 
   /** The RtpStreamers of the room's producers. */
@@ -144,20 +235,18 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Whether the room is being recorded, and whom: every peer is told when this changes. */
   get recording(): RecordingState {
-    return this.#subscriptions.recording;
+    const peerNames = [...new Set([...this.#recordings.values()].flat())];
+    return { active: this.#recordings.size > 0, peerNames };
   }
 
-  /**
-   * @internal A recording of the room started (a Recorder): every peer is
-   * told now, and again when the returned function says it ended.
-   */
-  recordingStarted(peerNames: string[]): () => void {
-    return this.#subscriptions.recordingStarted(peerNames);
-  }
-
-  /** The peer with this name, if it is in the room. */
+  /** The peer of this server with this name, if it is in the room. */
   getPeerByName(name: string): Peer | undefined {
     return this.#peers.get(name);
+  }
+
+  /** The member with this name (a peer of this server or of another node), if it is in the room. */
+  getMember(name: string): RoomMember | undefined {
+    return this.#members.get(name);
   }
 
   /**
@@ -187,7 +276,7 @@ export class Room extends Emitter<RoomEvents> {
     try {
       if (this.#context.admit)
         release = await this.#context.admit(this, options.name, options.spy ?? false);
-      const router = await this.routerSet.homeFor(producerCount(this.view()));
+      const router = await this.routerSet.homeFor(this.#producers.size);
       if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
       return this.addPeer(options, router);
     } catch (error) {
@@ -208,10 +297,13 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#emptyTimer);
-    this.#subscriptions.close();
+    this.#speaker.close();
     log.debug('room %s closed (%s)', this.id, reason);
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
+    // Members of other nodes leave with their cluster's part of the room, which watches this.
+    this.observer.notify('close', appData);
+    this.#outside.close();
     this.routerSet.close();
     this.safeEmit('close', appData);
   }
@@ -222,9 +314,16 @@ export class Room extends Emitter<RoomEvents> {
    */
   async createRtpStreamer(producer: Producer, options: RtpStreamerOptions): Promise<RtpStreamer> {
     this.assertOpen('createRtpStreamer');
-    const streamer = await createRtpStreamer(this, producer, options);
+    if (producer.closed || !this.#producers.has(producer))
+      throw new SfuError('NOT_FOUND', 'Producer not found');
+    const streamer = await createRtpStreamer(producer, options, {
+      listenIp: (family) => plainListenIp(this.#context.settings, family),
+      outsideRouter: () => this.#outside.router(),
+      createConsumer: (source) => this.newConsumer(source, this.rtpCapabilities, true),
+    });
     this.#streamers.add(streamer);
-    streamer.once('close', () => this.#streamers.delete(streamer));
+    streamer.observer.once('close', () => this.#streamers.delete(streamer));
+    this.observer.notify('newrtpstreamer', streamer);
     return streamer;
   }
 
@@ -233,9 +332,10 @@ export class Room extends Emitter<RoomEvents> {
    * as a producer of a server-side peer, which the other peers consume like
    * any other. See {@link RtpIngestOptions}.
    */
-  createRtpIngest(options: RtpIngestOptions): Promise<RtpIngest> {
+  async createRtpIngest(options: RtpIngestOptions): Promise<RtpIngest> {
     this.assertOpen('createRtpIngest');
-    return RtpIngest.create(this, options);
+    const peer = await this.serverPeer(options.peerName ?? 'rtp-ingest', options.peerAppData);
+    return RtpIngest.create(peer, options, this.#context.settings);
   }
 
   /** Creates a detector of the active speaker among the room's audio producers. */
@@ -244,9 +344,9 @@ export class Room extends Emitter<RoomEvents> {
     const router = this.router;
     const observer = await router.createActiveSpeakerObserver({ interval: 300 });
     const detector = new ActiveSpeakerDetector(observer, this.routerSet, router);
-    for (const peer of this.peers) for (const p of peer.producers) detector.addProducer(p);
+    for (const producer of this.#producers) detector.addProducer(producer);
     this.#detectors.add(detector);
-    detector.once('close', () => this.#detectors.delete(detector));
+    detector.observer.once('close', () => this.#detectors.delete(detector));
     return detector;
   }
 
@@ -260,118 +360,217 @@ export class Room extends Emitter<RoomEvents> {
     return this;
   }
 
-  /** @internal A client subscribes to the active speaker (or ends it). */
-  subscribeActiveSpeaker(peer: Peer, on: boolean): void {
-    this.#subscriptions.activeSpeaker(peer, on);
+  /**
+   * @internal Keeps the room's active speaker detection running (the
+   * observer's `activespeakerchange`) until the returned function is called.
+   */
+  watchActiveSpeaker(): () => void {
+    return this.#speaker.watch();
   }
 
-  /** @internal A client subscribes to the audio levels every `intervalMs` (or ends it: undefined). */
-  subscribeAudioLevels(peer: Peer, intervalMs: number | undefined): void {
-    this.#subscriptions.audioLevels(peer, intervalMs);
-  }
-
-  /** @internal A producer was created: every other peer that may receive gets a consumer of it. */
-  producerAdded(producer: Producer): void {
-    for (const viewer of this.#peers.values()) {
-      if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
-      // A peer of another node consumes on its node, not here.
-      if (viewer.node) continue;
-      viewer.channel.newConsumer(this.newConsumer(viewer, producer));
-    }
-    this.#audioLevels.add(producer);
-    for (const detector of this.#detectors) detector.addProducer(producer);
-  }
-
-  /** @internal Refuses a producer of `owner` that would give a peer too many consumers. */
-  assertFanOut(owner: Peer): void {
-    assertFanOut(this.view(), owner);
-  }
-
-  /** @internal A peer closed: the others are told. */
-  removePeer(peer: Peer, appData: AppData | undefined): void {
-    if (this.#peers.get(peer.name) !== peer) return;
-    this.#peers.delete(peer.name);
-    this.#subscriptions.removePeer(peer);
-    this.watchEmpty();
-    if (peer.spy) return;
-    for (const other of this.#peers.values()) other.channel.peerClosed(peer, appData);
-  }
-
-  /** @internal The server's settings and workers, for what the room builds outside its router. */
-  get context(): RoomContext {
-    return this.#context;
+  /** @internal The dominant speaker now, while someone watches it. */
+  get activeSpeaker(): { member: RoomMember; producer: Producer } | undefined {
+    return this.#speaker.current;
   }
 
   /**
-   * @internal A consumer of `producer` for `viewer` (no viewer: an
-   * RtpStreamer's), with an id unique in the room.
+   * @internal Keeps the room's audio levels coming (the observer's
+   * `audiolevels`) until the returned function is called.
    */
-  newConsumer(
-    viewer: Peer | undefined,
-    producer: Producer,
-    options: { rtpCapabilities?: RtpCapabilities; supported?: boolean } = {},
-  ): Consumer {
-    const id = randomId(this.#consumerIds);
-    this.#consumerIds.add(id);
-    const rtpCapabilities =
-      options.rtpCapabilities ?? viewer?.rtpCapabilities ?? this.rtpCapabilities;
-    const consumer = new Consumer({
-      id,
-      source: producer,
-      peer: viewer,
-      rtpCapabilities,
-      supported: options.supported ?? this.canConsume(producer, rtpCapabilities),
-    });
-    consumer.once('close', () => this.#consumerIds.delete(id));
-    producer.addConsumer(consumer);
-    viewer?.addConsumer(consumer);
-    return consumer;
+  watchAudioLevels(): () => void {
+    this.#levelWatchers++;
+    this.#audioLevels.start();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#levelWatchers--;
+    };
   }
 
   /**
-   * @internal A peer of the room that lives on another node of the cluster
-   * (its producers come later, piped): the local peers are told it joined.
+   * @internal A recording of the room started (a Recorder): every peer is
+   * told now, and again when the returned function says it ended.
    */
-  addRemotePeer(options: { name: string; appData: AppData | undefined; node: string }): Peer {
-    const existing = this.#peers.get(options.name);
-    if (existing) return existing;
-    return this.addPeer(
-      { name: options.name, rtpCapabilities: this.rtpCapabilities, appData: options.appData },
-      this.router,
-      options.node,
-    );
+  recordingStarted(peerNames: string[]): () => void {
+    const key = {};
+    this.#recordings.set(key, peerNames);
+    this.observer.notify('recordingchange', this.recording);
+    return () => {
+      if (this.#recordings.delete(key)) this.observer.notify('recordingchange', this.recording);
+    };
   }
 
-  /** The peers that live on this node. */
-  get localPeers(): Peer[] {
-    return this.peers.filter((p) => !p.node);
+  /**
+   * @internal Adds a member whose media arrives from elsewhere (in a
+   * cluster, a peer of another node): the local peers are told it joined.
+   * Returns what the member tells the room: its producers as they come and
+   * go, and its leaving.
+   */
+  addMember(member: RoomMember, source: MemberSource): MemberHooks {
+    if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
+    if (this.#members.has(member.name))
+      throw new SfuError(
+        'PEER_NAME_TAKEN',
+        `peer name "${member.name}" is taken in room ${this.id}`,
+      );
+    this.#members.set(member.name, member);
+    this.#sources.set(member, source);
+    this.announce(member);
+    return this.#memberHooks;
   }
 
-  private addPeer(options: PeerJoin, router: ms.Router, node?: string): Peer {
+  /** What the room hears of every member. */
+  readonly #memberHooks: MemberHooks = {
+    producerAdded: (producer) => this.producerAdded(producer),
+    producerPauseChanged: (producer, appData) => {
+      for (const consumer of this.consumersOf(producer))
+        consumer.sourcePauseChanged(producer.paused, appData);
+    },
+    producerPreferredProfileSet: (producer, profile) => {
+      for (const consumer of this.consumersOf(producer)) consumer.setPreferredProfile(profile);
+    },
+    producerClosed: (producer) => {
+      this.#producers.delete(producer);
+      for (const consumer of this.consumersOf(producer)) consumer.sourceClosed();
+      this.#consumersOf.delete(producer);
+    },
+    closed: (member, appData) => this.removeMember(member, appData),
+  };
+
+  /** What the room hears of and answers its peers. */
+  readonly #peerHooks: PeerHooks = {
+    ...this.#memberHooks,
+    assertFanOut: (peer) => assertFanOut(this.view(), peer),
+    consumerClosed: (consumer) => this.forgetConsumer(consumer),
+  };
+
+  /** How consumers reach producers on other routers, and members whose media comes on demand. */
+  readonly #pipes: ConsumerPipes = {
+    acquire: (producer, router, options) => this.routerSet.acquire(producer, router, options),
+    flow: (producer, router) => {
+      this.#sources.get(producer.peer)?.startMedia(producer);
+      return this.routerSet.flow(producer, router);
+    },
+  };
+
+  private addPeer(options: PeerJoin, router: ms.Router): Peer {
+    const link = options.link ?? ((p: Peer) => this.#context.signaling.linkPeer(p, this));
     const peer = new Peer({
       name: options.name,
-      room: this,
       router,
-      node,
       rtpCapabilities: options.rtpCapabilities,
       spy: options.spy ?? false,
       appData: options.appData,
       permissions: options.permissions,
-      signaling: this.#context.signaling,
+      context: {
+        settings: this.#context.settings,
+        limits: this.limits,
+        plainRtp: this.#context.plainRtp,
+        pipes: this.#pipes,
+        hooks: this.#peerHooks,
+        link,
+      },
     });
+    this.#members.set(peer.name, peer);
     this.#peers.set(peer.name, peer);
-    if (!node) clearTimeout(this.#emptyTimer);
-    if (peer.permissions.canSubscribe && !node) {
-      for (const other of this.#peers.values()) {
-        if (other === peer) continue;
-        for (const producer of other.producers) this.newConsumer(peer, producer);
-      }
-    }
-    if (!peer.spy) {
-      for (const other of this.#peers.values()) if (other !== peer) other.channel.newPeer(peer);
+    clearTimeout(this.#emptyTimer);
+    if (peer.permissions.canSubscribe) {
+      for (const producer of this.#producers) this.subscribe(peer, producer);
     }
     log.debug('peer %s joined room %s', peer.name, this.id);
+    this.observer.notify('newpeer', peer);
     this.safeEmit('newpeer', peer);
+    this.announce(peer);
+    return peer;
+  }
+
+  /** Tells everyone a member joined. */
+  private announce(member: RoomMember): void {
+    this.observer.notify('newmember', member);
+    this.safeEmit('newmember', member);
+  }
+
+  /** A member's new producer: every other peer here that may receive gets a consumer of it. */
+  private producerAdded(producer: Producer): void {
+    this.#producers.add(producer);
+    for (const viewer of this.#peers.values()) {
+      if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
+      this.subscribe(viewer, producer);
+    }
+    this.#audioLevels.add(producer);
+    for (const detector of this.#detectors) detector.addProducer(producer);
+    this.observer.notify('newproducer', producer);
+  }
+
+  /** Gives `viewer` a consumer of `producer`, with an id unique in the room. */
+  private subscribe(viewer: Peer, producer: Producer): Consumer {
+    const id = randomId(this.#consumerIds);
+    const consumer = viewer.subscribe(producer, {
+      id,
+      supported: this.canConsume(producer, viewer.rtpCapabilities),
+    });
+    this.track(consumer);
+    return consumer;
+  }
+
+  /** A consumer with no peer (an RtpStreamer's), with an id unique in the room. */
+  private newConsumer(
+    producer: Producer,
+    rtpCapabilities: RtpCapabilities,
+    supported: boolean,
+  ): Consumer {
+    const consumer = new Consumer({
+      id: randomId(this.#consumerIds),
+      source: producer,
+      peer: undefined,
+      rtpCapabilities,
+      supported,
+      pipes: this.#pipes,
+      hooks: { closed: (c) => this.forgetConsumer(c) },
+    });
+    this.track(consumer);
+    return consumer;
+  }
+
+  private track(consumer: Consumer): void {
+    this.#consumerIds.add(consumer.id);
+    let consumers = this.#consumersOf.get(consumer.source);
+    if (!consumers) {
+      consumers = new Set();
+      this.#consumersOf.set(consumer.source, consumers);
+    }
+    consumers.add(consumer);
+  }
+
+  private forgetConsumer(consumer: Consumer): void {
+    this.#consumerIds.delete(consumer.id);
+    this.#consumersOf.get(consumer.source)?.delete(consumer);
+  }
+
+  /** A member left: the others are told. */
+  private removeMember(member: RoomMember, appData: AppData | undefined): void {
+    if (this.#members.get(member.name) !== member) return;
+    this.#members.delete(member.name);
+    this.#peers.delete(member.name);
+    this.#sources.delete(member);
+    this.#speaker.forget(member);
+    if (member instanceof Peer) this.#serverPeers.delete(member);
+    this.watchEmpty();
+    this.observer.notify('memberclose', member, appData);
+  }
+
+  /** The server-side peer of this name, created if needed; a client's peer of that name is refused. */
+  private async serverPeer(name: string, appData: AppData | undefined): Promise<Peer> {
+    const existing = this.#peers.get(name);
+    if (existing && !this.#serverPeers.has(existing))
+      throw new SfuError(
+        'PEER_NAME_TAKEN',
+        `peer name "${name}" belongs to a client in room ${this.id}`,
+      );
+    if (existing) return existing;
+    const peer = await this.join({ name, rtpCapabilities: this.rtpCapabilities, appData });
+    this.#serverPeers.add(peer);
     return peer;
   }
 
@@ -380,16 +579,19 @@ export class Room extends Emitter<RoomEvents> {
       id: this.id,
       limits: this.limits,
       rtpCapabilities: this.rtpCapabilities,
-      peers: this.#peers.values(),
+      members: this.#members.size,
+      hasName: (name) => this.#members.has(name),
       joining: this.#joining,
+      producers: this.#producers.size,
+      peers: this.#peers.values(),
     };
   }
 
   /** An empty room closes after a grace period, unless a peer joins (or the app keeps it open). */
   private watchEmpty(): void {
     clearTimeout(this.#emptyTimer);
-    // Peers of other nodes do not keep a room open here.
-    const empty = () => this.localPeers.length === 0;
+    // Members of other nodes do not keep a room open here.
+    const empty = () => this.#peers.size === 0;
     if (!empty() || this.#closed) return;
     this.#emptyTimer = setTimeout(() => {
       if (this.closeWhenEmpty && empty()) this.close();

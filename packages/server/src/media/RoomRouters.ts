@@ -123,7 +123,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     if (!pipes) {
       pipes = new Map();
       this.#pipes.set(producer, pipes);
-      producer.once('close', () => this.#pipes.delete(producer));
+      producer.observer.once('close', () => this.#pipes.delete(producer));
     }
     let pipe = pipes.get(router);
     if (!pipe) {
@@ -175,16 +175,10 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
 
   /**
    * Lets `producer`'s media through its pipe to `router`, if it has one that
-   * does not carry it yet (and through the pipe from its node, for a producer
-   * of another node): the pipe's consumer resumes and asks the producer for a
-   * key frame. A consumer calls it as it starts.
+   * does not carry it yet: the pipe's consumer resumes and asks the producer
+   * for a key frame. A consumer calls it as it starts.
    */
   async flow(producer: Producer, router: ms.Router): Promise<void> {
-    // A producer of another node comes over a pipe of its own first. Its
-    // node is asked without waiting for the answer: a round trip through
-    // Redis (up to the bus timeout when that node is gone) would hold up the
-    // consumer's next pause or resume.
-    void producer.startUpstream();
     const pipe = this.#pipes.get(producer)?.get(router);
     if (!pipe) return;
     await pipe.ready;

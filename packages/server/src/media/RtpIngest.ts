@@ -1,11 +1,10 @@
 import { isIPv6 } from 'node:net';
 import type { AppData, MediaKind, RtpParameters } from '@x/protocol';
-import type { Peer } from '../media/Peer.js';
-import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
-import type { Producer } from '../media/Producer.js';
-import type { Room } from '../media/Room.js';
-import { SfuError } from '../util/errors.js';
 import { randomId } from '../util/ids.js';
+import type { Peer } from './Peer.js';
+import type { PlainRtpTransport } from './PlainRtpTransport.js';
+import type { Producer } from './Producer.js';
+import type { ResolvedSettings } from './ServerSettings.js';
 
 /** Options of `room.createRtpIngest()`. */
 export interface RtpIngestOptions {
@@ -65,10 +64,12 @@ export class RtpIngest {
     this.producer = producer;
   }
 
-  /** @internal `room.createRtpIngest()`. */
-  static async create(room: Room, options: RtpIngestOptions): Promise<RtpIngest> {
-    const peer = await serverPeer(room, options.peerName ?? 'rtp-ingest', options.peerAppData);
-    const settings = room.context.settings;
+  /** @internal `room.createRtpIngest()`, on the room's server-side peer. */
+  static async create(
+    peer: Peer,
+    options: RtpIngestOptions,
+    settings: ResolvedSettings,
+  ): Promise<RtpIngest> {
     const listenIp = options.listenIP ?? settings.rtcIPv4 ?? settings.rtcIPv6;
     const transport = await peer.createPlainRtpTransport({
       id: randomId({ has: (id) => peer.getTransportById(id) !== undefined }),
@@ -127,23 +128,6 @@ export class RtpIngest {
     this.transport.close();
     if (!this.peer.closed && this.peer.transports.length === 0) this.peer.close();
   }
-}
-
-/** Peers the server runs itself (RTP ingest), as opposed to a client's. */
-const serverPeers = new WeakSet<Peer>();
-
-/** The server-side peer of this name, created if needed; a client's peer of that name is refused. */
-async function serverPeer(room: Room, name: string, appData: AppData | undefined): Promise<Peer> {
-  const existing = room.getPeerByName(name);
-  if (existing && !serverPeers.has(existing))
-    throw new SfuError(
-      'PEER_NAME_TAKEN',
-      `peer name "${name}" belongs to a client in room ${room.id}`,
-    );
-  if (existing) return existing;
-  const peer = await room.join({ name, rtpCapabilities: room.rtpCapabilities, appData });
-  serverPeers.add(peer);
-  return peer;
 }
 
 /** What the sender sends, as a producer's RTP parameters (video asks for NACK, PLI and FIR). */

@@ -1,6 +1,6 @@
-import { Emitter, logger } from '@x/shared';
-import type { Consumer } from '../media/Consumer.js';
-import type { PlainRtpTransport } from '../media/PlainRtpTransport.js';
+import { Emitter, logger, Observer } from '@x/shared';
+import type { Consumer } from './Consumer.js';
+import type { PlainRtpTransport } from './PlainRtpTransport.js';
 import { rtpStreamerSdp } from './sdp.js';
 
 const log = logger('x:server:RtpStreamer');
@@ -45,6 +45,8 @@ export type RtpStreamerEvents = {
  * {@link PlainRtpTransport}. Created by `room.createRtpStreamer()`.
  */
 export class RtpStreamer extends Emitter<RtpStreamerEvents> {
+  /** What the server's own subsystems watch: the same events as the streamer's. */
+  readonly observer = new Observer<RtpStreamerEvents>();
   // Read only, at run time too (the seed page): getters without setters.
   readonly #consumer: Consumer;
   readonly #transport: PlainRtpTransport;
@@ -64,8 +66,8 @@ export class RtpStreamer extends Emitter<RtpStreamerEvents> {
     this.#transport = options.transport;
     this.#remoteIP = options.options.remoteIP;
     this.#remotePort = options.options.remotePort;
-    this.#consumer.once('close', () => this.close());
-    this.#transport.once('close', () => this.close());
+    this.#consumer.observer.once('close', () => this.close());
+    this.#transport.observer.once('close', () => this.close());
     const interval = options.options.keyFrameRequestInterval;
     if (interval !== undefined && interval > 0) {
       this.#keyFrameTimer = setInterval(
@@ -134,6 +136,7 @@ export class RtpStreamer extends Emitter<RtpStreamerEvents> {
     if (this.#keyFrameTimer) clearInterval(this.#keyFrameTimer);
     this.consumer.close();
     this.transport.close();
+    this.observer.notify('close');
     this.safeEmit('close');
   }
 }

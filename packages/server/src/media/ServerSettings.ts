@@ -1,7 +1,7 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
 import type { types as ms } from '@x/mediasoup';
 import { logger } from '@x/shared';
-import { SfuError } from './util/errors.js';
+import { SfuError } from '../util/errors.js';
 
 const log = logger('x:server:ServerSettings');
 

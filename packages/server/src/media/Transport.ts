@@ -1,10 +1,12 @@
 import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtcStats, TransportDirection } from '@x/protocol';
-import { Emitter, type EventMap, logger } from '@x/shared';
+import { Emitter, type EventMap, logger, Observer } from '@x/shared';
 import { InvalidStateError } from '../util/errors.js';
 import type { Consumer } from './Consumer.js';
-import type { Peer } from './Peer.js';
-import type { Originator, Producer } from './Producer.js';
+import type { Originator } from './Originator.js';
+import type { Producer } from './Producer.js';
+import type { RoomMember } from './RoomMember.js';
+import type { TransportRef, TransportType } from './TransportRef.js';
 
 const log = logger('x:server:Transport');
 
@@ -15,45 +17,69 @@ export type TransportEvents = {
 };
 
 /**
+ * @internal What the owner of a transport gives it: what it carries (the
+ * owner keeps that), and the private side of its close.
+ */
+export interface TransportOwnerSide {
+  /** The producers that arrive on it. */
+  producers(transport: Transport): Producer[];
+  /** The consumers enabled on it. */
+  consumers(transport: Transport): Consumer[];
+  /**
+   * It is closing on behalf of `originator` (before its engine closes): the
+   * owner closes the producers on it, which close with their transport.
+   */
+  closing(transport: Transport, originator: Originator): void;
+}
+
+/**
  * What {@link WebRtcTransport} and {@link PlainRtpTransport} share: identity,
  * the producers and consumers on it, stats and closing.
  */
-export class Transport<Events extends EventMap<Events> = Record<never, never>> extends Emitter<
-  Events & TransportEvents
-> {
+export class Transport<Events extends EventMap<Events> = Record<never, never>>
+  extends Emitter<Events & TransportEvents>
+  implements TransportRef
+{
   /** Transport id: chosen by the client, or by the server for its own transports. */
   readonly id: number;
   /** 'send' (the client produces on it) or 'recv' (it consumes). */
   readonly direction: TransportDirection;
+  /** WebRTC (ICE + DTLS), plain RTP, or a pipe from another node. */
+  readonly type: TransportType;
   /** The peer it belongs to (undefined for an RtpStreamer's transport). */
-  readonly peer: Peer | undefined;
+  readonly peer: RoomMember | undefined;
   /** The app's data about the transport. */
   appData: AppData | undefined;
   /** The mediasoup transport underneath (for what this API does not cover). */
   readonly engine: ms.WebRtcTransport | ms.PlainTransport | ms.PipeTransport;
   /** The mediasoup router it lives on. */
   readonly router: ms.Router;
+  /** What the server's own subsystems watch: the same events as the transport's. */
+  readonly observer = new Observer<Events & TransportEvents>();
 
   #closed = false;
-  readonly #producers = new Set<Producer>();
-  readonly #consumers = new Set<Consumer>();
+  readonly #owner: TransportOwnerSide;
 
-  /** @internal A transport of the server's own (the pipe from another node); the others come from their subclasses. */
+  /** @internal Created by its peer (or an RtpStreamer, or the cluster for a pipe from another node). */
   constructor(options: {
     id: number;
     direction: TransportDirection;
-    peer: Peer | undefined;
+    type: TransportType;
+    peer: RoomMember | undefined;
     appData: AppData | undefined;
     engine: ms.WebRtcTransport | ms.PlainTransport | ms.PipeTransport;
     router: ms.Router;
+    owner: TransportOwnerSide;
   }) {
     super();
     this.id = options.id;
     this.direction = options.direction;
+    this.type = options.type;
     this.peer = options.peer;
     this.appData = options.appData;
     this.engine = options.engine;
     this.router = options.router;
+    this.#owner = options.owner;
     // Its router closed (the room closed, or the worker died): nothing can flow any more.
     this.engine.on('routerclose', () => this.closeWith('local'));
   }
@@ -65,12 +91,12 @@ export class Transport<Events extends EventMap<Events> = Record<never, never>> e
 
   /** Producers on it. */
   get producers(): Producer[] {
-    return [...this.#producers];
+    return this.#owner.producers(this);
   }
 
   /** Consumers enabled on it. */
   get consumers(): Consumer[] {
-    return [...this.#consumers];
+    return this.#owner.consumers(this);
   }
 
   /** Closes it, with its producers; its client is told (`transportClosed`). */
@@ -84,20 +110,6 @@ export class Transport<Events extends EventMap<Events> = Record<never, never>> e
     return (await this.engine.getStats()) as unknown as RtcStats[];
   }
 
-  /** @internal */
-  addProducer(producer: Producer): void {
-    this.#producers.add(producer);
-    producer.once('close', () => this.#producers.delete(producer));
-  }
-
-  /** @internal */
-  addConsumer(consumer: Consumer): void {
-    this.#consumers.add(consumer);
-    const remove = () => this.#consumers.delete(consumer);
-    consumer.once('close', remove);
-    consumer.once('unhandled', remove);
-  }
-
   /** @internal Closes it on behalf of `originator`; the client is told only of a local close. */
   closeWith(originator: Originator, appData?: AppData): void {
     if (this.#closed) return;
@@ -106,16 +118,20 @@ export class Transport<Events extends EventMap<Events> = Record<never, never>> e
     // Producers go first, with the originator of the close (their client
     // learns of it through transportClosed); mediasoup then closes its own
     // producers and consumers with the transport.
-    for (const producer of [...this.#producers]) producer.closeWith(originator, undefined, false);
+    this.#owner.closing(this, originator);
     if (!this.engine.closed) this.engine.close();
-    if (originator === 'local' && this.peer && !this.peer.closed) {
-      this.peer.channel.transportClosed(this, appData);
-    }
-    (this.safeEmit as (event: 'close', ...args: TransportEvents['close']) => void)(
-      'close',
-      originator,
-      appData,
-    );
+    // `close` is in every transport's events: TypeScript cannot see it through the generic.
+    const emit = this.emitBoth as (event: 'close', ...args: TransportEvents['close']) => void;
+    emit.call(this, 'close', originator, appData);
+  }
+
+  /** Emits an event on the observer, then to the app. */
+  protected emitBoth<K extends keyof (Events & TransportEvents) & string>(
+    event: K,
+    ...args: (Events & TransportEvents)[K]
+  ): void {
+    this.observer.notify(event, ...args);
+    this.safeEmit(event, ...args);
   }
 
   /** Throws an {@link InvalidStateError} naming `method` when the transport is closed. */

@@ -9,8 +9,8 @@ import type {
   TransportTuple,
 } from '@x/protocol';
 import { SfuError } from '../util/errors.js';
-import type { Peer } from './Peer.js';
-import { Transport, type TransportEvents } from './Transport.js';
+import type { RoomMember } from './RoomMember.js';
+import { Transport, type TransportEvents, type TransportOwnerSide } from './Transport.js';
 
 /** ICE state of a server transport. */
 export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
@@ -37,18 +37,19 @@ export class WebRtcTransport extends Transport<WebRtcTransportEvents> {
   constructor(options: {
     id: number;
     direction: TransportDirection;
-    peer: Peer;
+    peer: RoomMember;
     engine: ms.WebRtcTransport;
     router: ms.Router;
     appData: AppData | undefined;
+    owner: TransportOwnerSide;
   }) {
-    super(options);
-    this.engine.on('icestatechange', (state: IceState) => this.safeEmit('icestatechange', state));
+    super({ ...options, type: 'webrtc' });
+    this.engine.on('icestatechange', (state: IceState) => this.emitBoth('icestatechange', state));
     this.engine.on('iceselectedtuplechange', (tuple: ms.TransportTuple) =>
-      this.safeEmit('iceselectedtuplechange', tuple as TransportTuple),
+      this.emitBoth('iceselectedtuplechange', tuple as TransportTuple),
     );
     this.engine.on('dtlsstatechange', (state: DtlsState) =>
-      this.safeEmit('dtlsstatechange', state),
+      this.emitBoth('dtlsstatechange', state),
     );
   }
 

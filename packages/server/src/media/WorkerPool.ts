@@ -1,7 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import * as mediasoup from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
-import type { ResolvedSettings } from '../ServerSettings.js';
+import type { ResolvedSettings } from './ServerSettings.js';
 
 const log = logger('x:server:WorkerPool');
 

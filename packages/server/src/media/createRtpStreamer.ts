@@ -1,13 +1,10 @@
 import { isIP, isIPv6 } from 'node:net';
-import type { Consumer } from '../media/Consumer.js';
-import { reapingOnTimeout } from '../media/orphans.js';
-import { PlainRtpTransport } from '../media/PlainRtpTransport.js';
-import type { Producer } from '../media/Producer.js';
-import type { Room } from '../media/Room.js';
-import { plainListenIp } from '../ServerSettings.js';
-import { SfuError } from '../util/errors.js';
+import type { types as ms } from '@x/mediasoup';
 import { randomId } from '../util/ids.js';
-import { OutsideRouter } from './OutsideRouter.js';
+import type { Consumer } from './Consumer.js';
+import { reapingOnTimeout } from './orphans.js';
+import { PlainRtpTransport } from './PlainRtpTransport.js';
+import type { Producer } from './Producer.js';
 import { RtpStreamer, type RtpStreamerOptions } from './RtpStreamer.js';
 
 function checkOptions(options: RtpStreamerOptions): void {
@@ -23,33 +20,38 @@ function checkOptions(options: RtpStreamerOptions): void {
   }
 }
 
+/** What a room gives the streamers it creates. */
+export interface StreamerContext {
+  /** The listen address of a plain transport of this IP family on the range's workers. */
+  listenIp(family: 4 | 6): ms.TransportListenIp;
+  /** The router outside the port range (for a `localIP`). */
+  outsideRouter(): Promise<ms.Router>;
+  /** A consumer of the producer with no peer, which the room's bookkeeping knows. */
+  createConsumer(producer: Producer): Consumer;
+}
+
 /**
  * mediasoup v2's `room.createRtpStreamer()`: a plain RTP transport aimed at
  * the destination and a consumer with no peer on it. If any step fails, what
  * was created is closed and the error re-thrown.
  */
 export async function createRtpStreamer(
-  room: Room,
   producer: Producer,
   options: RtpStreamerOptions,
+  context: StreamerContext,
 ): Promise<RtpStreamer> {
-  if (producer.closed || producer.peer.room !== room)
-    throw new SfuError('NOT_FOUND', 'Producer not found');
   checkOptions(options);
   const family = isIPv6(options.remoteIP) ? 6 : 4;
   const rtcpMux = options.rtcpMux ?? true;
   // Beside its producer; with a localIP, on the worker of the other ports (the producer is piped there).
   const router =
-    options.localIP === undefined
-      ? producer.transport.router
-      : await OutsideRouter.of(room).router();
+    options.localIP === undefined ? producer.transport.router : await context.outsideRouter();
   const listenIp =
-    options.localIP === undefined
-      ? plainListenIp(room.context.settings, family)
-      : { ip: options.localIP };
+    options.localIP === undefined ? context.listenIp(family) : { ip: options.localIP };
   const engine = await reapingOnTimeout(router, () =>
     router.createPlainTransport({ listenIp, rtcpMux, comedia: false }),
   );
+  let consumer: Consumer | undefined;
   const transport = new PlainRtpTransport({
     id: randomId(),
     direction: 'recv',
@@ -57,21 +59,22 @@ export async function createRtpStreamer(
     engine,
     router,
     appData: undefined,
+    owner: {
+      producers: () => [],
+      consumers: () => (consumer?.transport ? [consumer] : []),
+      closing: () => undefined,
+    },
   });
-  let consumer: Consumer | undefined;
   try {
     await transport.setRemoteParameters({
       ip: options.remoteIP,
       port: options.remotePort,
       rtcpPort: rtcpMux ? undefined : (options.remoteRtcpPort ?? options.remotePort + 1),
     });
-    consumer = room.newConsumer(undefined, producer, {
-      supported: true,
-    });
+    consumer = context.createConsumer(producer);
     // Paused by the app (a local pause), so that consumer.resume() starts it.
     if (options.paused) consumer.pause();
     await consumer.enable(transport, { paused: false, started: true });
-    transport.addConsumer(consumer);
   } catch (error) {
     consumer?.close();
     transport.close();

@@ -1,42 +1,54 @@
-import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtpCapabilities } from '@x/protocol';
-import type { ResolvedSettings } from '../ServerSettings.js';
-import type { Limits } from '../util/limits.js';
 import type { AudioLevel } from './AudioLevels.js';
-import type { Peer, PeerPermissions } from './Peer.js';
-import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
-import type { Room } from './Room.js';
-import type { SignalingPort } from './SignalingPort.js';
-import type { WorkerPool } from './WorkerPool.js';
+import type { Peer } from './Peer.js';
+import type { PeerLink } from './PeerLink.js';
+import type { Producer } from './Producer.js';
+import type { PeerPermissions } from './permissions.js';
+import type { RoomMember } from './RoomMember.js';
+import type { RtpStreamer } from './RtpStreamer.js';
 
-// A room's events, what it needs from its server, and what a joiner brings.
+// A room's events, and what a joiner brings.
 
 /** Events of a {@link Room}. */
 export type RoomEvents = {
-  /** A peer joined. */
+  /** A peer joined on this server. */
   newpeer: [peer: Peer];
+  /** A member joined: a peer of this server (after its `newpeer`) or, in a cluster, of another node. */
+  newmember: [member: RoomMember];
   /** The room was closed. */
   close: [appData: AppData | undefined];
   /** Levels of the loudest audio producers, loudest first, every 500 ms while someone listens ([] in silence). */
   audiolevels: [levels: AudioLevel[]];
 };
 
-/** @internal What a room needs from its server. */
-export interface RoomContext {
-  /**
-   * Admits a joiner before it is added (a cluster claims its name across
-   * nodes, or refuses: NODE_UNAVAILABLE); resolves with what undoes it if the
-   * join fails after all.
-   */
-  admit?: (room: Room, name: string, spy: boolean) => Promise<() => void>;
-  /** Called when one of the room's routers died with its worker. */
-  routerDied?: (room: Room, worker: ms.Worker) => void;
-  settings: ResolvedSettings;
-  pool: WorkerPool;
-  limits: Limits;
-  signaling: SignalingPort;
-  /** Where clients may point plain RTP transports (none: nowhere). */
-  plainRtp: PlainRtpPolicy | undefined;
+/** Events of a room's {@link Room.observer}. */
+export type RoomObserverEvents = {
+  /** A peer joined on this server. */
+  newpeer: [peer: Peer];
+  /** A member joined (a peer of this server, or of another node). */
+  newmember: [member: RoomMember];
+  /** A member left. */
+  memberclose: [member: RoomMember, appData: AppData | undefined];
+  /** A member has a new producer (its consumers exist by then). */
+  newproducer: [producer: Producer];
+  /** An RtpStreamer of the room was created. */
+  newrtpstreamer: [streamer: RtpStreamer];
+  /** A recording of the room started or ended. */
+  recordingchange: [state: RecordingState];
+  /** The dominant speaker changed (while someone watches it: see `watchActiveSpeaker`). */
+  activespeakerchange: [member: RoomMember, producer: Producer];
+  /** The room's audio levels, loudest first, [] in silence (while someone watches them). */
+  audiolevels: [levels: AudioLevel[]];
+  /** The room is closing: its peers have left; its routers close next. */
+  close: [appData: AppData | undefined];
+};
+
+/** Whether a room is being recorded, and whom. */
+export interface RecordingState {
+  /** Whether at least one recording of the room runs. */
+  active: boolean;
+  /** The peers being recorded. */
+  peerNames: string[];
 }
 
 /** What a client joins with, in domain terms (see {@link Room.join}). */
@@ -51,4 +63,20 @@ export interface PeerJoin {
   appData?: AppData;
   /** What the peer may do (from its token). Default: everything. */
   permissions?: Partial<PeerPermissions>;
+  /**
+   * @internal Links the peer to the signaling layer that joined it (a
+   * client connection); default: the server's signaling, for apps that relay
+   * the v2 `notify` events themselves.
+   */
+  link?: (peer: Peer) => PeerLink;
+}
+
+/** Options of a join that the signaling layer adds to the request (v2's `room.receiveRequest()`). */
+export interface JoinOptions {
+  /** What the peer may do (from its token). */
+  permissions?: Partial<PeerPermissions>;
+  /** The session id to return to the client. */
+  sessionId?: string;
+  /** How long the server keeps the peer after a lost connection, in ms. */
+  sessionGraceMs?: number;
 }

@@ -4,8 +4,8 @@ import type { MediaKind } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
+import type { RtpStreamer } from '../media/RtpStreamer.js';
 import { SfuError } from '../util/errors.js';
-import type { RtpStreamer } from './RtpStreamer.js';
 import type { FfmpegCapture } from './recorder/FfmpegCapture.js';
 import { type Container, type FinishedFile, finishFile } from './recorder/finishFile.js';
 import { type OpenCapture, openCapture } from './recorder/openCapture.js';
@@ -180,22 +180,22 @@ export class Recorder extends Emitter<RecorderEvents> {
     const onStreamerClose = () => {
       if (this.streamers.every((s) => s.closed)) queueMicrotask(() => void this.#end(this.#why()));
     };
-    for (const streamer of this.streamers) streamer.once('close', onStreamerClose);
+    for (const streamer of this.streamers) streamer.observer.once('close', onStreamerClose);
     // A dead worker closes its routers (before the room hears of it): the streamers go with them.
     const onWorkerClose = () => void this.#end('worker_died');
     const routers = [...new Set(this.streamers.map((s) => s.transport.router))];
     for (const router of routers) router.once('workerclose', onWorkerClose);
     const onRoomClose = () => void this.#end(this.#why());
-    this.#room.once('close', onRoomClose);
+    this.#room.observer.once('close', onRoomClose);
     this.#detach.push(
       // Every peer of the room is told that it is being recorded, until it ends.
       this.#room.recordingStarted([...new Set(options.producers.map((p) => p.peer.name))]),
       () => {
         for (const router of routers) router.off('workerclose', onWorkerClose);
       },
-      () => this.#room.off('close', onRoomClose),
+      () => this.#room.observer.off('close', onRoomClose),
       () => {
-        for (const streamer of this.streamers) streamer.off('close', onStreamerClose);
+        for (const streamer of this.streamers) streamer.observer.off('close', onStreamerClose);
       },
     );
     void this.#capture.exited.then(() => this.#end('ffmpeg_exited'));

@@ -1,17 +1,15 @@
 import { dtlsParametersFromMessage, type pb } from '@x/protocol';
-import type { Peer } from '../media/Peer.js';
 import { SfuError } from '../util/errors.js';
 import { appDataFrom } from './appData.js';
 import { checkCount } from './counts.js';
 import { rejection } from './errors.js';
+import type { PeerClient } from './PeerClient.js';
 import { preferredProfile } from './PeerRequests.js';
-import type { PeerSignaling } from './PeerSignaling.js';
 
 type Body = NonNullable<pb.ClientNotification['body']>;
 type Handler<K extends Body> = (
-  peer: Peer,
+  client: PeerClient,
   notification: NonNullable<pb.ClientNotification[K]>,
-  signaling: PeerSignaling,
 ) => void;
 
 /**
@@ -19,10 +17,10 @@ type Handler<K extends Body> = (
  * is answered with a `notificationRejected` notification naming it.
  */
 export function handlePeerNotification(
-  peer: Peer,
+  client: PeerClient,
   notification: pb.ClientNotification,
-  signaling: PeerSignaling,
 ): void {
+  const { peer } = client;
   const body = notification.body;
   const content = body ? (notification[body] as { id?: number } | null) : null;
   try {
@@ -30,106 +28,106 @@ export function handlePeerNotification(
     const handler = body ? (HANDLERS[body] as Handler<typeof body> | undefined) : undefined;
     if (!body || !handler || !content)
       throw new SfuError('BAD_REQUEST', 'notification has no body this server knows');
-    handler(peer, content as never, signaling);
+    handler(client, content as never);
   } catch (error) {
-    signaling.send(rejection(body, content?.id ?? 0, error));
+    client.send(rejection(body, content?.id ?? 0, error));
   }
 }
 
 /** The appData of a client notification, within the room's size limit. */
-function appData(peer: Peer, value: pb.JsonValue | null | undefined) {
-  return appDataFrom(value, 'appData', peer.room.limits.maxAppDataSize);
+function appData(client: PeerClient, value: pb.JsonValue | null | undefined) {
+  return appDataFrom(value, 'appData', client.room.limits.maxAppDataSize);
 }
 
 const HANDLERS: { [K in Body]: Handler<K> } = {
-  leave(peer, n) {
-    peer.closeWith('remote', appData(peer, n.appData));
+  leave(client, n) {
+    client.peer.closeWith('remote', appData(client, n.appData));
   },
 
-  updateTransport(peer, n, signaling) {
+  updateTransport(client, n) {
     checkCount(n.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     // The v2 way to connect: a notification, so its failure comes back as a rejection.
-    peer
+    client.peer
       .connectTransport(n.id, dtlsParametersFromMessage(n.dtlsParameters))
-      .catch((error: unknown) => signaling.send(rejection('updateTransport', n.id, error)));
+      .catch((error: unknown) => client.send(rejection('updateTransport', n.id, error)));
   },
 
-  closeTransport(peer, n) {
-    peer.transport(n.id).closeWith('remote', appData(peer, n.appData));
+  closeTransport(client, n) {
+    client.peer.transport(n.id).closeWith('remote', appData(client, n.appData));
   },
 
-  enableTransportStats(peer, { id, intervalMs }, signaling) {
-    signaling.stats.start(`transport:${id}`, peer.transport(id), intervalMs, (stats) => ({
+  enableTransportStats(client, { id, intervalMs }) {
+    client.stats.start(`transport:${id}`, client.peer.transport(id), intervalMs, (stats) => ({
       transportStats: { id, stats },
     }));
   },
 
-  disableTransportStats(peer, { id }, signaling) {
-    peer.transport(id);
-    signaling.stats.stop(`transport:${id}`);
+  disableTransportStats(client, { id }) {
+    client.peer.transport(id);
+    client.stats.stop(`transport:${id}`);
   },
 
-  pauseProducer(peer, n) {
-    peer.producer(n.id).setRemotelyPaused(true, appData(peer, n.appData));
+  pauseProducer(client, n) {
+    client.peer.producer(n.id).setRemotelyPaused(true, appData(client, n.appData));
   },
 
-  resumeProducer(peer, n) {
-    peer.producer(n.id).setRemotelyPaused(false, appData(peer, n.appData));
+  resumeProducer(client, n) {
+    client.peer.producer(n.id).setRemotelyPaused(false, appData(client, n.appData));
   },
 
-  closeProducer(peer, n) {
-    peer.producer(n.id).closeWith('remote', appData(peer, n.appData));
+  closeProducer(client, n) {
+    client.peer.producer(n.id).closeWith('remote', appData(client, n.appData));
   },
 
-  enableProducerStats(peer, { id, intervalMs }, signaling) {
-    signaling.stats.start(`producer:${id}`, peer.producer(id), intervalMs, (stats) => ({
+  enableProducerStats(client, { id, intervalMs }) {
+    client.stats.start(`producer:${id}`, client.peer.producer(id), intervalMs, (stats) => ({
       producerStats: { id, stats },
     }));
   },
 
-  disableProducerStats(peer, { id }, signaling) {
-    peer.producer(id);
-    signaling.stats.stop(`producer:${id}`);
+  disableProducerStats(client, { id }) {
+    client.peer.producer(id);
+    client.stats.stop(`producer:${id}`);
   },
 
-  pauseConsumer(peer, n) {
-    peer.consumer(n.id).setRemotelyPaused(true, appData(peer, n.appData));
+  pauseConsumer(client, n) {
+    client.peer.consumer(n.id).setRemotelyPaused(true, appData(client, n.appData));
   },
 
-  resumeConsumer(peer, n) {
-    peer.consumer(n.id).setRemotelyPaused(false, appData(peer, n.appData));
+  resumeConsumer(client, n) {
+    client.peer.consumer(n.id).setRemotelyPaused(false, appData(client, n.appData));
   },
 
-  setConsumerPreferredProfile(peer, { id, profile }) {
-    peer.consumer(id).applyPreferredProfile(preferredProfile(profile, 'profile'));
+  setConsumerPreferredProfile(client, { id, profile }) {
+    client.peer.consumer(id).applyPreferredProfile(preferredProfile(profile, 'profile'));
   },
 
-  enableConsumerStats(peer, { id, intervalMs }, signaling) {
-    const consumer = peer.consumer(id);
+  enableConsumerStats(client, { id, intervalMs }) {
+    const consumer = client.peer.consumer(id);
     const peerName = consumer.source.peer.name;
-    signaling.stats.start(`consumer:${id}`, consumer, intervalMs, (stats) => ({
+    client.stats.start(`consumer:${id}`, consumer, intervalMs, (stats) => ({
       consumerStats: { id, peerName, stats },
     }));
   },
 
-  disableConsumerStats(peer, { id }, signaling) {
-    peer.consumer(id);
-    signaling.stats.stop(`consumer:${id}`);
+  disableConsumerStats(client, { id }) {
+    client.peer.consumer(id);
+    client.stats.stop(`consumer:${id}`);
   },
 
-  enableActiveSpeaker(peer) {
-    peer.room.subscribeActiveSpeaker(peer, true);
+  enableActiveSpeaker(client) {
+    client.feeds.activeSpeaker(true);
   },
 
-  disableActiveSpeaker(peer) {
-    peer.room.subscribeActiveSpeaker(peer, false);
+  disableActiveSpeaker(client) {
+    client.feeds.activeSpeaker(false);
   },
 
-  enableAudioLevels(peer, { intervalMs }) {
-    peer.room.subscribeAudioLevels(peer, intervalMs);
+  enableAudioLevels(client, { intervalMs }) {
+    client.feeds.audioLevels(intervalMs);
   },
 
-  disableAudioLevels(peer) {
-    peer.room.subscribeAudioLevels(peer, undefined);
+  disableAudioLevels(client) {
+    client.feeds.audioLevels(undefined);
   },
 };

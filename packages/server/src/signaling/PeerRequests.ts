@@ -14,19 +14,22 @@ import {
   transportDirection,
 } from '@x/protocol';
 import { logger } from '@x/shared';
-import type { Peer } from '../media/Peer.js';
 import type { PreferredProfile } from '../media/profiles.js';
 import { SfuError, toSfuError } from '../util/errors.js';
 import { appDataFrom } from './appData.js';
 import { checkCount, checkRtpCounts } from './counts.js';
 import { errorToMessage } from './errors.js';
+import type { PeerClient } from './PeerClient.js';
 import { queryRoomView } from './views.js';
 
 const log = logger('x:server:PeerRequests');
 
 type Body = NonNullable<pb.Request['body']>;
 type Answer = Omit<pb.Response.$Properties, 'id'>;
-type Handler<K extends Body> = (peer: Peer, request: NonNullable<pb.Request[K]>) => Promise<Answer>;
+type Handler<K extends Body> = (
+  client: PeerClient,
+  request: NonNullable<pb.Request[K]>,
+) => Promise<Answer>;
 
 /**
  * Handles a request of a joined peer's client and resolves with the response
@@ -34,15 +37,19 @@ type Handler<K extends Body> = (peer: Peer, request: NonNullable<pb.Request[K]>)
  * peer acts, its result is converted back. Never rejects: a failure is an
  * error response with its code.
  */
-export async function handlePeerRequest(peer: Peer, request: pb.Request): Promise<pb.Response> {
-  const id = request.id;
+export async function handlePeerRequest(
+  client: PeerClient,
+  request: pb.Request,
+): Promise<pb.Response> {
+  const { id } = request;
+  const { peer } = client;
   try {
     if (peer.closed) throw new SfuError('INVALID_STATE', `peer ${peer.name} is closed`);
     const body = request.body;
     const handler = body ? (HANDLERS[body] as Handler<typeof body> | undefined) : undefined;
     if (!body || !handler)
       throw new SfuError('BAD_REQUEST', 'request has no body this server knows');
-    return pb.Response.create({ id, ...(await handler(peer, request[body]!)) });
+    return pb.Response.create({ id, ...(await handler(client, request[body]!)) });
   } catch (error) {
     const e = toSfuError(error);
     if (e.code === 'INTERNAL')
@@ -52,11 +59,11 @@ export async function handlePeerRequest(peer: Peer, request: pb.Request): Promis
 }
 
 const HANDLERS: { [K in Body]: Handler<K> } = {
-  async queryRoom(peer) {
-    return { queryRoom: queryRoomView(peer.room) };
+  async queryRoom({ room }) {
+    return { queryRoom: queryRoomView(room) };
   },
 
-  async join(peer) {
+  async join({ peer }) {
     throw new SfuError(
       'ALREADY_JOINED',
       `already joined as "${peer.name}": leave first to join again`,
@@ -67,11 +74,11 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     throw new SfuError('INVALID_STATE', 'the session is live: resume only after a lost connection');
   },
 
-  async createTransport(peer, req) {
+  async createTransport({ peer, room }, req) {
     const id = nonZeroId(req.id, 'id');
     checkCount(req.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     const direction = transportDirection.fromMessage(req.direction, 'direction');
-    const appData = appDataFrom(req.appData, 'appData', peer.room.limits.maxAppDataSize);
+    const appData = appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize);
     if (req.plainRtpParameters) {
       const remote = plainRtpParametersFromMessage(req.plainRtpParameters, 'plainRtpParameters');
       const transport = await peer.createPlainRtpTransport({
@@ -124,7 +131,7 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     };
   },
 
-  async connectTransport(peer, req) {
+  async connectTransport({ peer }, req) {
     checkCount(req.dtlsParameters?.fingerprints, 'fingerprints', 'dtlsParameters.fingerprints');
     await peer.connectTransport(
       req.transportId,
@@ -133,12 +140,12 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     return { connectTransport: {} };
   },
 
-  async restartIce(peer, req) {
+  async restartIce({ peer }, req) {
     const iceParameters = await peer.restartIce(req.transportId);
     return { restartIce: { iceParameters: iceParametersToMessage(iceParameters) } };
   },
 
-  async createProducer(peer, req) {
+  async createProducer({ peer, room }, req) {
     checkRtpCounts(req.rtpParameters, 'rtpParameters');
     await peer.produce({
       id: nonZeroId(req.id, 'id'),
@@ -146,12 +153,12 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
       kind: mediaKind.fromMessage(req.kind, 'kind'),
       rtpParameters: requiredRtpParametersFromMessage(req.rtpParameters, 'rtpParameters'),
       paused: req.paused,
-      appData: appDataFrom(req.appData, 'appData', peer.room.limits.maxAppDataSize),
+      appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
     });
     return { createProducer: {} };
   },
 
-  async enableConsumer(peer, req) {
+  async enableConsumer({ peer }, req) {
     const consumer = await peer.enableConsumer(req.id, req.transportId, {
       paused: req.paused,
       preferredProfile: req.preferredProfile
@@ -170,7 +177,7 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     };
   },
 
-  async startConsumer(peer, req) {
+  async startConsumer({ peer }, req) {
     peer.startConsumer(req.id);
     return { startConsumer: {} };
   },

@@ -6,8 +6,9 @@ import {
   rtpCapabilitiesFromMessage,
 } from '@x/protocol';
 import type { Peer } from '../media/Peer.js';
+import type { PeerLink } from '../media/PeerLink.js';
 import type { Room } from '../media/Room.js';
-import type { JoinOptions } from '../media/SignalingPort.js';
+import type { JoinOptions } from '../media/roomTypes.js';
 import { SfuError } from '../util/errors.js';
 import { appDataFrom } from './appData.js';
 import { checkRtpCounts } from './counts.js';
@@ -28,11 +29,16 @@ export function assertProtocolVersion(version: number): void {
   );
 }
 
-/** Joins a client to a room: the join request in domain terms, and the answer it gets. */
+/**
+ * Joins a client to a room: the join request in domain terms, and the answer
+ * it gets. `link` links the new peer to the signaling that joined it (default:
+ * the room's, which relays through the peer's v2 `notify` event).
+ */
 export async function joinRoom(
   room: Room,
   req: pb.JoinRequest,
   options: JoinOptions = {},
+  link?: (peer: Peer) => PeerLink,
 ): Promise<{ peer: Peer; response: pb.JoinResponse.$Properties }> {
   assertProtocolVersion(req.protocolVersion);
   if (!req.rtpCapabilities)
@@ -44,11 +50,12 @@ export async function joinRoom(
     spy: req.spy,
     appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
     permissions: options.permissions,
+    link,
   });
   return {
     peer,
     response: {
-      peers: otherPeersView(peer),
+      peers: otherPeersView(peer, room),
       sessionId: options.sessionId ?? '',
       sessionGraceMs: options.sessionGraceMs ?? 0,
     },
@@ -56,9 +63,9 @@ export async function joinRoom(
 }
 
 /** The state a resuming client aligns with: the room's peers, its producers and transports. */
-export function resumeView(peer: Peer): pb.ResumeSessionResponse.$Properties {
+export function resumeView(peer: Peer, room: Room): pb.ResumeSessionResponse.$Properties {
   return {
-    peers: otherPeersView(peer),
+    peers: otherPeersView(peer, room),
     producers: peer.producers.map((p) => ({ id: p.id, paused: p.locallyPaused })),
     transportIds: peer.transports.map((t) => t.id),
   };

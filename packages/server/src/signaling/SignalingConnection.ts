@@ -3,17 +3,22 @@ import {
   encodeServerMessage,
   ProtocolError,
   type pb,
+  type RtpCapabilities,
   type ServerMessageInit,
 } from '@x/protocol';
-import { logger } from '@x/shared';
+import { CLOSE, CLOSE_CODES, logger } from '@x/shared';
+import type { Room } from '../media/Room.js';
 import { SfuError, toSfuError } from '../util/errors.js';
+import type { Limits } from '../util/limits.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 import { appDataFrom } from './appData.js';
+import type { Authorization } from './auth.js';
 import { peerBatches } from './batches.js';
+import type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
 import { errorToMessage, rejection } from './errors.js';
 import { PeerSignaling } from './PeerSignaling.js';
 import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
-import type { SignalingServer } from './SignalingServer.js';
+import type { RoomRequest } from './roomSelection.js';
 import { SignalingSession } from './SignalingSession.js';
 import { rtpCapabilitiesView } from './views.js';
 
@@ -24,46 +29,26 @@ const MAX_VIOLATIONS = 100;
 /** A client that has not joined gets less rope: a real client never sends a bad frame. */
 const MAX_VIOLATIONS_BEFORE_JOIN = 5;
 
-/** Close codes the server uses (WebSocket 4000-4999 are the application's). */
-export const CLOSE_CODES = {
-  /** The peer was closed (the `closed` notification said why). */
-  peerClosed: 4000,
-  /** The session was resumed on another connection. */
-  resumedElsewhere: 4001,
-  /** Too many bad messages. */
-  protocolViolation: 4002,
-  /** Cut without a closing handshake, as a network failure would. */
-  dropped: 4003,
-  /** No join or resume within `limits.joinTimeoutMs`. */
-  joinTimeout: 4008,
-  /** The client did not read what the server sent (`limits.maxOutboundBytes`): resume to go on. */
-  slowConsumer: 4009,
-} as const;
+export { CLOSE_CODES } from '@x/shared';
 
-/** Where a connection's frames go: a WebSocket, or any transport of the app's. */
-export interface ConnectionSink {
-  /** Sends one binary frame to the client. */
-  send(frame: Uint8Array): void;
-  /** Closes the transport with a code (WebSocket codes: 4000+ are ours) and a reason. */
-  close(code: number, reason: string): void;
-  /** Cuts the transport at once, without a closing handshake (as a network failure would). */
-  terminate?(): void;
-  /**
-   * The largest message the transport should accept from now on, in bytes
-   * (raised once the client has joined). A transport that buffers messages
-   * before handing them over enforces it there, fragments included.
-   */
-  setMaxMessageSize?(bytes: number): void;
-}
+export type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
 
-/** What the server knows of a connection before the client speaks: for room selection and logs. */
-export interface ConnectionInfo {
-  /** The URL the client connected to. */
-  url?: URL;
-  /** Request headers. */
-  headers?: Record<string, string | string[] | undefined>;
-  /** The client's address. */
-  remoteAddress?: string;
+/** @internal What a connection needs of its signaling server. */
+export interface ConnectionHost {
+  /** The server's limits. */
+  readonly limits: Limits;
+  /** Grace period of a lost connection, in ms. */
+  readonly sessionGraceMs: number;
+  /** Checks a client's token when the server requires one (peer name: for a join). */
+  authenticate(token: string, peerName?: string): Promise<Authorization | undefined>;
+  /** The capabilities of the room a client queries. */
+  queryRoom(request: RoomRequest): Promise<RtpCapabilities>;
+  /** The room an authorized client joins. */
+  joinRoom(request: RoomRequest): Promise<Room>;
+  addSession(session: SignalingSession): SignalingSession;
+  removeSession(session: SignalingSession): void;
+  getSession(id: string): SignalingSession | undefined;
+  connectionClosed(connection: SignalingConnection): void;
 }
 
 /**
@@ -83,16 +68,16 @@ export class SignalingConnection {
   #pending = 0;
   #queue: Promise<void> = Promise.resolve();
   readonly #sink: ConnectionSink;
-  readonly #signaling: SignalingServer;
+  readonly #signaling: ConnectionHost;
   readonly #bucket: TokenBucket;
   #joinTimer: NodeJS.Timeout | undefined;
 
   /** @internal Created by {@link SignalingServer.connect}. */
-  constructor(signaling: SignalingServer, sink: ConnectionSink, info: ConnectionInfo) {
+  constructor(signaling: ConnectionHost, sink: ConnectionSink, info: ConnectionInfo) {
     this.#signaling = signaling;
     this.#sink = sink;
     this.info = info;
-    const limits = signaling.server.limits;
+    const limits = signaling.limits;
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * 2);
     sink.setMaxMessageSize?.(limits.preJoinMaxFrameSize);
     this.#joinTimer = setTimeout(
@@ -121,7 +106,7 @@ export class SignalingConnection {
    */
   receive(frame: Uint8Array | ArrayBuffer): void {
     if (this.#closed) return;
-    const limits = this.#signaling.server.limits;
+    const limits = this.#signaling.limits;
     let message: pb.ClientMessage;
     try {
       message = decodeClientMessage(frame, {
@@ -189,7 +174,7 @@ export class SignalingConnection {
   drop(): void {
     if (this.#closed) return;
     if (this.#sink.terminate) this.#sink.terminate();
-    else this.#sink.close(CLOSE_CODES.dropped, 'dropped');
+    else this.#sink.close(CLOSE.dropped.code, CLOSE.dropped.reason);
     this.transportClosed();
   }
 
@@ -205,7 +190,7 @@ export class SignalingConnection {
       this.#session?.peer.name ?? this.info.remoteAddress ?? 'a client',
       queuedBytes,
     );
-    this.#sink.close(CLOSE_CODES.slowConsumer, 'slow consumer: resume to go on');
+    this.#sink.close(CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
     this.#sink.terminate?.();
     this.transportClosed();
   }
@@ -257,7 +242,7 @@ export class SignalingConnection {
     if (this.#violations < (this.#session ? MAX_VIOLATIONS : MAX_VIOLATIONS_BEFORE_JOIN)) return;
     log.warn('closing a connection after %d violations (last: %s)', this.#violations, what);
     const peer = this.#session?.peer;
-    this.end(CLOSE_CODES.protocolViolation, `protocol violation: ${what}`);
+    this.end(CLOSE_CODES.protocolViolation, `${CLOSE.protocolViolation.reason}: ${what}`);
     peer?.close(undefined, 'protocol_violation', `too many bad messages (${what})`);
   }
 
@@ -271,7 +256,7 @@ export class SignalingConnection {
     }
     const notification = message.notification!;
     if (this.#session) {
-      PeerSignaling.of(this.#session.peer).receiveNotification(notification);
+      this.#session.signaling.receiveNotification(notification);
     } else {
       const error = new SfuError('NOT_JOINED', 'join the room before sending notifications');
       this.send({ notification: rejection(notification.body, 0, error) });
@@ -334,15 +319,24 @@ export class SignalingConnection {
         peerName: req.peerName,
         token: req.token,
         claims: auth?.claims,
-        appData: appDataFrom(req.appData, 'appData', this.#signaling.server.limits.maxAppDataSize),
+        appData: appDataFrom(req.appData, 'appData', this.#signaling.limits.maxAppDataSize),
       });
       if (this.#closed) return;
       const sessionId = SignalingSession.newId();
-      const { peer, response } = await joinRoom(room, req, {
-        permissions: auth?.permissions,
-        sessionId,
-        sessionGraceMs: this.#signaling.sessionGraceMs,
-      });
+      let signaling: PeerSignaling | undefined;
+      const { peer, response } = await joinRoom(
+        room,
+        req,
+        {
+          permissions: auth?.permissions,
+          sessionId,
+          sessionGraceMs: this.#signaling.sessionGraceMs,
+        },
+        (p) => {
+          signaling = new PeerSignaling(p, room);
+          return signaling;
+        },
+      );
       let frames: Uint8Array[];
       try {
         const [first = [], ...more] = peerBatches(response.peers ?? []);
@@ -360,21 +354,25 @@ export class SignalingConnection {
         peer.closeWith('remote');
         throw error;
       }
+      signaling!.connectionUrl = this.info.url;
+      signaling!.protocolVersion = req.protocolVersion;
       this.#session = this.#signaling.addSession(
         new SignalingSession({
           id: sessionId,
-          peer,
+          signaling: signaling!,
           connection: this,
           graceMs: this.#signaling.sessionGraceMs,
           onEnd: (s) => this.#signaling.removeSession(s),
         }),
       );
-      PeerSignaling.of(peer).connectionUrl = this.info.url;
-      PeerSignaling.of(peer).protocolVersion = req.protocolVersion;
       this.joined();
       for (const frame of frames) this.#sink.send(frame);
       // Told at once if the room is being recorded (later changes come as they happen).
-      if (room.recording.active) PeerSignaling.of(peer).recording(room.recording);
+      const recording = room.recording;
+      if (recording.active)
+        signaling!.send({
+          recording: { active: recording.active, peerNames: recording.peerNames },
+        });
     } finally {
       this.#joining = false;
     }
@@ -390,12 +388,12 @@ export class SignalingConnection {
         'the session is unknown or expired: join the room again',
       );
     }
-    const view = resumeView(session.peer);
+    const view = resumeView(session.peer, session.room);
     const [first = [], ...more] = peerBatches(view.peers ?? []);
     this.#session = session;
     session.attach(this);
-    PeerSignaling.of(session.peer).connectionUrl = this.info.url;
-    PeerSignaling.of(session.peer).protocolVersion = req.protocolVersion;
+    session.signaling.connectionUrl = this.info.url;
+    session.signaling.protocolVersion = req.protocolVersion;
     this.joined();
     this.send({
       response: {
@@ -413,6 +411,6 @@ export class SignalingConnection {
    */
   private joined(): void {
     clearTimeout(this.#joinTimer);
-    this.#sink.setMaxMessageSize?.(2 * this.#signaling.server.limits.maxFrameSize);
+    this.#sink.setMaxMessageSize?.(2 * this.#signaling.limits.maxFrameSize);
   }
 }

@@ -1,56 +1,24 @@
-import type { AppData, RtpCapabilities } from '@x/protocol';
+import type { RtpCapabilities } from '@x/protocol';
 import { logger } from '@x/shared';
-import type { RoomMediaCodec } from '../media/mediaCodecs.js';
 import type { Room } from '../media/Room.js';
-import type { Server } from '../Server.js';
 import { SfuError } from '../util/errors.js';
+import type { Limits } from '../util/limits.js';
 import { type AccessTokenClaims, type Authorization, key, verifyAccessToken } from './auth.js';
-import {
-  type ConnectionInfo,
-  type ConnectionSink,
-  SignalingConnection,
-} from './SignalingConnection.js';
+import type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
+import { isRoom, type RoomHost, type RoomRequest, type RoomSelector } from './roomSelection.js';
+import { SignalingConnection } from './SignalingConnection.js';
 import type { SignalingSession } from './SignalingSession.js';
 
+export {
+  type RoomFromUrlOptions,
+  type RoomHost,
+  type RoomRequest,
+  type RoomSelector,
+  type RoomSpec,
+  roomFromUrl,
+} from './roomSelection.js';
+
 const log = logger('x:server:SignalingServer');
-
-/** What the app is asked when a client queries or joins: which room is it for? */
-export interface RoomRequest {
-  /** 'query' (queryRoom: nothing may be created for it) or 'join' (authorized). */
-  purpose: 'query' | 'join';
-  /** The connection (URL, headers, address). */
-  connection: ConnectionInfo;
-  /** Peer name (absent for `queryRoom`). */
-  peerName?: string;
-  /** The access token the client sent. */
-  token?: string;
-  /** Its verified claims, when the server checks tokens. */
-  claims?: AccessTokenClaims;
-  /** The appData the client joins with. */
-  appData?: AppData;
-}
-
-/**
- * A room that may not exist yet: the server creates it at the first
- * authorized join (a `queryRoom` or a refused join creates nothing).
- */
-export interface RoomSpec {
-  /** Room id. */
-  id: string;
-  /** Codecs of the room when it is created (default: the server's). */
-  mediaCodecs?: RoomMediaCodec[];
-  /** The app's data about the room when it is created. */
-  appData?: AppData;
-  /** Close the room once empty for `limits.emptyRoomTimeoutMs`. Default true. */
-  closeWhenEmpty?: boolean;
-}
-
-/**
- * Picks the room a client queries or joins: an open Room, or a
- * {@link RoomSpec} the server creates on the first authorized join. Throw
- * an SfuError to refuse.
- */
-export type RoomSelector = (request: RoomRequest) => Room | RoomSpec | Promise<Room | RoomSpec>;
 
 /** Access control of a signaling server. */
 export type AuthOptions =
@@ -63,8 +31,8 @@ export type AuthOptions =
 
 /** Options of a {@link SignalingServer}. */
 export interface SignalingOptions {
-  /** The SFU server. */
-  server: Server;
+  /** The SFU server (a `Server`). */
+  server: RoomHost;
   /** Decides which room a client joins. See {@link roomFromUrl} for the usual one. */
   selectRoom: RoomSelector;
   /** How long a peer whose connection was lost is kept for it to resume, in ms. Default 20000. */
@@ -86,7 +54,7 @@ export interface SignalingOptions {
  */
 export class SignalingServer {
   /** The SFU server. */
-  readonly server: Server;
+  readonly server: RoomHost;
   /** Grace period of a lost connection, in ms. */
   readonly sessionGraceMs: number;
 
@@ -112,6 +80,11 @@ export class SignalingServer {
         "signaling needs `auth`: { secret } to require access tokens, or 'none' to let anyone join as anyone",
       );
     }
+  }
+
+  /** @internal The server's limits. */
+  get limits(): Limits {
+    return this.server.limits;
   }
 
   /** Whether clients need an access token. */
@@ -202,43 +175,4 @@ export class SignalingServer {
     if (claims && claims.room !== roomId)
       throw new SfuError('FORBIDDEN', `the token is for room "${claims.room}", not "${roomId}"`);
   }
-}
-
-function isRoom(selected: Room | RoomSpec): selected is Room {
-  return typeof (selected as Room).join === 'function';
-}
-
-/** Options of {@link roomFromUrl}. */
-export interface RoomFromUrlOptions {
-  /** The query parameter naming the room. Default 'roomId'. */
-  param?: string;
-  /** Codecs of rooms it creates (default: the server's defaults). */
-  mediaCodecs?: RoomMediaCodec[];
-  /** Close a room once it has had no peer for `limits.emptyRoomTimeoutMs`. Default true. */
-  closeWhenEmpty?: boolean;
-}
-
-/**
- * A room selector for the common case: the room named in the connection URL
- * (`?roomId=name`), created at its first authorized join.
- */
-export function roomFromUrl(server: Server, options: RoomFromUrlOptions = {}): RoomSelector {
-  const param = options.param ?? 'roomId';
-  return ({ connection }) => {
-    const id = connection.url?.searchParams.get(param);
-    if (!id) {
-      throw new SfuError(
-        'BAD_REQUEST',
-        `the connection URL names no room: add ?${param}=<room> to it`,
-      );
-    }
-    if (id.length > 256) throw new SfuError('BAD_REQUEST', 'a room id has at most 256 characters');
-    return (
-      server.getRoom(id) ?? {
-        id,
-        mediaCodecs: options.mediaCodecs,
-        closeWhenEmpty: options.closeWhenEmpty ?? true,
-      }
-    );
-  };
 }

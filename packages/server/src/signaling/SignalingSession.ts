@@ -1,15 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { pb } from '@x/protocol';
-import { logger } from '@x/shared';
+import type { pb, ServerMessageInit } from '@x/protocol';
+import { CLOSE, logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
-import { handlePeerRequest } from './PeerRequests.js';
-import type { SignalingConnection } from './SignalingConnection.js';
+import type { ConnectionInfo } from './ConnectionSink.js';
+import type { PeerSignaling } from './PeerSignaling.js';
 
 const log = logger('x:server:SignalingSession');
 
 /** Responses remembered for clients that send a request again after a resume. */
 const RESPONSE_MEMORY = 64;
+
+/** A signaling connection as its session sees it (a SignalingConnection). */
+export interface SessionConnection {
+  /** What is known of the connection. */
+  readonly info: ConnectionInfo;
+  /** Whether the connection is closed. */
+  readonly closed: boolean;
+  /** Sends a message to the client. */
+  send(message: ServerMessageInit): void;
+  /** Closes the connection from the server side. */
+  end(code: number, reason: string): void;
+  /** Cuts it abruptly, as a network failure would: the peer is kept for its grace period. */
+  drop(): void;
+}
 
 /**
  * The signaling side of one joined peer. It outlives its connection: when the
@@ -23,32 +37,37 @@ export class SignalingSession {
   readonly peer: Peer;
   /** The peer's room. */
   readonly room: Room;
+  /** @internal The peer's signaling: its client's messages in, its notifications out. */
+  readonly signaling: PeerSignaling;
 
-  #connection: SignalingConnection | undefined;
+  #connection: SessionConnection | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   readonly #responses = new Map<number, pb.Response>();
   readonly #graceMs: number;
   readonly #onEnd: (session: SignalingSession) => void;
 
+  /** @internal Created by the connection that joined its peer. */
   constructor(options: {
     id: string;
-    peer: Peer;
-    connection: SignalingConnection;
+    signaling: PeerSignaling;
+    connection: SessionConnection;
     graceMs: number;
     onEnd: (session: SignalingSession) => void;
   }) {
     this.id = options.id;
-    this.peer = options.peer;
-    this.room = options.peer.room;
+    this.signaling = options.signaling;
+    this.peer = options.signaling.peer;
+    this.room = options.signaling.room;
     this.#connection = options.connection;
     this.#graceMs = options.graceMs;
     this.#onEnd = options.onEnd;
-    this.peer.on('notify', (notification) => this.#connection?.send({ notification }));
-    this.peer.once('close', () => {
+    this.signaling.sink = (notification) => this.#connection?.send({ notification });
+    // After the peer's signaling sent `closed`: it watches the peer since its creation.
+    this.peer.observer.once('close', () => {
       clearTimeout(this.#graceTimer);
       const connection = this.#connection;
       this.#connection = undefined;
-      connection?.end(4000, 'peer closed');
+      connection?.end(CLOSE.peerClosed.code, CLOSE.peerClosed.reason);
       this.#onEnd(this);
     });
   }
@@ -59,7 +78,7 @@ export class SignalingSession {
   }
 
   /** The connection the session lives on, if any. */
-  get connection(): SignalingConnection | undefined {
+  get connection(): SessionConnection | undefined {
     return this.#connection;
   }
 
@@ -67,7 +86,7 @@ export class SignalingSession {
   async handleRequest(request: pb.Request): Promise<pb.Response> {
     const remembered = this.#responses.get(request.id);
     if (remembered) return remembered;
-    const response = await handlePeerRequest(this.peer, request);
+    const response = await this.signaling.receiveRequest(request);
     this.#responses.set(request.id, response);
     if (this.#responses.size > RESPONSE_MEMORY) {
       const oldest = this.#responses.keys().next().value;
@@ -77,7 +96,7 @@ export class SignalingSession {
   }
 
   /** The connection was lost: keep the peer for the grace period. */
-  detach(connection: SignalingConnection): void {
+  detach(connection: SessionConnection): void {
     if (this.#connection !== connection || this.peer.closed) return;
     this.#connection = undefined;
     log.debug('session of %s detached; grace %d ms', this.peer.name, this.#graceMs);
@@ -92,11 +111,12 @@ export class SignalingSession {
   }
 
   /** A new connection resumes the session; an old one still open is closed. */
-  attach(connection: SignalingConnection): void {
+  attach(connection: SessionConnection): void {
     clearTimeout(this.#graceTimer);
     const old = this.#connection;
     this.#connection = connection;
-    if (old && old !== connection) old.end(4001, 'session resumed on another connection');
+    if (old && old !== connection)
+      old.end(CLOSE.resumedElsewhere.code, CLOSE.resumedElsewhere.reason);
     log.debug('session of %s resumed', this.peer.name);
   }
 }

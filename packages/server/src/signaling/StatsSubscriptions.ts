@@ -6,10 +6,10 @@ const log = logger('x:server:StatsSubscriptions');
 /** Stats every second at most: a client cannot make the worker gather them faster. */
 export const MIN_STATS_INTERVAL_MS = 1000;
 
-/** What stats are taken of: one of the peer's objects. */
+/** What stats are taken of: one of the peer's objects (its observer says when it closes). */
 export interface StatsSource {
   getStats(): Promise<RtcStats[]>;
-  once(event: 'close', listener: () => void): unknown;
+  readonly observer: { once(event: 'close', listener: () => void): unknown };
 }
 
 /**
@@ -56,7 +56,7 @@ export class StatsSubscriptions {
     }, interval);
     timer.unref();
     this.#timers.set(key, timer);
-    source.once('close', () => {
+    source.observer.once('close', () => {
       if (this.#timers.get(key) === timer) this.stop(key);
     });
   }

@@ -9,6 +9,7 @@ import {
 import type { Consumer } from '../media/Consumer.js';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
+import type { RoomMember } from '../media/RoomMember.js';
 
 // What a client is shown of the domain: the protocol views of rooms, peers
 // and consumers, written once for the join, resume and notifications.
@@ -43,21 +44,35 @@ export function consumerView(consumer: Consumer): pb.ConsumerInfo.$Properties {
   };
 }
 
-/** What `viewer` sees of `peer`: its name, appData, and the viewer's consumers of its producers. */
-export function peerView(viewer: Peer, peer: Peer): pb.PeerInfo.$Properties {
+/**
+ * What `viewer` sees of a member of its room: its name, appData, and the
+ * viewer's consumers of its producers.
+ */
+export function peerView(viewer: Peer, member: RoomMember, room: Room): pb.PeerInfo.$Properties {
   const consumers: pb.ConsumerInfo.$Properties[] = [];
-  for (const producer of peer.producers) {
+  for (const producer of room.producers) {
+    if (producer.peer !== member) continue;
     const consumer = viewer.getConsumerOf(producer);
     if (consumer) consumers.push(consumerView(consumer));
   }
-  return { name: peer.name, appData: optionalJsonToMessage(peer.appData), consumers };
+  return { name: member.name, appData: optionalJsonToMessage(member.appData), consumers };
 }
 
-/** The other peers of the room, as `viewer` sees them (spies are invisible). */
-export function otherPeersView(viewer: Peer): pb.PeerInfo.$Properties[] {
-  const views: pb.PeerInfo.$Properties[] = [];
-  for (const peer of viewer.room.peers) {
-    if (peer !== viewer && !peer.spy) views.push(peerView(viewer, peer));
+/** The other members of the room, as `viewer` sees them (spies are invisible). */
+export function otherPeersView(viewer: Peer, room: Room): pb.PeerInfo.$Properties[] {
+  const byMember = new Map<RoomMember, pb.ConsumerInfo.$Properties[]>();
+  for (const member of room.members) {
+    if (member !== viewer && !member.spy) byMember.set(member, []);
   }
-  return views;
+  // One pass over the producers, not one per member: a join answer is on the hot path.
+  for (const producer of room.producers) {
+    const consumers = byMember.get(producer.peer);
+    const consumer = consumers && viewer.getConsumerOf(producer);
+    if (consumer) consumers.push(consumerView(consumer));
+  }
+  return [...byMember].map(([member, consumers]) => ({
+    name: member.name,
+    appData: optionalJsonToMessage(member.appData),
+    consumers,
+  }));
 }

@@ -1,5 +1,5 @@
 import type { Producer } from '../../media/Producer.js';
-import type { RtpStreamer } from '../RtpStreamer.js';
+import type { RtpStreamer } from '../../media/RtpStreamer.js';
 
 type Counter = () => Promise<number>;
 

@@ -1,0 +1,152 @@
+import type { types as ms } from '@x/mediasoup';
+import type { AppData } from '@x/protocol';
+import { Emitter, logger, Observer } from '@x/shared';
+import type { MemberHooks } from '../media/MemberHooks.js';
+import type { Originator } from '../media/Originator.js';
+import { Producer } from '../media/Producer.js';
+import type { RoomMember, RoomMemberEvents } from '../media/RoomMember.js';
+import type { Transport } from '../media/Transport.js';
+
+const log = logger('x:server:cluster:RemotePeer');
+
+/** What a peer of another node needs of its cluster room. */
+export interface RemotePeerSide {
+  /** Asks the peer's node to take the peer out of the room. */
+  kick(peer: RemotePeer, appData: AppData | undefined): void;
+  /** Asks the peer's node to let the media of one of its producers through the pipe. */
+  startMedia(peer: RemotePeer, producer: Producer): Promise<void>;
+}
+
+/**
+ * A member of a room that another node of the cluster hosts: its client is
+ * connected there, and its producers reach this node through a pipe (same
+ * producer ids), where this node's peers consume them like any other. It
+ * has no transports or consumers here.
+ */
+export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember {
+  /** Peer name, unique in the room across the cluster. */
+  readonly name: string;
+  /** The app's data about the peer, from its join. */
+  readonly appData: AppData | undefined;
+  /** The id of the node that hosts it. */
+  readonly node: string;
+  /** Peers of other nodes are never spies here: spies are not shared. */
+  readonly spy = false;
+  /** What the server's own subsystems watch: the same events as the peer's. */
+  readonly observer = new Observer<RoomMemberEvents>();
+
+  #closed = false;
+  #hooks: MemberHooks | undefined;
+  #link: Transport | undefined;
+  readonly #side: RemotePeerSide;
+  readonly #producers = new Map<number, Producer>();
+  /** Producers whose media was asked for (a video pipe starts paused). */
+  readonly #started = new Set<Producer>();
+
+  /** @internal Created by the cluster's part of the room. */
+  constructor(options: {
+    name: string;
+    appData: AppData | undefined;
+    node: string;
+    side: RemotePeerSide;
+  }) {
+    super();
+    this.name = options.name;
+    this.appData = options.appData;
+    this.node = options.node;
+    this.#side = options.side;
+  }
+
+  /** Whether it left the room (here). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Its producers, piped to this node. */
+  get producers(): Producer[] {
+    return [...this.#producers.values()];
+  }
+
+  /** The producer with this id, if it is piped here. */
+  getProducerById(id: number): Producer | undefined {
+    return this.#producers.get(id);
+  }
+
+  /** Takes it out of the room: its node closes the peer, and every node hears it left. */
+  close(appData?: AppData): void {
+    if (this.#closed) return;
+    this.#side.kick(this, appData);
+  }
+
+  /** @internal The room took it in: what it tells the room from now on. */
+  joined(hooks: MemberHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** @internal This node's end of the pipe its producers arrive on. */
+  useLink(link: Transport): void {
+    this.#link = link;
+    if (this.#closed) link.closeWith('remote');
+  }
+
+  /** @internal Adds one of its producers, piped here; the room's peers get consumers of it. */
+  addProducer(options: {
+    id: number;
+    link: Transport;
+    engine: ms.Producer;
+    appData: AppData | undefined;
+    paused: boolean;
+  }): Producer {
+    const hooks = this.#hooks!;
+    const producer = new Producer({
+      id: options.id,
+      peer: this,
+      transport: options.link,
+      engine: options.engine,
+      appData: options.appData,
+      paused: options.paused,
+      hooks: {
+        pauseChanged: (p, appData) => hooks.producerPauseChanged(p, appData),
+        preferredProfileSet: (p, profile) => hooks.producerPreferredProfileSet(p, profile),
+        closed: (p) => {
+          this.#producers.delete(p.id);
+          this.#started.delete(p);
+          hooks.producerClosed(p);
+        },
+      },
+    });
+    this.#producers.set(producer.id, producer);
+    hooks.producerAdded(producer);
+    return producer;
+  }
+
+  /**
+   * @internal A consumer here starts receiving one of its producers: its
+   * node is asked, once, to let that media through (audio flows at once). The
+   * answer is not waited for: a round trip through Redis (up to the bus
+   * timeout when that node is gone) would hold up the consumer.
+   */
+  startMedia(producer: Producer): void {
+    if (producer.kind !== 'video' || this.#started.has(producer)) return;
+    this.#started.add(producer);
+    this.#side.startMedia(this, producer).catch((error: unknown) => {
+      log.warn(
+        'producer %d: its pipe from node %s did not start: %o',
+        producer.id,
+        this.node,
+        error,
+      );
+    });
+  }
+
+  /** @internal It left the room (its node said so, or died, or this node let go of the room). */
+  closeWith(originator: Originator, appData?: AppData): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const producer of this.producers) producer.closeWith(originator);
+    this.#link?.closeWith(originator);
+    this.#hooks?.closed(this, appData);
+    this.observer.notify('close', originator, appData);
+    this.safeEmit('close', originator, appData);
+  }
+}

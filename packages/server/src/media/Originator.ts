@@ -1,0 +1,2 @@
+/** Who acted: the server application ('local') or the client ('remote'). */
+export type Originator = 'local' | 'remote';

@@ -1,0 +1,183 @@
+import {
+  type AppData,
+  closeReason as closeReasonEnum,
+  optionalJsonToMessage,
+  pb,
+  profile as profileEnum,
+} from '@x/protocol';
+import type { Consumer, ConsumerObserverEvents } from '../media/Consumer.js';
+import type { Peer, PeerClosing } from '../media/Peer.js';
+import type { Producer } from '../media/Producer.js';
+import type { Room } from '../media/Room.js';
+import type { RoomObserverEvents } from '../media/roomTypes.js';
+import type { Transport } from '../media/Transport.js';
+import type { ClientFeeds } from './ClientFeeds.js';
+import { redirectUrl } from './errors.js';
+import { consumerView, peerView } from './views.js';
+
+type Body = pb.ServerNotification.$Properties;
+
+const PAUSED_BY = {
+  local: pb.PauseOriginator.PAUSE_ORIGINATOR_SERVER,
+  source: pb.PauseOriginator.PAUSE_ORIGINATOR_SOURCE,
+} as const;
+
+/**
+ * What one peer's client must hear, learned by watching the observers of the
+ * peer, its transports, producers and consumers, and its room: each change is
+ * turned into the notification the client gets. It keeps what the client was
+ * told of each consumer's pause, so that it is told of changes only.
+ */
+export class PeerNotifier {
+  readonly #peer: Peer;
+  readonly #room: Room;
+  readonly #send: (body: Body) => void;
+  readonly #feeds: ClientFeeds;
+  readonly #connectionUrl: () => URL | undefined;
+  /** Whether the client was last told that each consumer is paused on the server side. */
+  readonly #pausedByServer = new WeakMap<Consumer, boolean>();
+  readonly #unwatchRoom: () => void;
+
+  constructor(options: {
+    peer: Peer;
+    room: Room;
+    send: (body: Body) => void;
+    feeds: ClientFeeds;
+    /** The URL its client connected with (a redirect keeps its query: the room). */
+    connectionUrl: () => URL | undefined;
+  }) {
+    this.#peer = options.peer;
+    this.#room = options.room;
+    this.#send = options.send;
+    this.#feeds = options.feeds;
+    this.#connectionUrl = options.connectionUrl;
+    this.#unwatchRoom = this.watchRoom();
+    this.watchPeer();
+  }
+
+  private watchRoom(): () => void {
+    const peer = this.#peer;
+    const handlers: { [K in keyof RoomObserverEvents]?: (...args: RoomObserverEvents[K]) => void } =
+      {
+        newmember: (member) => {
+          if (member === peer || member.spy) return;
+          this.#send({ newPeer: { peer: peerView(peer, member, this.#room) } });
+        },
+        memberclose: (member, appData) => {
+          if (member === peer || member.spy) return;
+          this.#send({ peerClosed: { name: member.name, appData: message(appData) } });
+        },
+        recordingchange: (state) =>
+          this.#send({ recording: { active: state.active, peerNames: state.peerNames } }),
+        activespeakerchange: (member, producer) =>
+          this.#feeds.speakerChanged(member.name, producer.id),
+        audiolevels: (levels) => this.#feeds.levels(levels),
+      };
+    const observer = this.#room.observer;
+    for (const [event, handler] of Object.entries(handlers))
+      observer.on(event as keyof RoomObserverEvents, handler as () => void);
+    return () => {
+      for (const [event, handler] of Object.entries(handlers))
+        observer.off(event as keyof RoomObserverEvents, handler as () => void);
+    };
+  }
+
+  private watchPeer(): void {
+    const observer = this.#peer.observer;
+    observer.once('close', (closing) => this.peerClosing(closing));
+    observer.on('newtransport', (transport) => this.watchTransport(transport));
+    observer.on('newproducer', (producer) => this.watchProducer(producer));
+    observer.on('newconsumer', (consumer) => {
+      this.watchConsumer(consumer);
+      this.#pausedByServer.set(consumer, consumer.pausedByServer);
+      this.#send({ newConsumer: { consumer: consumerView(consumer) } });
+    });
+  }
+
+  private peerClosing(closing: PeerClosing): void {
+    this.#unwatchRoom();
+    this.#feeds.close();
+    if (closing.originator !== 'local') return;
+    this.#send({
+      closed: {
+        appData: message(closing.appData),
+        reason: closeReasonEnum.toMessage(closing.reason, 'reason'),
+        message: closing.message,
+        redirectUrl: closing.redirectUrl
+          ? redirectUrl(closing.redirectUrl, this.#connectionUrl())
+          : '',
+      },
+    });
+  }
+
+  private watchTransport(transport: Transport): void {
+    transport.observer.once('close', (originator, appData) => {
+      if (originator === 'local' && !this.#peer.closed)
+        this.#send({ transportClosed: { id: transport.id, appData: message(appData) } });
+    });
+  }
+
+  private watchProducer(producer: Producer): void {
+    const { id, observer } = producer;
+    observer.on('pause', (originator, appData) => {
+      if (originator === 'local') this.#send({ producerPaused: { id, appData: message(appData) } });
+    });
+    observer.on('resume', (originator, appData) => {
+      if (originator === 'local')
+        this.#send({ producerResumed: { id, appData: message(appData) } });
+    });
+    observer.on('score', (scores) => this.#send({ producerScore: { id, scores } }));
+    observer.once('close', (originator, appData) => {
+      // Closed with its transport or its peer: that notification covers it.
+      if (originator !== 'local' || producer.transport.closed || this.#peer.closed) return;
+      this.#send({ producerClosed: { id, appData: message(appData) } });
+    });
+  }
+
+  private watchConsumer(consumer: Consumer): void {
+    const { id, observer } = consumer;
+    const peerName = consumer.source.peer.name;
+    const pauseChanged: (...args: ConsumerObserverEvents['pause']) => void = (
+      originator,
+      appData,
+    ) => {
+      const paused = consumer.pausedByServer;
+      if (originator === 'remote' || this.#pausedByServer.get(consumer) === paused) return;
+      this.#pausedByServer.set(consumer, paused);
+      const body = { id, peerName, appData: message(appData), originator: PAUSED_BY[originator] };
+      this.#send(paused ? { consumerPaused: body } : { consumerResumed: body });
+    };
+    observer.on('pause', pauseChanged);
+    observer.on('resume', pauseChanged);
+    observer.on('preferredprofilechange', (profile, originator) => {
+      if (originator !== 'local') return;
+      this.#send({
+        consumerPreferredProfileSet: {
+          id,
+          peerName,
+          profile: profileEnum.toMessage(profile, 'profile'),
+        },
+      });
+    });
+    observer.on('effectiveprofilechange', (profile) =>
+      this.#send({
+        consumerEffectiveProfileChanged: {
+          id,
+          peerName,
+          profile: profileEnum.toMessage(profile, 'profile'),
+        },
+      }),
+    );
+    observer.on('score', (score, producerScore) =>
+      this.#send({ consumerScore: { id, peerName, score, producerScore } }),
+    );
+    observer.once('close', () => {
+      if (!this.#peer.closed) this.#send({ consumerClosed: { id, peerName } });
+    });
+  }
+}
+
+/** appData as the protocol carries it. */
+function message(appData: AppData | undefined): ReturnType<typeof optionalJsonToMessage> {
+  return optionalJsonToMessage(appData);
+}
