@@ -5,23 +5,24 @@ import type {
   ServerNotification,
   TransportDirection,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { logger, ObservedEmitter } from '@x/shared';
 import { Device, type types as msc } from 'mediasoup-client';
-import { Consumer } from './Consumer.js';
-import { InvalidStateError, UnsupportedError } from './errors.js';
-import { randomId } from './ids.js';
-import { type Originator, Peer } from './Peer.js';
-import { Producer, type ProducerOptions } from './Producer.js';
-import type { CloseReason, JoinOptions, RoomEvents, RoomOptions } from './roomTypes.js';
-import {
-  createSignal,
-  type PeerData,
-  type RecordingState,
-  type ResumedState,
-  type Signal,
-  type SignalListener,
-} from './Signal.js';
-import { Transport } from './Transport.js';
+import type { Consumer } from './room/Consumer.js';
+import { InvalidStateError, UnsupportedError } from './room/errors.js';
+import { randomId } from './room/ids.js';
+import type { Originator } from './room/Originator.js';
+import { Peer } from './room/Peer.js';
+import { Producer, type ProducerOptions } from './room/Producer.js';
+import type {
+  CloseReason,
+  JoinOptions,
+  ResolvedRoomOptions,
+  RoomOptions,
+} from './room/roomOptions.js';
+import type { PeerData, RecordingState, ResumedState, SignalListener } from './room/Signal.js';
+import { Transport, type TransportContext } from './room/Transport.js';
+import type { RoomEvents } from './roomEvents.js';
+import { SignalClient } from './signaling/SignalClient.js';
 
 const log = logger('x:client:Room');
 
@@ -41,11 +42,8 @@ type State = 'new' | 'joining' | 'joined' | 'closed';
  * await room.createProducer(track).send(transport);
  * ```
  */
-export class Room extends Emitter<RoomEvents> {
-  readonly #options: Required<
-    Omit<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>
-  > &
-    Pick<RoomOptions, 'roomSettings' | 'handlerName' | 'handlerFactory'>;
+export class Room extends ObservedEmitter<RoomEvents> {
+  readonly #options: ResolvedRoomOptions;
   #state: State = 'new';
   #recording: RecordingState = { active: false, peerNames: [] };
   #peerName: string | undefined;
@@ -57,7 +55,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #transports = new Map<number, Transport>();
   readonly #producers = new Map<number, Producer>();
   readonly #peers = new Map<string, Peer>();
-  readonly #signal: Signal;
+  readonly #signal: SignalClient;
 
   constructor(options: RoomOptions = {}) {
     super();
@@ -70,8 +68,9 @@ export class Room extends Emitter<RoomEvents> {
       spy: false,
       ...options,
     };
-    this.#signal = createSignal({
-      owner: this,
+    // The room's protobuf signal; the app carries its messages (the v2
+    // `request` and `notify` events) unless a connection does (`connect()`).
+    this.#signal = new SignalClient({
       requestTimeout: this.#options.requestTimeout,
       // The v2 entry points: what the signal sends goes out as these events, untouched.
       carrier: {
@@ -79,9 +78,7 @@ export class Room extends Emitter<RoomEvents> {
         canNotify: () => this.#state === 'joined',
         request: (request, callback, errback) =>
           this.safeEmit('request', request, callback, errback),
-        notify: (notification) => {
-          this.safeEmit('notify', notification);
-        },
+        notify: (notification) => void this.safeEmit('notify', notification),
       },
       listener: this.#listener,
     });
@@ -125,6 +122,11 @@ export class Room extends Emitter<RoomEvents> {
   /** The mediasoup-client device underneath, once joined. */
   get device(): Device | undefined {
     return this.#device;
+  }
+
+  /** @internal The room's signal: what a connection carries and resumes. */
+  get signal(): SignalClient {
+    return this.#signal;
   }
 
   /** The session id the server gave at join (a connector resumes with it). */
@@ -200,11 +202,8 @@ export class Room extends Emitter<RoomEvents> {
     if (direction !== 'send' && direction !== 'recv')
       throw new TypeError(`direction must be 'send' or 'recv', got ${String(direction)}`);
     if (direction === 'send' && this.#options.spy) throw new InvalidStateError('a spy cannot send');
-    const context = { device: this.#device, signal: this.#signal, options: this.#options };
-    const transport = Transport.create(randomId(), direction, appData, context);
+    const transport = Transport.create(randomId(), direction, appData, this.#transportContext());
     this.#transports.set(transport.id, transport);
-    transport.once('close', () => this.#transports.delete(transport.id));
-    transport.on('failed', (error) => this.safeEmit('transportfailed', transport, error));
     return transport;
   }
 
@@ -221,9 +220,11 @@ export class Room extends Emitter<RoomEvents> {
     if (track.readyState === 'ended') throw new InvalidStateError('the track has ended');
     if (!this.canSend(track.kind as MediaKind))
       throw new UnsupportedError(`this device cannot send ${track.kind} in this room`);
-    const producer = Producer.create(track, options, appData, { signal: this.#signal });
+    const producer = Producer.create(track, options, appData, {
+      signal: this.#signal,
+      hooks: { closed: (p) => this.#producers.delete(p.id) },
+    });
     this.#producers.set(producer.id, producer);
-    producer.once('close', () => this.#producers.delete(producer.id));
     return producer;
   }
 
@@ -286,8 +287,7 @@ export class Room extends Emitter<RoomEvents> {
         else consumer.remotePause(server.paused, undefined);
       }
       for (const c of data.consumers) {
-        if (!peer.getConsumerById(c.id))
-          peer.addConsumer(Consumer.create(c, peer, this.#signal), true);
+        if (!peer.getConsumerById(c.id)) peer.addConsumer(c, true);
       }
     }
     const serverProducers = new Map(state.producers.map((p) => [p.id, p]));
@@ -359,11 +359,27 @@ export class Room extends Emitter<RoomEvents> {
     return joined.peers.map((data) => this.#addPeer(data, announce));
   }
 
+  /** What a new transport of the room is given. */
+  #transportContext(): TransportContext {
+    return {
+      device: this.#device!,
+      signal: this.#signal,
+      options: this.#options,
+      hooks: {
+        failed: (transport, error) => this.emitBoth('transportfailed', transport, error),
+        closed: (transport) => {
+          if (this.#transports.get(transport.id) === transport)
+            this.#transports.delete(transport.id);
+        },
+      },
+    };
+  }
+
   #addPeer(data: PeerData, announce: boolean): Peer {
-    const peer = Peer.create(data.name, data.appData);
+    const peer = Peer.create(data.name, data.appData, this.#signal);
     this.#peers.set(peer.name, peer);
-    for (const c of data.consumers) peer.addConsumer(Consumer.create(c, peer, this.#signal), false);
-    if (announce) this.safeEmit('newpeer', peer);
+    for (const c of data.consumers) peer.addConsumer(c, false);
+    if (announce) this.emitBoth('newpeer', peer);
     return peer;
   }
 
@@ -393,8 +409,7 @@ export class Room extends Emitter<RoomEvents> {
     producerStats: (id, stats) => this.#producers.get(id)?.receiveStats(stats),
     newConsumer: (data) => {
       const peer = this.#peers.get(data.peerName);
-      if (peer && !peer.getConsumerById(data.id))
-        peer.addConsumer(Consumer.create(data, peer, this.#signal), true);
+      if (peer && !peer.getConsumerById(data.id)) peer.addConsumer(data, true);
     },
     consumerClosed: (id, peerName) => this.#consumer(id, peerName)?.remoteClose('remote'),
     consumerPaused: (id, peerName, appData) =>
@@ -407,25 +422,25 @@ export class Room extends Emitter<RoomEvents> {
       this.#consumer(id, peerName)?.setEffectiveProfile(profile),
     consumerStats: (id, peerName, stats) => this.#consumer(id, peerName)?.receiveStats(stats),
     notificationRejected: (error, notification, id) =>
-      this.safeEmit('notificationerror', error, notification, id),
+      this.emitBoth('notificationerror', error, notification, id),
     recording: (state) => {
       this.#recording = state;
-      this.safeEmit('recording', state);
+      this.emitBoth('recording', state);
     },
     activeSpeaker: (peerName, producerId) => {
       const peer = this.#peers.get(peerName);
       peer?.hear('activespeaker');
-      this.safeEmit('activespeaker', peerName, peer, producerId);
+      this.emitBoth('activespeaker', peerName, peer, producerId);
     },
     audioLevels: (levels) => {
       for (const level of levels) this.#peers.get(level.peerName)?.hear('audiolevel', level.level);
-      this.safeEmit('audiolevels', levels);
+      this.emitBoth('audiolevels', levels);
     },
     consumerScore: (id, peerName, score, producerScore) =>
       this.#consumer(id, peerName)?.receiveScore(score, producerScore),
     producerScore: (id, scores) => {
       const producer = this.#producers.get(id);
-      if (producer) this.safeEmit('producerscore', producer, scores);
+      if (producer) this.emitBoth('producerscore', producer, scores);
     },
   };
 
@@ -442,6 +457,6 @@ export class Room extends Emitter<RoomEvents> {
       this.#peers.delete(peer.name);
       peer.close('local');
     }
-    this.safeEmit('close', originator, appData, reason);
+    this.emitBoth('close', originator, appData, reason);
   }
 }

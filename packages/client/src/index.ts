@@ -6,13 +6,6 @@
  * @module @x/client
  */
 
-import { installSignal } from './Signal.js';
-import { SignalClient } from './signaling/SignalClient.js';
-
-// The composition root: rooms (domain) reach the server through the protobuf
-// signal (src/signaling), which the domain files never import.
-installSignal((options) => new SignalClient(options));
-
 export type {
   AppData,
   JsonValue,
@@ -22,7 +15,8 @@ export type {
   RtpCapabilities,
   RtpParameters,
 } from '@x/protocol';
-export { Consumer, type ConsumerEvents, type PreferredProfile } from './Consumer.js';
+export { Room } from './Room.js';
+export { Consumer, type ConsumerEvents, type PreferredProfile } from './room/Consumer.js';
 export {
   InvalidStateError,
   RequestError,
@@ -31,24 +25,31 @@ export {
   TransportFailedError,
   type TransportFailure,
   UnsupportedError,
-} from './errors.js';
-export { type Originator, Peer, type PeerEvents } from './Peer.js';
+} from './room/errors.js';
+export { type Originator, Peer, type PeerEvents } from './room/Peer.js';
 export {
   DEFAULT_SIMULCAST_OPTIONS,
   Producer,
   type ProducerEvents,
   type ProducerOptions,
   type SimulcastOptions,
-} from './Producer.js';
-export { Room } from './Room.js';
-export type { CloseReason, JoinOptions, RoomEvents, RoomOptions } from './roomTypes.js';
+} from './room/Producer.js';
+export type { RoomMember } from './room/RoomMember.js';
+export type { CloseReason, JoinOptions, RoomOptions } from './room/roomOptions.js';
 export type {
   AudioLevelData,
   RecordingState,
   StatsTarget,
   WebRtcTransportOptions,
-} from './Signal.js';
+} from './room/Signal.js';
 export {
+  type ConnectionState as TransportConnectionState,
+  Transport,
+  type TransportEvents,
+} from './room/Transport.js';
+export type { RoomEvents } from './roomEvents.js';
+export {
+  type ConnectableRoom,
   type ConnectionState,
   type ConnectOptions,
   connect,
@@ -56,8 +57,3 @@ export {
   type RoomConnectionEvents,
   type WebSocketClass,
 } from './signaling/RoomConnection.js';
-export {
-  type ConnectionState as TransportConnectionState,
-  Transport,
-  type TransportEvents,
-} from './Transport.js';

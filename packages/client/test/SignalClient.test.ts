@@ -15,9 +15,9 @@ import {
 } from '@x/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidStateError, RequestError, TimeoutError } from '../src/index.js';
-import type { SignalCarrier, SignalListener } from '../src/Signal.js';
+import type { SignalCarrier, SignalListener } from '../src/room/Signal.js';
 import { RESUME_REQUEST_ID, SignalClient } from '../src/signaling/SignalClient.js';
-import { openLink, type ServerLink, startWorld, type World } from './helpers/world.js';
+import { fakeRoom, openLink, type ServerLink, startWorld, type World } from './helpers/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -88,7 +88,7 @@ function client(roomId: string, requestTimeout = 5000): Client {
       link.notify(notification);
     },
   };
-  signal = new SignalClient({ owner: {}, requestTimeout, carrier, listener });
+  signal = new SignalClient({ requestTimeout, carrier, listener });
   return { signal, link, calls, next, requests, notifications, gate };
 }
 
@@ -153,7 +153,6 @@ describe('requests', () => {
     const { listener } = recordingListener();
     let late: ((r: ServerResponse) => void) | undefined;
     const signal = new SignalClient({
-      owner: {},
       requestTimeout: 150,
       listener,
       carrier: {
@@ -178,7 +177,6 @@ describe('requests', () => {
     const { listener } = recordingListener();
     const failure = new Error('socket gone');
     const signal = new SignalClient({
-      owner: {},
       requestTimeout: 5000,
       listener,
       carrier: {
@@ -348,18 +346,12 @@ describe('resume', () => {
   });
 });
 
-describe('SignalClient.of', () => {
-  it('finds the signal of its owner (how the WebSocket connector reaches a room)', () => {
-    const owner = {};
-    const { listener } = recordingListener();
-    const carrier = {
-      canRequest: () => true,
-      canNotify: () => true,
-      request: () => true,
-      notify() {},
-    };
-    const signal = new SignalClient({ owner, requestTimeout: 1000, carrier, listener });
-    expect(SignalClient.of(owner)).toBe(signal);
-    expect(SignalClient.of({})).toBeUndefined();
+describe('a room and its signal', () => {
+  it('each room has its own signal, which it hands to connect() itself (no lookup)', () => {
+    const a = fakeRoom();
+    const b = fakeRoom();
+    expect(a.signal).toBeInstanceOf(SignalClient);
+    expect(a.signal).not.toBe(b.signal);
+    expect(a.signal).toBe(a.signal);
   });
 });

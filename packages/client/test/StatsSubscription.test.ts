@@ -4,8 +4,7 @@
 import type { ClientNotification } from '@x/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Room, Transport } from '../src/index.js';
-import { StatsSubscription } from '../src/StatsSubscription.js';
-import { SignalClient } from '../src/signaling/SignalClient.js';
+import { StatsSubscription } from '../src/room/StatsSubscription.js';
 import { audioTrack, fakeRoom, link, next, startWorld, tick, type World } from './helpers/world.js';
 
 let world: World;
@@ -44,7 +43,7 @@ const wire = () =>
     return body.intervalMs === undefined ? [m.body, body.id] : [m.body, body.id, body.intervalMs];
   });
 
-const subscription = () => new StatsSubscription(SignalClient.of(room)!, 'transport', transport.id);
+const subscription = () => new StatsSubscription(room.signal, 'transport', transport.id);
 
 describe('StatsSubscription', () => {
   it('enabled before the object exists on the server: sent when it is attached', async () => {
@@ -103,7 +102,7 @@ describe('StatsSubscription', () => {
   });
 
   it('the targets map to their messages', async () => {
-    const signal = SignalClient.of(room)!;
+    const signal = room.signal;
     for (const target of ['transport', 'producer', 'consumer'] as const) {
       const s = new StatsSubscription(signal, target, 77);
       s.attach();

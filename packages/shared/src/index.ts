@@ -5,4 +5,5 @@
 export { CLOSE, CLOSE_CODES, type CloseCode, isFinalClose } from './closeCodes.js';
 export { Emitter, type EventMap } from './Emitter.js';
 export { type Logger, logger } from './logger.js';
+export { ObservedEmitter } from './ObservedEmitter.js';
 export { Observer } from './Observer.js';

@@ -8,11 +8,10 @@ import {
   pb,
   type ServerResponse,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
-import { InvalidStateError, RequestError } from '../errors.js';
-import type { Room } from '../Room.js';
-import type { ResumedState } from '../Signal.js';
-import { SignalClient } from './SignalClient.js';
+import { Emitter, isFinalClose, logger } from '@x/shared';
+import { InvalidStateError, RequestError } from '../room/errors.js';
+import type { ResumedState } from '../room/Signal.js';
+import type { SignalClient } from './SignalClient.js';
 
 const log = logger('x:client:RoomConnection');
 
@@ -54,8 +53,6 @@ export type RoomConnectionEvents = {
 };
 
 const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
-/** Close codes after which reconnecting makes no sense: the server ended the session on purpose. */
-const FINAL_CODES = new Set([1000, 1003, 4000, 4001, 4002]);
 const MAX_OUTBOX = 1000;
 /** Redirects followed in a row before the connection gives up (a cluster that sends in circles). */
 const MAX_REDIRECTS = 3;
@@ -76,16 +73,43 @@ async function defaultWebSocket(): Promise<WebSocketClass> {
 }
 
 /**
+ * A room as a connection carries it (a Room of @x/client): its signal, the
+ * state it resumes or rejoins from, and what it is told.
+ */
+export interface ConnectableRoom {
+  /** @internal The room's signal: the connection carries its messages. */
+  readonly signal: SignalClient;
+  /** Whether the room is joined. */
+  readonly joined: boolean;
+  /** Whether the room is closed. */
+  readonly closed: boolean;
+  /** The session id the server gave at join. */
+  readonly sessionId: string;
+  /** What the connection watches: the room's close. */
+  readonly observer: { once(event: 'close', listener: () => void): unknown };
+  /** Takes a notification from the server. */
+  receiveNotification(notification: pb.ServerNotification): void;
+  /** Leaves the room. */
+  leave(): void;
+  /** @internal The session was resumed: align with the room as it is now. */
+  applyResume(state: ResumedState): Promise<void>;
+  /** @internal The session expired: join again from scratch. */
+  rejoin(): Promise<unknown>;
+}
+
+/**
  * Carries a room's requests and notifications over a WebSocket to an
  * @x/server endpoint, one protobuf message per binary frame. After a lost
  * connection it reconnects with backoff and jitter and resumes the session
  * (same peer, ICE restarted); once the server's grace period is over it
  * joins again and sends its producers again. Created by {@link connect}.
  */
-export class RoomConnection extends Emitter<RoomConnectionEvents> {
+export class RoomConnection<
+  R extends ConnectableRoom = ConnectableRoom,
+> extends Emitter<RoomConnectionEvents> {
   #url: string;
   #redirects = 0;
-  readonly #room: Room;
+  readonly #room: R;
   readonly #signal: SignalClient;
   #state: ConnectionState = 'connecting';
   #socket: WebSocket | undefined;
@@ -98,32 +122,36 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   readonly #outbox: ClientNotification[] = [];
 
   private constructor(
-    room: Room,
+    room: R,
     url: string,
     WebSocketCtor: WebSocketClass,
     options: ConnectOptions,
   ) {
     super();
-    const signal = SignalClient.of(room);
-    if (!signal) throw new TypeError('connect() needs a Room of @x/client');
+    if (!room?.signal) throw new TypeError('connect() needs a Room of @x/client');
     this.#room = room;
-    this.#signal = signal;
+    this.#signal = room.signal;
     this.#url = url;
     this.#WebSocket = WebSocketCtor;
     this.#options = {
       reconnect: options.reconnect ?? true,
       reconnectDelays: options.reconnectDelays ?? DEFAULT_DELAYS,
     };
-    room.on('request', this.#onRequest);
-    room.on('notify', this.#onNotify);
-    room.once('close', () => {
+    // The room's messages come to this connection straight, not through its
+    // events: an app that removes the room's listeners does not cut it off.
+    this.#signal.carryBy({ request: this.#onRequest, notify: this.#onNotify });
+    room.observer.once('close', () => {
       // Let the leave notification go out before the socket closes.
       setTimeout(() => this.close(), 0);
     });
   }
 
   /** @internal */
-  static async open(room: Room, url: string, options: ConnectOptions): Promise<RoomConnection> {
+  static async open<R extends ConnectableRoom>(
+    room: R,
+    url: string,
+    options: ConnectOptions,
+  ): Promise<RoomConnection<R>> {
     const connection = new RoomConnection(
       room,
       url,
@@ -141,7 +169,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   }
 
   /** The room it carries. */
-  get room(): Room {
+  get room(): R {
     return this.#room;
   }
 
@@ -154,8 +182,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#room.off('request', this.#onRequest);
-    this.#room.off('notify', this.#onNotify);
+    this.#signal.carryBy(undefined);
     this.#socket?.close(1000, 'client closed');
     for (const pending of this.#pending.values())
       pending.errback(new InvalidStateError('the connection is closed'));
@@ -167,16 +194,17 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     request: ClientRequest,
     callback: (r: ServerResponse) => void,
     errback: (e: Error) => void,
-  ) => {
+  ): boolean => {
     if (this.#state === 'closed') {
       errback(new InvalidStateError('the connection is closed'));
-      return;
+      return true;
     }
     this.#pending.set(request.id, { request, callback, errback });
     if (this.#state === 'open') this.#sendFrame({ request });
+    return true;
   };
 
-  readonly #onNotify = (notification: ClientNotification) => {
+  readonly #onNotify = (notification: ClientNotification): void => {
     if (this.#state === 'open') this.#sendFrame({ notification });
     else if (this.#state === 'reconnecting' && this.#outbox.length < MAX_OUTBOX)
       this.#outbox.push(notification);
@@ -278,7 +306,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   #onSocketClosed(code: number, reason: string): void {
     this.#socket = undefined;
     if (this.#state === 'closed') return;
-    const resumable = this.#options.reconnect && !this.#room.closed && !FINAL_CODES.has(code);
+    const resumable = this.#options.reconnect && !this.#room.closed && !isFinalClose(code);
     if (!resumable) {
       this.close();
       return;
@@ -372,10 +400,10 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
  * Connects a room to an @x/server WebSocket endpoint (e.g.
  * `wss://sfu.example.com/?roomId=demo`); resolves once the socket is open.
  */
-export function connect(
-  room: Room,
+export function connect<R extends ConnectableRoom>(
+  room: R,
   url: string,
   options: ConnectOptions = {},
-): Promise<RoomConnection> {
+): Promise<RoomConnection<R>> {
   return RoomConnection.open(room, url, options);
 }

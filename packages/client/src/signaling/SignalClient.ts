@@ -23,8 +23,8 @@ import {
   transportDirection,
 } from '@x/protocol';
 import { logger } from '@x/shared';
-import type { PreferredProfile } from '../Consumer.js';
-import { InvalidStateError, TimeoutError } from '../errors.js';
+import { InvalidStateError, TimeoutError } from '../room/errors.js';
+import type { PreferredProfile } from '../room/profiles.js';
 import type {
   ConsumerEnabled,
   CreateTransportParams,
@@ -39,7 +39,7 @@ import type {
   SignalOptions,
   StatsTarget,
   TransportCreated,
-} from '../Signal.js';
+} from '../room/Signal.js';
 import { peerFromMessage, requestErrorFromMessage, resumedStateFromMessage } from './convert.js';
 import { dispatchNotification } from './notifications.js';
 
@@ -68,7 +68,8 @@ const DISABLE_STATS: Record<StatsTarget, (id: number) => pb.ClientNotification.$
   consumer: (id) => ({ disableConsumerStats: { id } }),
 };
 
-const clients = new WeakMap<object, SignalClient>();
+/** What carries a signal's messages instead of the room's v2 events: a connection's socket. */
+export type MessageCarrier = Pick<SignalCarrier, 'request' | 'notify'>;
 
 /**
  * The whole wire of one room (like LiveKit's SignalClient): typed requests and
@@ -79,6 +80,7 @@ const clients = new WeakMap<object, SignalClient>();
  */
 export class SignalClient implements Signal {
   readonly #carrier: SignalCarrier;
+  #via: MessageCarrier | undefined;
   readonly #listener: SignalListener;
   readonly #batches = new PeerBatches();
   readonly #requestTimeout: number;
@@ -88,12 +90,15 @@ export class SignalClient implements Signal {
     this.#carrier = options.carrier;
     this.#listener = options.listener;
     this.#requestTimeout = options.requestTimeout;
-    clients.set(options.owner, this);
   }
 
-  /** The signal of a room (for the WebSocket connector). */
-  static of(owner: object): SignalClient | undefined {
-    return clients.get(owner);
+  /**
+   * Carries the messages by `via` (a connection), not by the room's v2
+   * events, until called with undefined: what the app does with the room's
+   * events then cannot cut the connection off.
+   */
+  carryBy(via: MessageCarrier | undefined): void {
+    this.#via = via;
   }
 
   async queryRoom(token = ''): Promise<RtpCapabilities> {
@@ -293,7 +298,7 @@ export class SignalClient implements Signal {
         () => finish(new TimeoutError(`no response to ${name} within ${this.#requestTimeout} ms`)),
         this.#requestTimeout,
       );
-      const carried = this.#carrier.request(
+      const carried = (this.#via ?? this.#carrier).request(
         request,
         (response) => finish(undefined, response),
         (error) => finish(error),
@@ -304,7 +309,7 @@ export class SignalClient implements Signal {
 
   #notify(body: pb.ClientNotification.$Properties): void {
     if (!this.#carrier.canNotify()) return;
-    this.#carrier.notify(pb.ClientNotification.create(body));
+    (this.#via ?? this.#carrier).notify(pb.ClientNotification.create(body));
   }
 }
 

@@ -9,10 +9,10 @@ import {
   type pb,
   profile,
 } from '@x/protocol';
-import type { PreferredProfile } from '../Consumer.js';
-import { RequestError } from '../errors.js';
-import type { CloseReason } from '../roomTypes.js';
-import type { ConsumerData, PeerData, ResumedState } from '../Signal.js';
+import { RequestError } from '../room/errors.js';
+import type { PreferredProfile } from '../room/profiles.js';
+import type { CloseReason } from '../room/roomOptions.js';
+import type { ConsumerData, PeerData, ResumedState } from '../room/Signal.js';
 
 /** A server Error message as a {@link RequestError}. */
 export function requestErrorFromMessage(error: pb.Error | null | undefined): RequestError {

@@ -4,8 +4,8 @@
 // it has a handler here.
 import { jsonFromMessage, type pb, profile, statsListFromMessage } from '@x/protocol';
 import { logger } from '@x/shared';
-import type { PreferredProfile } from '../Consumer.js';
-import type { SignalListener } from '../Signal.js';
+import type { PreferredProfile } from '../room/profiles.js';
+import type { SignalListener } from '../room/Signal.js';
 import {
   closeReasonFromMessage,
   consumerFromMessage,

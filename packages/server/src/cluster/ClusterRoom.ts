@@ -222,12 +222,15 @@ export class ClusterRoom {
     void this.publishPeer(peer);
     peer.observer.on('newproducer', (producer) => {
       void this.publishProducer(producer);
-      producer.observer.on('pause', (_o, appData) =>
-        this.producerChanged(producer, 'producer-pause', appData),
-      );
-      producer.observer.on('resume', (_o, appData) =>
-        this.producerChanged(producer, 'producer-resume', appData),
-      );
+      // Other nodes follow its state (paused by either side), not each action.
+      const changed = (_o: unknown, appData: AppData | undefined) =>
+        this.producerChanged(
+          producer,
+          producer.paused ? 'producer-pause' : 'producer-resume',
+          appData,
+        );
+      producer.observer.on('pause', changed);
+      producer.observer.on('resume', changed);
       producer.observer.once('close', (_o, appData) =>
         this.producerChanged(producer, 'producer-close', appData),
       );

@@ -153,7 +153,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = true;
-    this.afterPauseChange(wasPaused, 'local', appData);
+    this.afterPauseChange(wasPaused, 'pause', 'local', appData);
     return true;
   }
 
@@ -163,7 +163,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (!this.#locallyPaused) return false;
     const wasPaused = this.paused;
     this.#locallyPaused = false;
-    this.afterPauseChange(wasPaused, 'local', appData);
+    this.afterPauseChange(wasPaused, 'resume', 'local', appData);
     return true;
   }
 
@@ -189,7 +189,7 @@ export class Producer extends Emitter<ProducerEvents> {
     if (this.#closed || this.#remotelyPaused === paused) return;
     const wasPaused = this.paused;
     this.#remotelyPaused = paused;
-    this.afterPauseChange(wasPaused, 'remote', appData);
+    this.afterPauseChange(wasPaused, paused ? 'pause' : 'resume', 'remote', appData);
   }
 
   /**
@@ -208,13 +208,19 @@ export class Producer extends Emitter<ProducerEvents> {
     this.safeEmit('close', originator, appData);
   }
 
+  /**
+   * After `action` by `originator`: the observer hears the action itself (a
+   * local resume while the client keeps it paused is still a resume to tell
+   * the client of); the app's event says the state it is in.
+   */
   private afterPauseChange(
     wasPaused: boolean,
+    action: 'pause' | 'resume',
     originator: Originator,
     appData: AppData | undefined,
   ): void {
     const event = this.paused ? 'pause' : 'resume';
-    this.observer.notify(event, originator, appData);
+    this.observer.notify(action, originator, appData);
     if (wasPaused !== this.paused) {
       this.syncEngine();
       this.#hooks.pauseChanged(this, appData);

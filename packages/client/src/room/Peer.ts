@@ -1,9 +1,11 @@
 import type { AppData } from '@x/protocol';
-import { Emitter } from '@x/shared';
-import type { Consumer } from './Consumer.js';
+import { ObservedEmitter } from '@x/shared';
+import { Consumer } from './Consumer.js';
+import type { Originator } from './Originator.js';
+import type { RoomMember } from './RoomMember.js';
+import type { ConsumerData, Signal } from './Signal.js';
 
-/** Who closed something: this client ('local') or the server ('remote'). */
-export type Originator = 'local' | 'remote';
+export type { Originator } from './Originator.js';
 
 /** Events of a {@link Peer}. */
 export type PeerEvents = {
@@ -18,21 +20,23 @@ export type PeerEvents = {
 };
 
 /** Another participant of the room (mediasoup-client v2's Peer). */
-export class Peer extends Emitter<PeerEvents> {
+export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
   readonly #name: string;
   readonly #appData: AppData | undefined;
   #closed = false;
   readonly #consumers = new Map<number, Consumer>();
+  readonly #signal: Signal;
 
-  private constructor(name: string, appData: AppData | undefined) {
+  private constructor(name: string, appData: AppData | undefined, signal: Signal) {
     super();
     this.#name = name;
     this.#appData = appData;
+    this.#signal = signal;
   }
 
   /** @internal Created by the room. */
-  static create(name: string, appData: AppData | undefined): Peer {
-    return new Peer(name, appData);
+  static create(name: string, appData: AppData | undefined, signal: Signal): Peer {
+    return new Peer(name, appData, signal);
   }
 
   /** Peer name. */
@@ -60,11 +64,14 @@ export class Peer extends Emitter<PeerEvents> {
     return this.#consumers.get(id);
   }
 
-  /** @internal */
-  addConsumer(consumer: Consumer, announce: boolean): void {
+  /** @internal A consumer of one of its producers, as the server announced it. */
+  addConsumer(data: ConsumerData, announce: boolean): Consumer {
+    const consumer = Consumer.create(data, this, this.#signal, (c) => {
+      if (this.#consumers.get(c.id) === c) this.#consumers.delete(c.id);
+    });
     this.#consumers.set(consumer.id, consumer);
-    consumer.once('close', () => this.#consumers.delete(consumer.id));
-    if (announce) this.safeEmit('newconsumer', consumer);
+    if (announce) this.emitBoth('newconsumer', consumer);
+    return consumer;
   }
 
   /** @internal The room's audio levels or active speaker concern this peer. */
@@ -72,8 +79,8 @@ export class Peer extends Emitter<PeerEvents> {
   hear(event: 'activespeaker'): void;
   hear(event: 'audiolevel' | 'activespeaker', level?: number): void {
     if (this.#closed) return;
-    if (event === 'audiolevel') this.safeEmit('audiolevel', level!);
-    else this.safeEmit('activespeaker');
+    if (event === 'audiolevel') this.emitBoth('audiolevel', level!);
+    else this.emitBoth('activespeaker');
   }
 
   /** @internal The peer left (remote) or the room closed (local); its consumers close. */
@@ -81,6 +88,6 @@ export class Peer extends Emitter<PeerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const consumer of this.consumers) consumer.remoteClose(originator);
-    this.safeEmit('close', originator, appData);
+    this.emitBoth('close', originator, appData);
   }
 }

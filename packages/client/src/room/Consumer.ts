@@ -1,16 +1,17 @@
 import type { AppData, MediaKind, Profile, RtcStats, RtpParameters } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { logger, ObservedEmitter } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
 import { InvalidStateError, UnsupportedError } from './errors.js';
-import type { Originator, Peer } from './Peer.js';
+import type { Originator } from './Originator.js';
+import type { PreferredProfile } from './profiles.js';
+import type { RoomMember } from './RoomMember.js';
 import type { ConsumerData, Signal } from './Signal.js';
 import { StatsSubscription } from './StatsSubscription.js';
 import type { Transport } from './Transport.js';
 
 const log = logger('x:client:Consumer');
 
-/** A simulcast profile a consumer can prefer. */
-export type PreferredProfile = Exclude<Profile, 'none'>;
+export type { PreferredProfile } from './profiles.js';
 
 /** Events of a {@link Consumer}. */
 export type ConsumerEvents = {
@@ -39,10 +40,10 @@ export type ConsumerEvents = {
  * A remote peer's producer as this client receives it (mediasoup-client
  * v2's Consumer). Call `receive(transport)` to get its track.
  */
-export class Consumer extends Emitter<ConsumerEvents> {
+export class Consumer extends ObservedEmitter<ConsumerEvents> {
   readonly #id: number;
   readonly #kind: MediaKind;
-  readonly #peer: Peer;
+  readonly #peer: RoomMember;
   readonly #appData: AppData | undefined;
   readonly #supported: boolean;
   readonly #simulcast: boolean;
@@ -59,7 +60,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
   readonly #stats: StatsSubscription;
   readonly #onTransportClose = () => this.#becomeUnhandled();
 
-  private constructor(data: ConsumerData, peer: Peer, signal: Signal) {
+  readonly #onClosed: (consumer: Consumer) => void;
+
+  private constructor(
+    data: ConsumerData,
+    peer: RoomMember,
+    signal: Signal,
+    onClosed: (consumer: Consumer) => void,
+  ) {
     super();
     this.#id = data.id;
     this.#kind = data.kind;
@@ -71,12 +79,21 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#preferredProfile = data.preferredProfile;
     this.#effectiveProfile = data.effectiveProfile;
     this.#signal = signal;
+    this.#onClosed = onClosed;
     this.#stats = new StatsSubscription(signal, 'consumer', data.id);
   }
 
-  /** @internal Created by the room from what the server announced. */
-  static create(data: ConsumerData, peer: Peer, signal: Signal): Consumer {
-    return new Consumer(data, peer, signal);
+  /**
+   * @internal Created by its peer from what the server announced; `onClosed`
+   * tells the peer when it closes.
+   */
+  static create(
+    data: ConsumerData,
+    peer: RoomMember,
+    signal: Signal,
+    onClosed: (consumer: Consumer) => void,
+  ): Consumer {
+    return new Consumer(data, peer, signal, onClosed);
   }
 
   /** Consumer id (chosen by the server). */
@@ -89,8 +106,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     return this.#kind;
   }
 
-  /** The peer whose producer it receives. */
-  get peer(): Peer {
+  /** The peer whose producer it receives (a {@link Peer}). */
+  get peer(): RoomMember {
     return this.#peer;
   }
 
@@ -212,7 +229,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
       transport.adopt(this.#onTransportClose);
       await this.#signal.startConsumer(this.#id);
       this.#stats.attach();
-      this.safeEmit('handled');
+      this.emitBoth('handled');
       return consumer.track;
     } finally {
       this.#receiving = false;
@@ -231,7 +248,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
       this.#engine.pause();
       this.#signal.pauseConsumer(this.#id, appData);
     }
-    this.safeEmit('pause', 'local', appData);
+    this.emitBoth('pause', 'local', appData);
     return true;
   }
 
@@ -247,7 +264,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
       this.#engine.resume();
       this.#signal.resumeConsumer(this.#id, appData);
     }
-    this.safeEmit('resume', 'local', appData);
+    this.emitBoth('resume', 'local', appData);
     return !this.paused;
   }
 
@@ -280,7 +297,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   remotePause(paused: boolean, appData: AppData | undefined): void {
     if (this.#closed || this.#remotelyPaused === paused) return;
     this.#remotelyPaused = paused;
-    this.safeEmit(paused ? 'pause' : 'resume', 'remote', appData);
+    this.emitBoth(paused ? 'pause' : 'resume', 'remote', appData);
   }
 
   /** @internal The server set its preferred profile. */
@@ -292,17 +309,17 @@ export class Consumer extends Emitter<ConsumerEvents> {
   setEffectiveProfile(profile: Profile): void {
     if (this.#closed || profile === this.#effectiveProfile) return;
     this.#effectiveProfile = profile;
-    this.safeEmit('effectiveprofilechange', profile);
+    this.emitBoth('effectiveprofilechange', profile);
   }
 
   /** @internal Server stats arrived. */
   receiveStats(stats: RtcStats[]): void {
-    this.safeEmit('stats', stats);
+    this.emitBoth('stats', stats);
   }
 
   /** @internal Its quality changed on the server. */
   receiveScore(score: number, producerScore: number): void {
-    if (!this.#closed) this.safeEmit('score', score, producerScore);
+    if (!this.#closed) this.emitBoth('score', score, producerScore);
   }
 
   /** @internal Closed by the server ('remote') or with the room ('local'). */
@@ -314,7 +331,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#engine?.close();
     this.#engine = undefined;
     this.#transport = undefined;
-    this.safeEmit('close', originator);
+    this.#onClosed(this);
+    this.emitBoth('close', originator);
   }
 
   #becomeUnhandled(): void {
@@ -325,6 +343,6 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#engine?.close();
     this.#engine = undefined;
     this.#rtpParameters = undefined;
-    if (!this.#closed) this.safeEmit('unhandled');
+    if (!this.#closed) this.emitBoth('unhandled');
   }
 }

@@ -6,11 +6,11 @@ import type {
   RtpParameters,
   TransportDirection,
 } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { logger, ObservedEmitter } from '@x/shared';
 import type { Device, types as msc } from 'mediasoup-client';
 import { InvalidStateError, TransportFailedError, type TransportFailure } from './errors.js';
-import type { Originator } from './Peer.js';
-import type { ResolvedRoomOptions } from './roomTypes.js';
+import type { Originator } from './Originator.js';
+import type { ResolvedRoomOptions } from './roomOptions.js';
 import type { Signal } from './Signal.js';
 import { StatsSubscription } from './StatsSubscription.js';
 
@@ -51,6 +51,13 @@ export interface TransportContext {
     ResolvedRoomOptions,
     'transportOptions' | 'turnServers' | 'iceTransportPolicy' | 'transportConnectTimeout'
   >;
+  /** What the room hears of its transport, apart from its events. */
+  hooks: {
+    /** It could not connect. */
+    failed(transport: Transport, error: TransportFailedError): void;
+    /** It closed. */
+    closed(transport: Transport): void;
+  };
 }
 
 /** @internal A producer the transport is creating on the server ('produce' event). */
@@ -65,7 +72,7 @@ export interface PendingProduce {
  * server side is created when it is first used (a producer sent, a
  * consumer received), as in v2.
  */
-export class Transport extends Emitter<TransportEvents> {
+export class Transport extends ObservedEmitter<TransportEvents> {
   readonly #id: number;
   readonly #direction: TransportDirection;
   readonly #appData: AppData | undefined;
@@ -200,7 +207,7 @@ export class Transport extends Emitter<TransportEvents> {
 
   /** @internal Server stats arrived. */
   receiveStats(stats: RtcStats[]): void {
-    this.safeEmit('stats', stats);
+    this.emitBoth('stats', stats);
   }
 
   async #create(): Promise<msc.Transport> {
@@ -256,7 +263,7 @@ export class Transport extends Emitter<TransportEvents> {
     });
     engine.on('connectionstatechange', (state) => {
       this.#connectionState = state;
-      this.safeEmit('connectionstatechange', state);
+      this.emitBoth('connectionstatechange', state);
       if (state === 'connected') this.#clearConnectTimer();
       if (state === 'failed' && !this.#closed) {
         this.#fail('failed');
@@ -293,14 +300,13 @@ export class Transport extends Emitter<TransportEvents> {
       reason === 'timeout'
         ? `${what} did not connect within ${this.#context.options.transportConnectTimeout} ms`
         : `${what} failed to connect (ICE or DTLS)`;
-    this.safeEmit(
-      'failed',
-      new TransportFailedError(
-        reason,
-        this.#id,
-        `${message}: no media flows. The server's media address (its ICE candidates) may not be reachable from this browser.`,
-      ),
+    const error = new TransportFailedError(
+      reason,
+      this.#id,
+      `${message}: no media flows. The server's media address (its ICE candidates) may not be reachable from this browser.`,
     );
+    this.#context.hooks.failed(this, error);
+    this.emitBoth('failed', error);
   }
 
   #closeWith(originator: Originator, appData: AppData | undefined): void {
@@ -310,7 +316,8 @@ export class Transport extends Emitter<TransportEvents> {
     this.#connectionState = 'closed';
     this.#stats.detach();
     this.#engine?.close();
-    this.safeEmit('close', originator, appData);
+    this.#context.hooks.closed(this);
+    this.emitBoth('close', originator, appData);
     const children = [...this.#children];
     this.#children.clear();
     for (const onClose of children) onClose();

@@ -1,9 +1,9 @@
 import type { AppData, MediaKind, RtcStats, RtpParameters } from '@x/protocol';
-import { Emitter, logger } from '@x/shared';
+import { logger, ObservedEmitter } from '@x/shared';
 import type { types as msc } from 'mediasoup-client';
 import { InvalidStateError } from './errors.js';
 import { randomId } from './ids.js';
-import type { Originator } from './Peer.js';
+import type { Originator } from './Originator.js';
 import type { Signal } from './Signal.js';
 import { StatsSubscription } from './StatsSubscription.js';
 import type { Transport } from './Transport.js';
@@ -58,6 +58,11 @@ export type ProducerEvents = {
 /** @internal What a producer needs from its room. */
 export interface ProducerContext {
   signal: Signal;
+  /** What the room hears of its producer, apart from its events. */
+  hooks: {
+    /** It closed. */
+    closed(producer: Producer): void;
+  };
 }
 
 /**
@@ -65,7 +70,7 @@ export interface ProducerContext {
  * as its documentation page specifies). Create it with
  * `room.createProducer(track)`, then `send(transport)`.
  */
-export class Producer extends Emitter<ProducerEvents> {
+export class Producer extends ObservedEmitter<ProducerEvents> {
   /** Custom data set by the application (read-write). */
   appData: AppData | undefined;
 
@@ -81,10 +86,11 @@ export class Producer extends Emitter<ProducerEvents> {
   #remotelyPaused = false;
   #sending = false;
   readonly #signal: Signal;
+  readonly #hooks: ProducerContext['hooks'];
   readonly #stats: StatsSubscription;
   readonly #onTrackEnded = () => {
     log.debug('track of producer %s ended', this.#id);
-    this.safeEmit('trackended');
+    this.emitBoth('trackended');
   };
   readonly #onTransportClose = () => this.#becomeUnhandled();
 
@@ -98,6 +104,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.#id = randomId();
     this.appData = appData;
     this.#signal = context.signal;
+    this.#hooks = context.hooks;
     this.#stats = new StatsSubscription(context.signal, 'producer', this.#id);
     this.#originalTrack = track;
     this.#track = track.clone();
@@ -231,7 +238,7 @@ export class Producer extends Emitter<ProducerEvents> {
       if (this.paused) producer.pause();
       transport.adopt(this.#onTransportClose);
       this.#stats.attach();
-      this.safeEmit('handled');
+      this.emitBoth('handled');
     } finally {
       this.#sending = false;
     }
@@ -253,7 +260,7 @@ export class Producer extends Emitter<ProducerEvents> {
       this.#engine.pause();
       this.#signal.pauseProducer(this.#id, appData);
     }
-    this.safeEmit('pause', 'local', appData);
+    this.emitBoth('pause', 'local', appData);
     return this.paused;
   }
 
@@ -273,7 +280,7 @@ export class Producer extends Emitter<ProducerEvents> {
       if (!this.#remotelyPaused) this.#engine.resume();
       this.#signal.resumeProducer(this.#id, appData);
     }
-    this.safeEmit('resume', 'local', appData);
+    this.emitBoth('resume', 'local', appData);
     return !this.paused;
   }
 
@@ -324,7 +331,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.#remotelyPaused = true;
     this.#track.enabled = false;
     this.#engine?.pause();
-    this.safeEmit('pause', 'remote', appData);
+    this.emitBoth('pause', 'remote', appData);
   }
 
   /** @internal The server resumed it. */
@@ -335,7 +342,7 @@ export class Producer extends Emitter<ProducerEvents> {
       this.#track.enabled = true;
       this.#engine?.resume();
     }
-    this.safeEmit('resume', 'remote', appData);
+    this.emitBoth('resume', 'remote', appData);
   }
 
   /** @internal The server closed it. */
@@ -345,7 +352,7 @@ export class Producer extends Emitter<ProducerEvents> {
 
   /** @internal Server stats arrived. */
   receiveStats(stats: RtcStats[]): void {
-    this.safeEmit('stats', stats);
+    this.emitBoth('stats', stats);
   }
 
   /** @internal The room was left or closed. */
@@ -374,7 +381,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.#rtpParameters = undefined;
     this.#engine?.close();
     this.#engine = undefined;
-    if (!this.#closed) this.safeEmit('unhandled');
+    if (!this.#closed) this.emitBoth('unhandled');
   }
 
   #closeWith(originator: Originator, appData: AppData | undefined, closeEngine = true): void {
@@ -387,6 +394,7 @@ export class Producer extends Emitter<ProducerEvents> {
     this.#transport = undefined;
     this.#track.removeEventListener('ended', this.#onTrackEnded);
     this.#track.stop();
-    this.safeEmit('close', originator, appData);
+    this.#hooks.closed(this);
+    this.emitBoth('close', originator, appData);
   }
 }

@@ -14,9 +14,9 @@ import type {
   ServerResponse,
   TransportDirection,
 } from '@x/protocol';
-import type { PreferredProfile } from './Consumer.js';
 import type { RequestError } from './errors.js';
-import type { CloseReason } from './roomTypes.js';
+import type { PreferredProfile } from './profiles.js';
+import type { CloseReason } from './roomOptions.js';
 
 // How the room and its objects talk to the server, in domain and mediasoup
 // types only. src/signaling/SignalClient implements it: the messages, their
@@ -202,8 +202,10 @@ export interface RecordingState {
 }
 
 /**
- * @internal How a room carries its signal's messages: its v2 `request` and
- * `notify` events. It hands them on as they are and never reads them.
+ * @internal How a signal's messages are carried: by default the room's v2
+ * `request` and `notify` events (the app carries them); while a connection
+ * (`connect()`) carries them, straight to its socket. It hands them on as
+ * they are and never reads them.
  */
 export interface SignalCarrier {
   /** False once the room is closed: requests then fail at once. */
@@ -221,29 +223,8 @@ export interface SignalCarrier {
 
 /** @internal What a room gives its signal. */
 export interface SignalOptions {
-  /** The room the signal belongs to (the WebSocket connector finds the signal from it). */
-  owner: object;
   /** Time to wait for a response, in ms. */
   requestTimeout: number;
   carrier: SignalCarrier;
   listener: SignalListener;
-}
-
-/** @internal Makes a room's signal (the package entry installs SignalClient's). */
-export type SignalFactory = (options: SignalOptions) => Signal;
-
-// Rooms reach the server through a Signal; the package entry installs the
-// protobuf one (src/signaling/SignalClient), which domain files cannot import.
-let signalFactory: SignalFactory | undefined;
-
-/** @internal Sets how rooms make their signal (done once, by the package entry). */
-export function installSignal(factory: SignalFactory): void {
-  signalFactory = factory;
-}
-
-/** @internal A room's signal, made by the installed factory. */
-export function createSignal(options: SignalOptions): Signal {
-  if (!signalFactory)
-    throw new Error('@x/client: no signal installed: import from the package entry');
-  return signalFactory(options);
 }
