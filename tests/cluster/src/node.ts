@@ -139,6 +139,22 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
       })),
     };
   },
+  /**
+   * Removes every listener an app could have put on the public objects of
+   * the node and of a room (what this file added included): the cluster
+   * must go on, watching observers only.
+   */
+  async strip(a) {
+    const room = await roomOf(a.room as string);
+    const objects: { removeAllListeners(): unknown }[] = [server, cluster, room];
+    for (const member of room.members) objects.push(member);
+    for (const peer of room.peers) objects.push(...peer.transports, ...peer.consumers);
+    for (const producer of room.producers) objects.push(producer);
+    for (const streamer of room.rtpStreamers)
+      objects.push(streamer, streamer.consumer, streamer.transport);
+    for (const object of objects) object.removeAllListeners();
+    return objects.length;
+  },
   async create(a) {
     await roomOf(a.room as string);
     return null;
