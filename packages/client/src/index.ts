@@ -53,6 +53,7 @@ export {
   type ConnectionState,
   type ConnectOptions,
   connect,
+  type RoomCloseObserver,
   RoomConnection,
   type RoomConnectionEvents,
   type WebSocketClass,

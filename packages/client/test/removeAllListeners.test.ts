@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Room as ServerRoom, RtpIngest, RtpStreamer } from '@x/server';
+import type { RtpIngest, RtpStreamer, Room as ServerRoom } from '@x/server';
 import { Recorder } from '@x/server';
 import { ffmpegSender, probe, type RtpSink, rtpSink, sleep } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,10 +143,12 @@ describe('after removeAllListeners() on every public object of a live room', () 
   it('a join: the newcomer gets everyone with their consumers; the others hear of it', async () => {
     const carol = await client('carol');
     expect(carol.room.peers.map((p) => p.name).sort()).toEqual(['alice', 'bob', 'camera']);
-    expect(carol.room.getPeerByName('camera')?.consumers.map((c) => c.kind).sort()).toEqual([
-      'audio',
-      'video',
-    ]);
+    expect(
+      carol.room
+        .getPeerByName('camera')
+        ?.consumers.map((c) => c.kind)
+        .sort(),
+    ).toEqual(['audio', 'video']);
     await expect.poll(() => bob.room.getPeerByName('carol')?.name).toBe('carol');
     await expect.poll(() => alice.room.getPeerByName('carol')?.name).toBe('carol');
     // A leave: the others see it, and the server lets the peer and its session go.
@@ -201,7 +203,11 @@ describe('after removeAllListeners() on every public object of a live room', () 
     const result = await recorder.stop();
     expect(result.status).toBe('done');
     await expect.poll(() => alice.room.recording.active).toBe(false);
-    expect(probe(file).streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    expect(
+      probe(file)
+        .streams.map((s) => s.codec_type)
+        .sort(),
+    ).toEqual(['audio', 'video']);
   });
 
   it('closes: a producer closed by its client closes its consumers; the server app closes a peer', async () => {

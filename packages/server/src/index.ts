@@ -98,7 +98,7 @@ export {
   type SignalingOptions,
   SignalingServer,
 } from './signaling/SignalingServer.js';
-export { SignalingSession } from './signaling/SignalingSession.js';
+export { type SessionConnection, SignalingSession } from './signaling/SignalingSession.js';
 export { WebSocketEndpoint, type WebSocketEndpointOptions } from './signaling/WebSocketEndpoint.js';
 export { type ErrorCode, InvalidStateError, SfuError } from './util/errors.js';
 export { DEFAULT_LIMITS, type Limits } from './util/limits.js';

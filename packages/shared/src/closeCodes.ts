@@ -32,7 +32,7 @@ export const CLOSE = {
   slowConsumer: { code: 4009, reason: 'slow consumer: resume to go on', final: false },
 } as const satisfies Record<string, CloseCode>;
 
-/** The codes of {@link CLOSE} by name: what `CLOSE_CODES.peerClosed` and the like compare with. */
+/** The close codes by name: what `CLOSE_CODES.peerClosed` and the like compare with. */
 export const CLOSE_CODES = Object.fromEntries(
   Object.entries(CLOSE).map(([name, { code }]) => [name, code]),
 ) as { readonly [K in keyof typeof CLOSE]: (typeof CLOSE)[K]['code'] };

@@ -72,6 +72,12 @@ async function defaultWebSocket(): Promise<WebSocketClass> {
   return ws.WebSocket;
 }
 
+/** The part of a room's observer a connection watches. */
+export interface RoomCloseObserver {
+  /** Calls `listener` once, when the room closes. */
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /**
  * A room as a connection carries it (a Room of @x/client): its signal, the
  * state it resumes or rejoins from, and what it is told.
@@ -86,7 +92,7 @@ export interface ConnectableRoom {
   /** The session id the server gave at join. */
   readonly sessionId: string;
   /** What the connection watches: the room's close. */
-  readonly observer: { once(event: 'close', listener: () => void): unknown };
+  readonly observer: RoomCloseObserver;
   /** Takes a notification from the server. */
   receiveNotification(notification: pb.ServerNotification): void;
   /** Leaves the room. */

@@ -16,6 +16,8 @@ import type { Authorization } from './auth.js';
 import { peerBatches } from './batches.js';
 import type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
 import { errorToMessage, rejection } from './errors.js';
+import { handlePeerNotification } from './PeerNotifications.js';
+import { handlePeerRequest } from './PeerRequests.js';
 import { PeerSignaling } from './PeerSignaling.js';
 import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
 import type { RoomRequest } from './roomSelection.js';
@@ -28,6 +30,8 @@ const log = logger('x:server:SignalingConnection');
 const MAX_VIOLATIONS = 100;
 /** A client that has not joined gets less rope: a real client never sends a bad frame. */
 const MAX_VIOLATIONS_BEFORE_JOIN = 5;
+/** Answers remembered per session for clients that send a request again after a resume. */
+const RESPONSE_MEMORY = 64;
 
 export { CLOSE_CODES } from '@x/shared';
 
@@ -250,18 +254,29 @@ export class SignalingConnection {
     if (this.#closed) return;
     if (message.request) {
       const request = message.request;
-      if (this.#session) this.send({ response: await this.#session.handleRequest(request) });
+      if (this.#session) this.send({ response: await this.answer(this.#session, request) });
       else await this.beforeJoin(request);
       return;
     }
     const notification = message.notification!;
     if (this.#session) {
-      this.#session.signaling.receiveNotification(notification);
+      handlePeerNotification(this.#session.signaling, notification);
     } else {
       const error = new SfuError('NOT_JOINED', 'join the room before sending notifications');
       this.send({ notification: rejection(notification.body, 0, error) });
       this.violation('notification before join');
     }
+  }
+
+  /** A joined peer's request: handled by its peer, or answered again from memory after a resume. */
+  private async answer(session: SignalingSession, request: pb.Request): Promise<pb.Response> {
+    const memory = session.responses;
+    const remembered = memory.get(request.id);
+    if (remembered) return remembered;
+    const response = await handlePeerRequest(session.signaling, request);
+    memory.set(request.id, response);
+    if (memory.size > RESPONSE_MEMORY) memory.delete(memory.keys().next().value!);
+    return response;
   }
 
   /** A stranger may query the room, join it, or resume a session; nothing else. */

@@ -8,9 +8,6 @@ import type { PeerSignaling } from './PeerSignaling.js';
 
 const log = logger('x:server:SignalingSession');
 
-/** Responses remembered for clients that send a request again after a resume. */
-const RESPONSE_MEMORY = 64;
-
 /** A signaling connection as its session sees it (a SignalingConnection). */
 export interface SessionConnection {
   /** What is known of the connection. */
@@ -40,9 +37,15 @@ export class SignalingSession {
   /** @internal The peer's signaling: its client's messages in, its notifications out. */
   readonly signaling: PeerSignaling;
 
+  /**
+   * @internal The last answers, by request id: a client sends again after a
+   * resume what had no answer, and gets the same answer (its connection
+   * keeps this).
+   */
+  readonly responses = new Map<number, pb.Response>();
+
   #connection: SessionConnection | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
-  readonly #responses = new Map<number, pb.Response>();
   readonly #graceMs: number;
   readonly #onEnd: (session: SignalingSession) => void;
 
@@ -80,19 +83,6 @@ export class SignalingSession {
   /** The connection the session lives on, if any. */
   get connection(): SessionConnection | undefined {
     return this.#connection;
-  }
-
-  /** Handles a request of the peer; a request id already answered gets the same answer again. */
-  async handleRequest(request: pb.Request): Promise<pb.Response> {
-    const remembered = this.#responses.get(request.id);
-    if (remembered) return remembered;
-    const response = await this.signaling.receiveRequest(request);
-    this.#responses.set(request.id, response);
-    if (this.#responses.size > RESPONSE_MEMORY) {
-      const oldest = this.#responses.keys().next().value;
-      if (oldest !== undefined) this.#responses.delete(oldest);
-    }
-    return response;
   }
 
   /** The connection was lost: keep the peer for the grace period. */
