@@ -357,9 +357,10 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
       hooks: this.producerHooks(),
     });
     this.#producers.set(producer.id, producer);
+    // The room has it (and its consumers exist) by the time anyone hears of it.
+    this.#context.hooks.producerAdded(producer);
     this.observer.notify('newproducer', producer);
     this.safeEmit('newproducer', producer);
-    this.#context.hooks.producerAdded(producer);
     return producer;
   }
 
