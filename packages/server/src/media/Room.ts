@@ -8,12 +8,11 @@ import type {
 } from '@x/protocol';
 import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
-import { randomId } from '../util/ids.js';
 import type { Limits } from '../util/limits.js';
 import { ActiveSpeakerDetector } from './ActiveSpeakerDetector.js';
 import { AudioLevels } from './AudioLevels.js';
 import { assertCanJoin, assertFanOut, type RoomView } from './admission.js';
-import { Consumer, type ConsumerPipes } from './Consumer.js';
+import type { Consumer, ConsumerPipes } from './Consumer.js';
 import { createRtpStreamer } from './createRtpStreamer.js';
 import { DominantSpeaker } from './DominantSpeaker.js';
 import type { MemberHooks } from './MemberHooks.js';
@@ -22,6 +21,7 @@ import { Peer, type PeerHooks } from './Peer.js';
 import type { PeerLink } from './PeerLink.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
+import { RoomConsumers } from './RoomConsumers.js';
 import type { RoomMember } from './RoomMember.js';
 import type { RoomRouters } from './RoomRouters.js';
 import { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';
@@ -122,8 +122,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #sources = new Map<RoomMember, MemberSource>();
   /** Every producer of the room, in the order they came. */
   readonly #producers = new Set<Producer>();
-  readonly #consumersOf = new Map<Producer, Set<Consumer>>();
-  readonly #consumerIds = new Set<number>();
+  readonly #consumers: RoomConsumers;
   readonly #recordings = new Map<object, string[]>();
   readonly #streamers = new Set<RtpStreamer>();
   readonly #detectors = new Set<ActiveSpeakerDetector>();
@@ -161,6 +160,7 @@ export class Room extends Emitter<RoomEvents> {
       createDetector: () => this.createActiveSpeakerDetector(),
       changed: (member, producer) => this.observer.notify('activespeakerchange', member, producer),
     });
+    this.#consumers = new RoomConsumers(this.#pipes);
     this.#outside = new OutsideRouter(options.context.pool, () =>
       (this.router.rtpCapabilities.codecs ?? []).filter((c) => !/\/rtx$/i.test(c.mimeType)),
     );
@@ -225,7 +225,7 @@ export class Room extends Emitter<RoomEvents> {
 
   /** The consumers of a producer of the room: its peers' and its RtpStreamers'. */
   consumersOf(producer: Producer): Consumer[] {
-    return [...(this.#consumersOf.get(producer) ?? [])];
+    return this.#consumers.of(producer);
   }
 
   /** The RtpStreamers of the room's producers. */
@@ -319,7 +319,7 @@ export class Room extends Emitter<RoomEvents> {
     const streamer = await createRtpStreamer(producer, options, {
       listenIp: (family) => plainListenIp(this.#context.settings, family),
       outsideRouter: () => this.#outside.router(),
-      createConsumer: (source) => this.newConsumer(source, this.rtpCapabilities, true),
+      createConsumer: (source) => this.#consumers.unowned(source, this.rtpCapabilities),
     });
     this.#streamers.add(streamer);
     streamer.observer.once('close', () => this.#streamers.delete(streamer));
@@ -423,17 +423,13 @@ export class Room extends Emitter<RoomEvents> {
   /** What the room hears of every member. */
   readonly #memberHooks: MemberHooks = {
     producerAdded: (producer) => this.producerAdded(producer),
-    producerPauseChanged: (producer, appData) => {
-      for (const consumer of this.consumersOf(producer))
-        consumer.sourcePauseChanged(producer.paused, appData);
-    },
-    producerPreferredProfileSet: (producer, profile) => {
-      for (const consumer of this.consumersOf(producer)) consumer.setPreferredProfile(profile);
-    },
+    producerPauseChanged: (producer, appData) =>
+      this.#consumers.sourcePauseChanged(producer, appData),
+    producerPreferredProfileSet: (producer, profile) =>
+      this.#consumers.preferredProfileSet(producer, profile),
     producerClosed: (producer) => {
       this.#producers.delete(producer);
-      for (const consumer of this.consumersOf(producer)) consumer.sourceClosed();
-      this.#consumersOf.delete(producer);
+      this.#consumers.sourceClosed(producer);
     },
     closed: (member, appData) => this.removeMember(member, appData),
   };
@@ -442,7 +438,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly #peerHooks: PeerHooks = {
     ...this.#memberHooks,
     assertFanOut: (peer) => assertFanOut(this.view(), peer),
-    consumerClosed: (consumer) => this.forgetConsumer(consumer),
+    consumerClosed: (consumer) => this.#consumers.forget(consumer),
   };
 
   /** How consumers reach producers on other routers, and members whose media comes on demand. */
@@ -476,7 +472,7 @@ export class Room extends Emitter<RoomEvents> {
     this.#peers.set(peer.name, peer);
     clearTimeout(this.#emptyTimer);
     if (peer.permissions.canSubscribe) {
-      for (const producer of this.#producers) this.subscribe(peer, producer);
+      for (const producer of this.#producers) this.#consumers.subscribe(peer, producer);
     }
     log.debug('peer %s joined room %s', peer.name, this.id);
     this.observer.notify('newpeer', peer);
@@ -496,56 +492,11 @@ export class Room extends Emitter<RoomEvents> {
     this.#producers.add(producer);
     for (const viewer of this.#peers.values()) {
       if (viewer === producer.peer || viewer.closed || !viewer.permissions.canSubscribe) continue;
-      this.subscribe(viewer, producer);
+      this.#consumers.subscribe(viewer, producer);
     }
     this.#audioLevels.add(producer);
     for (const detector of this.#detectors) detector.addProducer(producer);
     this.observer.notify('newproducer', producer);
-  }
-
-  /** Gives `viewer` a consumer of `producer`, with an id unique in the room. */
-  private subscribe(viewer: Peer, producer: Producer): Consumer {
-    const id = randomId(this.#consumerIds);
-    const consumer = viewer.subscribe(producer, {
-      id,
-      supported: this.canConsume(producer, viewer.rtpCapabilities),
-    });
-    this.track(consumer);
-    return consumer;
-  }
-
-  /** A consumer with no peer (an RtpStreamer's), with an id unique in the room. */
-  private newConsumer(
-    producer: Producer,
-    rtpCapabilities: RtpCapabilities,
-    supported: boolean,
-  ): Consumer {
-    const consumer = new Consumer({
-      id: randomId(this.#consumerIds),
-      source: producer,
-      peer: undefined,
-      rtpCapabilities,
-      supported,
-      pipes: this.#pipes,
-      hooks: { closed: (c) => this.forgetConsumer(c) },
-    });
-    this.track(consumer);
-    return consumer;
-  }
-
-  private track(consumer: Consumer): void {
-    this.#consumerIds.add(consumer.id);
-    let consumers = this.#consumersOf.get(consumer.source);
-    if (!consumers) {
-      consumers = new Set();
-      this.#consumersOf.set(consumer.source, consumers);
-    }
-    consumers.add(consumer);
-  }
-
-  private forgetConsumer(consumer: Consumer): void {
-    this.#consumerIds.delete(consumer.id);
-    this.#consumersOf.get(consumer.source)?.delete(consumer);
   }
 
   /** A member left: the others are told. */
@@ -598,17 +549,6 @@ export class Room extends Emitter<RoomEvents> {
       else this.watchEmpty();
     }, this.limits.emptyRoomTimeoutMs);
     this.#emptyTimer.unref();
-  }
-
-  private canConsume(producer: Producer, rtpCapabilities: RtpCapabilities): boolean {
-    try {
-      return producer.transport.router.canConsume({
-        producerId: producer.engine.id,
-        rtpCapabilities: rtpCapabilities as ms.RtpCapabilities,
-      });
-    } catch {
-      return false;
-    }
   }
 
   private assertOpen(method: string): void {

@@ -34,8 +34,6 @@ export class PeerNotifier {
   readonly #send: (body: Body) => void;
   readonly #feeds: ClientFeeds;
   readonly #connectionUrl: () => URL | undefined;
-  /** Whether the client was last told that each consumer is paused on the server side. */
-  readonly #pausedByServer = new WeakMap<Consumer, boolean>();
   readonly #unwatchRoom: () => void;
 
   constructor(options: {
@@ -89,7 +87,6 @@ export class PeerNotifier {
     observer.on('newproducer', (producer) => this.watchProducer(producer));
     observer.on('newconsumer', (consumer) => {
       this.watchConsumer(consumer);
-      this.#pausedByServer.set(consumer, consumer.pausedByServer);
       this.#send({ newConsumer: { consumer: consumerView(consumer) } });
     });
   }
@@ -137,13 +134,15 @@ export class PeerNotifier {
   private watchConsumer(consumer: Consumer): void {
     const { id, observer } = consumer;
     const peerName = consumer.source.peer.name;
+    // What the client was last told: it hears of changes of the server side's pause only.
+    let pausedByServer = consumer.pausedByServer;
     const pauseChanged: (...args: ConsumerObserverEvents['pause']) => void = (
       originator,
       appData,
     ) => {
       const paused = consumer.pausedByServer;
-      if (originator === 'remote' || this.#pausedByServer.get(consumer) === paused) return;
-      this.#pausedByServer.set(consumer, paused);
+      if (originator === 'remote' || pausedByServer === paused) return;
+      pausedByServer = paused;
       const body = { id, peerName, appData: message(appData), originator: PAUSED_BY[originator] };
       this.#send(paused ? { consumerPaused: body } : { consumerResumed: body });
     };
