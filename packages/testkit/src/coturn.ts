@@ -6,20 +6,11 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './media.js';
 import { findSystemBinary, type Host, type Network, run } from './netns.js';
+import { ownTempDir, staleTempDirs } from './tempDirs.js';
 
 /** TURN REST API credentials: what an `RTCIceServer` takes as username and credential. */
 export interface TurnCredentials {
@@ -57,14 +48,8 @@ let hooked = false;
  * line names that dir's config (a reused pid is never killed).
  */
 export function cleanCoturnLeftovers(): string[] {
-  const removed: string[] = [];
-  for (const name of readdirSync(tmpdir())) {
-    const m = /^x-coturn-([0-9a-z]+)-/.exec(name);
-    if (!m) continue;
-    const owner = Number.parseInt(m[1]!, 36);
-    if (owner !== process.pid && isAlive(owner)) continue;
-    const dir = join(tmpdir(), name);
-    if (owner === process.pid && [...runningDirs].includes(dir)) continue;
+  const stale = staleTempDirs(DIR_PREFIX, runningDirs);
+  for (const dir of stale) {
     try {
       const pid = Number(readFileSync(join(dir, 'turnserver.pid'), 'utf8').trim());
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -73,20 +58,11 @@ export function cleanCoturnLeftovers(): string[] {
       // no pid file, or that process is gone
     }
     rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
   }
-  return removed;
+  return stale;
 }
+/** The temp dirs of this process's running coturns. */
 const runningDirs = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Options of {@link startCoturn}. */
 export interface CoturnOptions {
@@ -182,7 +158,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   const secret = options.secret ?? randomBytes(24).toString('hex');
   const realm = options.realm ?? 'x.test';
   cleanCoturnLeftovers();
-  const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid.toString(36)}-`));
+  const dir = ownTempDir(DIR_PREFIX);
   runningDirs.add(dir);
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');

@@ -38,3 +38,4 @@ export { allowOnlyTcp, dropUdp, masquerade, type TcpTarget } from './nftables.js
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
 export { freePort, killed, type RedisProcess, startRedis } from './redis.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
+export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';

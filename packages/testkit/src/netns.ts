@@ -17,6 +17,7 @@ import {
 } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { processAlive } from './tempDirs.js';
 
 /** A host of a {@link Network}: a namespace it made, or the machine's own (root) namespace. */
 export interface Host {
@@ -117,15 +118,6 @@ function ipQuiet(args: string[]): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Kills every process inside a namespace (a browser, a TURN server), then deletes it. */
 function deleteNamespace(netns: string): void {
   for (const pid of ipQuiet(['netns', 'pids', netns]).split(/\s+/).filter(Boolean)) {
@@ -170,7 +162,7 @@ export function cleanLeftovers(): string[] {
     const tag = `${TAG_PREFIX}${m[1]}-${m[2]}`;
     if (ours.has(tag)) return false;
     const pid = Number.parseInt(m[1]!, 36);
-    return pid === process.pid || !alive(pid);
+    return pid === process.pid || !processAlive(pid);
   };
   for (const netns of namespaces().filter(stale)) {
     deleteNamespace(netns);

@@ -3,13 +3,17 @@
 // puppeteer-core over a pipe (DevTools on a TCP port would be inside the
 // namespace, out of the test's reach). The same flags as CHROMIUM_ARGS (fake
 // camera and microphone).
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 import { requireBinary } from './media.js';
 import { findSystemBinary, type Host } from './netns.js';
+import { ownTempDir, removeStaleTempDirs } from './tempDirs.js';
+
+const DIR_PREFIX = 'x-chromium-';
+/** Profiles of this process's browsers that are still open. */
+const openDirs = new Set<string>();
 
 /** Options of {@link launchChromiumOn}. */
 export interface NetChromiumOptions {
@@ -45,7 +49,10 @@ export async function launchChromiumOn(
   options: NetChromiumOptions = {},
 ): Promise<Browser> {
   requireBinary(CHROMIUM, 'chromium');
-  const dir = mkdtempSync(join(tmpdir(), `x-chromium-${host.name}-`));
+  // A killed run's browsers quit with their pipe; their profiles stay: remove them.
+  removeStaleTempDirs(DIR_PREFIX, openDirs);
+  const dir = ownTempDir(DIR_PREFIX);
+  openDirs.add(dir);
   let executablePath = CHROMIUM;
   if (host.netns) {
     const ip = findSystemBinary('ip', 'iproute2');
@@ -79,6 +86,7 @@ export async function launchChromiumOn(
 }
 
 function removeDir(dir: string): void {
+  openDirs.delete(dir);
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   } catch {
