@@ -1,14 +1,18 @@
 // The demo (apps/demo, built: its server module and its page) started in
 // this test process on an address of a test network: HTTP, signaling (/ws)
 // and RTC (UDP and TCP) all on that address.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Server, ServerOptions, WebRtcTransport } from '@x/server';
+import { ownTempDir, removeStaleTempDirs } from '@x/testkit';
 
 const demoJs = fileURLToPath(new URL('../../../apps/demo/dist/server/demo.js', import.meta.url));
 const webDir = fileURLToPath(new URL('../../../apps/demo/dist/web/', import.meta.url));
+
+const RECORDINGS_PREFIX = 'x-network-recordings-';
+/** The recordings dirs of this process's running demos. */
+const recordingsDirs = new Set<string>();
 
 /** What these tests use of apps/demo's `Demo`. */
 export interface NetDemo {
@@ -34,7 +38,10 @@ export async function startNetDemo(ip: string, rtcPorts: [number, number]): Prom
   if (!existsSync(demoJs) || !existsSync(join(webDir, 'index.html')))
     throw new Error(`the demo is not built (${demoJs}): run pnpm exec turbo run build`);
   const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
-  const recordingsDir = mkdtempSync(join(tmpdir(), 'x-network-recordings-'));
+  // (the tests record nothing, but the demo wants a dir; a killed run's is removed here)
+  removeStaleTempDirs(RECORDINGS_PREFIX, recordingsDirs);
+  const recordingsDir = ownTempDir(RECORDINGS_PREFIX);
+  recordingsDirs.add(recordingsDir);
   const demo = await startDemo({
     port: 0,
     host: ip,
@@ -56,6 +63,7 @@ export async function startNetDemo(ip: string, rtcPorts: [number, number]): Prom
     close: async () => {
       await demo.close();
       rmSync(recordingsDir, { recursive: true, force: true });
+      recordingsDirs.delete(recordingsDir);
     },
   };
 }

@@ -2,16 +2,21 @@
 // plain sockets and no browser: each ruleset does what it says, a network
 // leaves nothing behind, the leftovers of a killed run are removed (and a
 // live run's kept), and TURN REST credentials are what coturn expects.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   allowOnlyTcp,
+  cleanCoturnLeftovers,
   cleanLeftovers,
   createNetwork,
   dropUdp,
   findSystemBinary,
+  freePort,
   masquerade,
   type Network,
   turnCredentials,
@@ -164,6 +169,31 @@ describe('leftovers of a killed run', () => {
     expect(links()).not.toContain(`${deadTag}-0a`);
     expect(namespaces()).toContain(`${liveTag}-client`);
     expect(links()).toContain(`${liveTag}-0a`);
+  });
+
+  it('a turnserver a killed run left is killed, and its dir removed', async () => {
+    const dead = spawnSync('true').pid!;
+    const dir = mkdtempSync(join(tmpdir(), `x-coturn-${dead.toString(36)}-`));
+    const config = join(dir, 'turnserver.conf');
+    const pidfile = join(dir, 'turnserver.pid');
+    const port = await freePort();
+    writeFileSync(
+      config,
+      `listening-ip=127.0.0.1\nlistening-port=${port}\nno-tls\nno-dtls\nno-cli\n` +
+        `pidfile=${pidfile}\nuserdb=${join(dir, 'turndb')}\nlog-file=stdout\n`,
+    );
+    const orphan = spawn(findSystemBinary('turnserver', 'coturn'), ['-c', config], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => orphan.once('exit', (_code, signal) => r(signal)));
+    try {
+      await expect.poll(() => existsSync(pidfile), { timeout: 10_000 }).toBe(true);
+      expect(cleanCoturnLeftovers()).toContain(dir);
+      expect(await exited).toBe('SIGKILL');
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      orphan.kill('SIGKILL');
+    }
   });
 });
 
