@@ -33,8 +33,16 @@ interface DemoModule {
   }): Promise<{ port: number; server: Server; close(): Promise<void> }>;
 }
 
-/** Starts the built demo on `ip` (HTTP on a free port) with RTC ports `rtcPorts` on the same address. */
-export async function startNetDemo(ip: string, rtcPorts: [number, number]): Promise<NetDemo> {
+/**
+ * Starts the built demo on `ip` (HTTP on a free port) with RTC ports
+ * `rtcPorts` on the same address; `server`: more server settings (e.g. the
+ * TURN servers it hands its clients, once it does).
+ */
+export async function startNetDemo(
+  ip: string,
+  rtcPorts: [number, number],
+  server: ServerOptions = {},
+): Promise<NetDemo> {
   if (!existsSync(demoJs) || !existsSync(join(webDir, 'index.html')))
     throw new Error(`the demo is not built (${demoJs}): run pnpm exec turbo run build`);
   const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
@@ -54,6 +62,7 @@ export async function startNetDemo(ip: string, rtcPorts: [number, number]): Prom
       rtcIPv6: false,
       rtcMinPort: rtcPorts[0],
       rtcMaxPort: rtcPorts[1],
+      ...server,
     },
   });
   return {

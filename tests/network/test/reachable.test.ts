@@ -51,6 +51,7 @@ let tcpc: Host;
 let tcpLink: Link;
 let turnc: Host;
 let turnLink: Link;
+let coturn: Coturn;
 const browsers: Browser[] = [];
 /** The pages of the running test (closed after it). */
 let pages: NetPage[] = [];
@@ -75,15 +76,35 @@ beforeAll(async () => {
   turnLink = net.link(net.root, turnc);
   net.defaultRoute(turnc, turnLink.a.address);
 
+  // coturn in the root namespace, on the root end of turnc's link. (When the
+  // server mints TURN credentials itself, give it [coturn.turnsUrl] and
+  // coturn.secret in startNetDemo's server settings.)
+  const turnIp = turnLink.a.address;
+  coturn = await startCoturn({
+    ip: turnIp,
+    port: await freePort(turnIp),
+    tlsPort: await freePort(turnIp),
+    relayPorts: [44000, 44199],
+  });
+
   // The SFU on the root end of the router's link: the other hosts reach it
   // through their own links (the root namespace owns every root-side address).
   demo = await startNetDemo(routerUp.a.address, [43000, 43999]);
+  // turnc may open TCP connections to the web/signaling port and the TURN TLS port, nothing else.
+  net.nft(
+    turnc,
+    allowOnlyTcp([
+      { address: routerUp.a.address, port: demo.port },
+      { address: turnIp, port: coturn.tlsPort },
+    ]),
+  );
   rootBrowser = await launch(net.root);
 });
 
 afterAll(async () => {
   for (const b of browsers) await b.close().catch(() => undefined);
   await demo?.close().catch(() => undefined);
+  await coturn?.stop().catch(() => undefined);
   net?.dispose();
 });
 
@@ -170,31 +191,11 @@ describe('(b) all UDP dropped', () => {
 });
 
 describe('(c) only the TURN server’s TLS port', () => {
-  let coturn: Coturn;
   let browser: Browser;
 
   beforeAll(async () => {
-    // coturn in the root namespace on the root end of turnc's link.
-    const ip = turnLink.a.address;
-    coturn = await startCoturn({
-      ip,
-      port: await freePort(ip),
-      tlsPort: await freePort(ip),
-      relayPorts: [44000, 44199],
-    });
-    // turnc may open TCP to the web/signaling port and the TURN TLS port, nothing else.
-    net.nft(
-      turnc,
-      allowOnlyTcp([
-        { address: routerUp.a.address, port: demo.port },
-        { address: ip, port: coturn.tlsPort },
-      ]),
-    );
+    // Chromium checks the TURN server's certificate: it accepts coturn's by its key.
     browser = await launch(turnc, { trustedSpki: [coturn.spki] });
-  });
-
-  afterAll(async () => {
-    await coturn?.stop();
   });
 
   const turnParams = (server: unknown, connectTimeout?: number) => ({
