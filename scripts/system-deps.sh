@@ -16,6 +16,9 @@
 #   golang-go                    the go command, for the Go bindings (bindings/go)
 #   protoc-gen-go                generating the Go bindings
 #   golang-google-protobuf-dev   their runtime, google.golang.org/protobuf (no Go proxy here)
+#   iproute2                     ip: network namespaces and veth pairs, the hosts of the network tests (tests/network)
+#   nftables                     nft: NAT, dropped UDP and allowed ports inside those namespaces
+#   coturn                       turnserver: the real TURN server of the network tests (the service stays off)
 #
 #   bash scripts/system-deps.sh          all of them (pnpm system-deps, test:all)
 #   bash scripts/system-deps.sh engine   only the worker build's (run by
@@ -51,7 +54,12 @@ if [ "$mode" = all ]; then
   command -v go >/dev/null 2>&1 || missing+=(golang-go)
   command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
   [ -f /usr/share/gocode/src/google.golang.org/protobuf/go.mod ] || missing+=(golang-google-protobuf-dev)
-  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel) and Go (protoc-gen-go, google.golang.org/protobuf)"
+  # ip and nft live in /usr/sbin, which a non-root PATH may leave out.
+  has_sbin() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+  has_sbin ip || missing+=(iproute2)
+  has_sbin nft || missing+=(nftables)
+  command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
+  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables and coturn"
 else
   wanted="python3, make, g++ and libssl-dev (for the mediasoup worker)"
 fi
@@ -66,6 +74,13 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # coturn's package starts its service (port 3478 on every address) where
+  # systemd runs; the tests start turnservers of their own, so stop it and
+  # keep it from starting at boot. (Without systemd the package's init
+  # script starts nothing unless /etc/default/coturn enables it.)
+  if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now coturn.service >/dev/null 2>&1 || true
+  fi
   echo "system-deps: installed ${missing[*]}"
 else
   echo "system-deps: missing Debian packages: ${missing[*]}" >&2

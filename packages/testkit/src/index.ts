@@ -3,6 +3,15 @@
  */
 export { AUDIO_LEVEL_URI, type AudioLevelSender, audioLevelSender } from './audioLevelSender.js';
 export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './browser.js';
+export {
+  type Coturn,
+  type CoturnOptions,
+  cleanCoturnLeftovers,
+  type RTCIceServerInit,
+  startCoturn,
+  type TurnCredentials,
+  turnCredentials,
+} from './coturn.js';
 export { next, sleep } from './events.js';
 export {
   FIREFOX,
@@ -12,6 +21,21 @@ export {
   launchFirefox,
 } from './firefox.js';
 export { ffmpegSender, probe, type RtpSink, requireBinary, rtpSink } from './media.js';
+export {
+  cleanLeftovers,
+  createNetwork,
+  findSystemBinary,
+  type Host,
+  type HostOptions,
+  type Link,
+  type LinkEnd,
+  Network,
+  requireNetworkTools,
+  run,
+} from './netns.js';
+export { launchChromiumOn, type NetChromiumOptions } from './netnsChromium.js';
+export { allowOnlyTcp, dropUdp, masquerade, type TcpTarget } from './nftables.js';
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
 export { freePort, killed, type RedisProcess, startRedis } from './redis.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
+export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';

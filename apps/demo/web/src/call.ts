@@ -32,6 +32,10 @@ export interface CallOptions {
   speakerId: string;
   /** Room option: how long a transport may take to connect (ms). */
   transportConnectTimeout?: number;
+  /** Room option: TURN servers (with their credentials). */
+  turnServers?: RTCIceServer[];
+  /** Room option: 'relay' to connect through the TURN servers only. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 const source = (c: Consumer) => (c.appData as { source?: string } | undefined)?.source;
@@ -74,11 +78,13 @@ export class Call {
     this.#simulcast = options.simulcast;
     this.#stream = options.stream;
     this.#speakerId = options.speakerId;
-    this.room = new Room(
-      options.transportConnectTimeout
+    this.room = new Room({
+      ...(options.transportConnectTimeout
         ? { transportConnectTimeout: options.transportConnectTimeout }
-        : {},
-    );
+        : {}),
+      ...(options.turnServers ? { turnServers: options.turnServers } : {}),
+      ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+    });
     this.room.on('transportfailed', (_transport, error) => this.transportFailures.push(error));
   }
 

@@ -17,6 +17,23 @@ nameInput.value = params.get('peer') ?? params.get('name') ?? '';
 $<HTMLInputElement>('simulcast').checked = params.get('simulcast') === '1';
 // For tests and slow networks: how long a media connection may take (ms).
 const connectTimeout = Number(params.get('connectTimeout')) || undefined;
+// For tests and networks that need TURN: `iceServers` (a JSON array of
+// RTCIceServer) and `iceTransportPolicy=relay` (TURN only) become the room's
+// `turnServers` and `iceTransportPolicy`.
+const iceServers = iceServersParam(params.get('iceServers'));
+const iceTransportPolicy = params.get('iceTransportPolicy') === 'relay' ? 'relay' : undefined;
+
+function iceServersParam(value: string | null): RTCIceServer[] | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (Array.isArray(parsed)) return parsed as RTCIceServer[];
+  } catch {
+    // reported below
+  }
+  console.warn('iceServers: not a JSON array of RTCIceServer, ignored');
+  return undefined;
+}
 const status = $('status');
 const errorBanner = $('error');
 
@@ -89,6 +106,8 @@ async function join(): Promise<void> {
       stream,
       speakerId: prejoin.speakerId,
       transportConnectTimeout: connectTimeout,
+      turnServers: iceServers,
+      iceTransportPolicy,
     });
     window.demo = current;
     call = current;
