@@ -2,7 +2,7 @@
 // How fast mediasoup's ActiveSpeakerObserver hands the dominant speaker over
 // when the dominant one pauses (mutes), with no help from @x/server.
 //
-//   node test/measure/active-speaker-pause.mjs [path of an @x/mediasoup build] [runs]
+//   node test/measure/active-speaker-pause.mjs [path of an @x/mediasoup build] [runs] [steady]
 //
 // Two audio producers on two plain transports (comedia) of one router, each
 // fed by an RTP sender whose packets carry the audio level extension
@@ -23,6 +23,8 @@ import { pathToFileURL } from 'node:url';
 
 const target = resolve(process.argv[2] ?? new URL('../..', import.meta.url).pathname);
 const runs = Number(process.argv[3] ?? 3);
+// 'steady': talking is a constant -10 dBov (a test tone, as fake microphones send).
+const steady = process.argv[4] === 'steady';
 const mediasoup = await import(pathToFileURL(resolve(target, 'dist/index.mjs')).href);
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -30,8 +32,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Talking is a level that changes at every packet (10 to 45 dBov below full
- * scale, as syllables come and go): the observer takes a steady level for
- * background noise. Silence is -127 dBov.
+ * scale, as syllables come and go), or with 'steady' a constant -10 dBov:
+ * the observer takes a steady level for background noise. Silence is -127
+ * dBov.
  */
 function sender({ port, ssrc, talking }) {
   const socket = createSocket('udp4');
@@ -50,7 +53,7 @@ function sender({ port, ssrc, talking }) {
     p.writeUInt16BE(0xbede, 12);
     p.writeUInt16BE(1, 14);
     p[16] = 10 << 4;
-    const level = talks ? 10 + Math.floor(Math.random() * 36) : 127;
+    const level = talks ? (steady ? 10 : 10 + Math.floor(Math.random() * 36)) : 127;
     p[17] = (talks ? 0x80 : 0) | level;
     p.fill(0xf8, 20);
     socket.send(p, port, '127.0.0.1');
@@ -137,7 +140,13 @@ async function once(worker, mode) {
 }
 
 const worker = await mediasoup.createWorker({ logLevel: 'warn' });
-console.log(JSON.stringify({ mediasoup: mediasoup.version, worker: mediasoup.workerBinaryPath() }));
+console.log(
+  JSON.stringify({
+    mediasoup: mediasoup.version,
+    worker: mediasoup.workerBinaryPath(),
+    talking: steady ? 'steady -10 dBov' : 'speech-like, -10 to -45 dBov',
+  }),
+);
 for (let i = 0; i < runs; i++)
   for (const mode of ['rtp-stops', 'silence', 'keeps-voice', 'control: silent, not paused'])
     console.log(JSON.stringify(await once(worker, mode)));
