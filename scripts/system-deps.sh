@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need from the system, from Debian's
 # packages:
-#   python3, make, g++           building mediasoup-worker (packages/mediasoup)
+#   meson, ninja-build, pkg-config, g++   building mediasoup-worker (packages/mediasoup)
 #   libssl-dev                   the OpenSSL 3 the worker links (headers, libssl.so)
+#   libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev
+#                                the other libraries the worker links from the system
+#   catch2                       the worker's C++ tests (mediasoup-worker-test)
+#   openssl                      the DTLS certificate of mediasoup's Node test suite, and the
+#                                demo's self-signed HTTPS certificate (its Firefox tests use HTTPS)
 #   ffmpeg                       ffmpeg/ffprobe: a real RTP sender, recorder and prober
 #   chromium                     headless Chromium for the browser end-to-end tests
 #   redis-server                 the Redis of the cluster tests (tests/cluster)
 #   firefox-esr                  headless Firefox for the browser end-to-end tests (WebDriver BiDi)
-#   openssl                      the demo's self-signed HTTPS certificate (its Firefox tests use HTTPS)
 #   protobuf-compiler            protoc, for the Python bindings and the other generators' check
 #   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
 #   python3-websockets           x_signaling's WebSocket client
@@ -29,12 +33,30 @@ set -euo pipefail
 mode=${1:-all}
 missing=()
 
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-command -v make >/dev/null 2>&1 || missing+=(make)
-command -v g++ >/dev/null 2>&1 || missing+=(g++)
-# OpenSSL 3 headers, as the worker build's own check sees them.
-printf '#include <openssl/opensslv.h>\n#if !defined(OPENSSL_VERSION_MAJOR) || OPENSSL_VERSION_MAJOR < 3\n#error old\n#endif\n' |
-  g++ -E -x c++ - >/dev/null 2>&1 || missing+=(libssl-dev)
+# The worker's build: its tools, and the libraries meson finds with pkg-config
+# (packages/mediasoup/patches/0001). On Debian the packages themselves are
+# asked for (dpkg), elsewhere what the build will look for.
+engine_packages=(meson ninja-build pkg-config g++ libssl-dev libuv1-dev libsrtp2-dev
+  libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2 openssl)
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${engine_packages[@]}"; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
+  done
+else
+  command -v meson >/dev/null 2>&1 || missing+=(meson)
+  command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  has_pc() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
+  has_pc 'openssl >= 3.0.0' || missing+=(libssl-dev)
+  has_pc 'libuv >= 1.44.0' || missing+=(libuv1-dev)
+  has_pc 'libsrtp2 >= 2.5.0' || missing+=(libsrtp2-dev)
+  has_pc usrsctp || missing+=(libusrsctp-dev)
+  has_pc absl_flat_hash_map || missing+=(libabsl-dev)
+  has_pc 'nlohmann_json >= 3.10.5' || missing+=(nlohmann-json3-dev)
+  has_pc catch2 || missing+=(catch2)
+fi
 
 if [ "$mode" = all ]; then
   py=/usr/bin/python3
@@ -42,7 +64,6 @@ if [ "$mode" = all ]; then
   command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
-  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   has_py 'import google.protobuf' || missing+=(python3-protobuf)
@@ -59,9 +80,9 @@ if [ "$mode" = all ]; then
   has_sbin ip || missing+=(iproute2)
   has_sbin nft || missing+=(nftables)
   command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
-  wanted="the worker's build tools (python3, make, g++, libssl-dev), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables and coturn"
+  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables and coturn"
 else
-  wanted="python3, make, g++ and libssl-dev (for the mediasoup worker)"
+  wanted="${engine_packages[*]} (the mediasoup worker's build and tests)"
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

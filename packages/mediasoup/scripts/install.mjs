@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// The install script of @x/mediasoup: builds mediasoup-worker against the
-// system OpenSSL 3, with progress, unless an up-to-date one is there.
+// The install script of @x/mediasoup: builds mediasoup-worker with meson and
+// ninja against the system's libraries (OpenSSL 3, libuv, libsrtp2, usrsctp,
+// abseil, nlohmann_json), with progress, unless an up-to-date one is there.
+// It never downloads anything, and never runs apt-get for a user: a missing
+// Debian package stops it at once, named.
 //
 //   node scripts/install.mjs            build if needed
 //   node scripts/install.mjs --force    build again
@@ -45,7 +48,7 @@ async function main() {
       if (deps.status !== 0) fail('the system packages the worker build needs are missing');
     }
     const vendoring = spawnSync(process.execPath, [vendorScript], { stdio: 'inherit' });
-    if (vendoring.status !== 0) fail('producing lib/ and worker/ from mediasoup 3.8.4 failed');
+    if (vendoring.status !== 0) fail('producing lib/ and worker/ from mediasoup 3.12.16 failed');
   }
 
   if (!process.argv.includes('--force') && isBuilt(pkgDir)) {

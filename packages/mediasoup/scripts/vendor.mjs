@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Produces this package's lib/ (mediasoup's Node API) and worker/ (its C++
-// worker sources) from the npm tarball of mediasoup 3.8.4 (a devDependency,
-// whose own build script never runs: see allowBuilds in pnpm-workspace.yaml),
-// then applies patches/*.patch in name order and writes vendor.json.
+// Produces this package's lib/ (mediasoup's Node API, the tarball's node/lib)
+// and worker/ (its C++ worker sources) from the npm tarball of mediasoup
+// 3.12.16 (a devDependency, whose own build script never runs: see
+// allowBuilds in pnpm-workspace.yaml), then applies patches/*.patch in name
+// order and writes vendor.json.
 //
 // Runs in this repository only (it needs the devDependency and patches/, which
 // are not published); the published package carries its result. Skips when
@@ -11,13 +12,14 @@
 // committed patches still apply and produce what is installed).
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -26,37 +28,19 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyPatch, parsePatch } from 'diff';
 
-const MEDIASOUP_VERSION = '3.8.4';
+const MEDIASOUP_VERSION = '3.12.16';
 
 /**
- * Parts of the tarball's worker/ that are not built or shipped. The bundled
- * OpenSSL 1.1.1k goes first of all: the worker links the system's OpenSSL 3
- * (patches/0005), so nothing can fall back to it. The rest are tests,
- * fuzzers and their corpora, and files of other build systems.
+ * Parts of the tarball's worker/ that are not built or shipped. The meson
+ * subprojects go first of all: their .wrap files make meson download libuv,
+ * OpenSSL, libsrtp, usrsctp, abseil, nlohmann_json and Catch2 from GitHub and
+ * wrapdb; the worker takes them all from the system instead (patches/0001),
+ * so nothing can fall back to a download. Then mediasoup's Makefile (it
+ * pip-installs meson and ninja into worker/out/pip), the lint and release
+ * tooling of mediasoup's repository, and the fuzzer (a clang libFuzzer
+ * build, not built here).
  */
-export const PRUNED = [
-  'deps/openssl',
-  'deps/catch2',
-  'deps/lcov',
-  'deps/webrtc-fuzzer-corpora',
-  'deps/gyp/test',
-  'deps/libsrtp/srtp/fuzzer',
-  'fuzzer',
-  'test',
-  'Dockerfile',
-  'Cargo.toml',
-  'build.rs',
-  'compile_commands_template.json',
-  // Lint and coverage tooling of mediasoup's own repository; the build runs
-  // only scripts/configure.py (and the Makefile, scripts/cpu_cores.sh).
-  'scripts/clang-tidy.py',
-  'scripts/cppcheck.sh',
-  'scripts/flint++.sh',
-  'scripts/get-dep.sh',
-  'scripts/gulpfile.js',
-  'scripts/lcov.sh',
-  'scripts/package.json',
-];
+export const PRUNED = ['subprojects', 'Makefile', 'scripts', 'fuzzer'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = resolve(here, '..');
@@ -125,40 +109,74 @@ function applyPatchFile(root, patchPath) {
   }
 }
 
+/**
+ * Makes `dst` hold what `src` holds, leaving `keep` (names at the top) alone.
+ * Files whose bytes are unchanged are not touched, so their times stay and
+ * ninja recompiles only what a changed patch changed.
+ */
+function syncTree(src, dst, keep = []) {
+  mkdirSync(dst, { recursive: true });
+  const wanted = new Set(readdirSync(src));
+  for (const name of readdirSync(dst))
+    if (!wanted.has(name) && !keep.includes(name))
+      rmSync(join(dst, name), { recursive: true, force: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    const from = join(src, entry.name);
+    const to = join(dst, entry.name);
+    const there = existsSync(to) ? statSync(to) : undefined;
+    if (entry.isDirectory()) {
+      if (there && !there.isDirectory()) rmSync(to, { force: true });
+      syncTree(from, to);
+    } else {
+      if (there?.isDirectory()) rmSync(to, { recursive: true, force: true });
+      else if (there && readFileSync(to).equals(readFileSync(from))) continue;
+      copyFileSync(from, to);
+    }
+  }
+}
+
 /** Copies the tarball's lib/ and worker/ into `outDir`, prunes, patches, records. */
 export function vendor(outDir) {
   const stock = stockDir();
   const m = manifest();
-  rmSync(join(outDir, 'lib'), { recursive: true, force: true });
-  // A built worker survives: its stamp (scripts/build/worker.mjs) is a hash of
-  // the sources, so it is rebuilt only if they changed.
-  const built = join(outDir, 'worker', 'out');
-  const keep = join(outDir, '.worker-out');
-  rmSync(keep, { recursive: true, force: true });
-  if (existsSync(built)) renameSync(built, keep);
-  rmSync(join(outDir, 'worker'), { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  // Produced in a staging folder, then synced into place: a built worker
+  // (worker/out) survives, and so do the times of the files that did not
+  // change. The binary's stamp (scripts/build/worker.mjs) is a hash of the
+  // sources, so it is rebuilt only if they changed.
+  const staging = join(outDir, '.vendor-staging');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
 
-  // lib/: the compiled Node API and its declarations; the source maps point
-  // into src/, which the tarball has and this package does not ship.
-  cpSync(join(stock, 'lib'), join(outDir, 'lib'), {
+  // lib/: the compiled Node API (node/lib) and its declarations, and
+  // mediasoup's own Node test suites (lib/tests, run by this package's tests,
+  // not published). The source maps point into node/src, which the tarball
+  // has and this package does not ship; the tests' declarations are of no use.
+  cpSync(join(stock, 'node', 'lib'), join(staging, 'lib'), {
     recursive: true,
-    filter: (src) => !src.endsWith('.map'),
+    filter: (src) =>
+      !src.endsWith('.map') && !(src.includes(`${sep}tests${sep}`) && src.endsWith('.d.ts')),
   });
-  for (const file of readdirSync(join(outDir, 'lib'))) {
-    const path = join(outDir, 'lib', file);
-    writeFileSync(
-      path,
-      readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
-    );
-  }
+  const stripMaps = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) stripMaps(path);
+      else
+        writeFileSync(
+          path,
+          readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
+        );
+    }
+  };
+  stripMaps(join(staging, 'lib'));
   const pruned = new Set(PRUNED.map((p) => join(stock, 'worker', p)));
-  cpSync(join(stock, 'worker'), join(outDir, 'worker'), {
+  cpSync(join(stock, 'worker'), join(staging, 'worker'), {
     recursive: true,
     filter: (src) => !pruned.has(src) && !src.split(sep).includes('__pycache__'),
   });
-  for (const file of patchFiles()) applyPatchFile(outDir, join(patchesDir, file));
-  if (existsSync(keep)) renameSync(keep, built);
+  for (const file of patchFiles()) applyPatchFile(staging, join(patchesDir, file));
+  syncTree(join(staging, 'lib'), join(outDir, 'lib'));
+  syncTree(join(staging, 'worker'), join(outDir, 'worker'), ['out']);
+  rmSync(staging, { recursive: true, force: true });
   writeFileSync(join(outDir, 'vendor.json'), `${JSON.stringify(m, null, 2)}\n`);
   return m;
 }

@@ -1,7 +1,8 @@
 /**
- * mediasoup 3.8.4's Node API, with its worker built at install against the
- * system OpenSSL 3. The API is mediasoup's own (`lib/`, from its npm
- * tarball), documented in
+ * mediasoup 3.12.16's Node API, with its worker built at install with meson
+ * against the system's libraries (OpenSSL 3, libuv, libsrtp2, usrsctp, abseil,
+ * nlohmann_json). The API is mediasoup's own (`lib/`, from its npm tarball),
+ * documented in
  * [mediasoup's v3 API](https://mediasoup.org/documentation/v3/mediasoup/api/);
  * only {@link createWorker} adds a check: a worker binary that was
  * never built gives a {@link WorkerBinaryMissingError} saying how to build
@@ -13,24 +14,28 @@
 import * as engine from '../lib/index.js';
 import { assertWorkerBinary } from './workerBinary.js';
 
+export type { ObserverEvents } from '../lib/index.js';
 export {
   getSupportedRtpCapabilities,
   observer,
   parseScalabilityMode,
   types,
   version,
+  workerBin,
 } from '../lib/index.js';
 export { WorkerBinaryMissingError, workerBinaryPath } from './workerBinary.js';
 
 /**
- * Starts a mediasoup worker process (mediasoup 3.8.4's `createWorker`).
+ * Starts a mediasoup worker process (mediasoup 3.12.16's `createWorker`).
  *
  * @throws {@link WorkerBinaryMissingError} when the worker binary is not
  * there; the message says how to build it.
  */
-export async function createWorker(
-  settings?: engine.types.WorkerSettings,
-): Promise<engine.types.Worker> {
+export async function createWorker<
+  WorkerAppData extends engine.types.AppData = engine.types.AppData,
+>(
+  settings?: engine.types.WorkerSettings<WorkerAppData>,
+): Promise<engine.types.Worker<WorkerAppData>> {
   assertWorkerBinary();
-  return engine.createWorker(settings);
+  return engine.createWorker<WorkerAppData>(settings);
 }

@@ -1,4 +1,4 @@
-// Real engine values for the tests: a mediasoup 3.8.4 router with every codec
+// Real engine values for the tests: a mediasoup 3.12.16 router with every codec
 // it supports, and RTP parameters mediasoup-client produces with its FakeHandler.
 
 import type { types as ms } from '@x/mediasoup';
@@ -7,7 +7,7 @@ import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
 import type { types as msc } from 'mediasoup-client';
 import { Device, FakeHandler, testFakeParameters } from 'mediasoup-client';
 
-/** Every codec of mediasoup 3.8.4's supportedRtpCapabilities that one router can hold. */
+/** Every codec of mediasoup 3.12.16's supportedRtpCapabilities that one router can hold. */
 export function allSupportedMediaCodecs(): ms.RtpCodecCapability[] {
   const supportedRtpCapabilities = mediasoup.getSupportedRtpCapabilities();
   // audio/CN has one static payload type (13) for its three clock rates, and a

@@ -1,5 +1,5 @@
 /**
- * The media engine itself: a real mediasoup 3.8.4 worker, built by
+ * The media engine itself: a real mediasoup 3.12.16 worker, built by
  * @x/mediasoup from the patched npm tarball. If this fails, nothing above it
  * can work.
  */
@@ -38,8 +38,8 @@ describe('mediasoup engine', () => {
     if (!worker.closed) worker.close();
   });
 
-  it('is version 3.8.4 with its worker binary built in the installed package', () => {
-    expect(mediasoup.version).toBe('3.8.4');
+  it('is version 3.12.16 with its worker binary built in the installed package', () => {
+    expect(mediasoup.version).toBe('3.12.16');
     expect(mediasoup.workerBinaryPath()).toMatch(/\/worker\/out\/Release\/mediasoup-worker$/);
     expect(existsSync(mediasoup.workerBinaryPath())).toBe(true);
     expect(worker.pid).toBeGreaterThan(0);

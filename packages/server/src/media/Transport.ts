@@ -81,7 +81,9 @@ export class Transport<Events extends EventMap<Events> = Record<never, never>>
     this.router = options.router;
     this.#owner = options.owner;
     // Its router closed (the room closed, or the worker died): nothing can flow any more.
-    this.engine.on('routerclose', () => this.closeWith('local'));
+    // (As the base class: mediasoup 3.12 types each transport class's events, and a
+    // union of their `on` signatures is not callable.)
+    (this.engine as ms.Transport).on('routerclose', () => this.closeWith('local'));
   }
 
   /** Whether the transport is closed. */
