@@ -10,11 +10,11 @@ import type {
 import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { plainReceiverCapabilities } from './capabilities.js';
-import { reapingOnTimeout } from './orphans.js';
 import type { Producer } from './Producer.js';
 import { layersToProfile, type PreferredProfile, profileToSpatialLayer } from './profiles.js';
 import type { RoomMember } from './RoomMember.js';
 import type { TransportRef } from './TransportRef.js';
+import { createdInTime } from './workerRequests.js';
 
 const log = logger('x:server:Consumer');
 
@@ -272,7 +272,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     const release = await this.#pipes.acquire(this.source, transport.router, { held: true });
     let engine: ms.Consumer;
     try {
-      engine = await reapingOnTimeout(transport.router, () =>
+      engine = await createdInTime('consumer', () =>
         transport.engine.consume({
           producerId: this.source.engine.id,
           // A plain receiver gets exactly the stream described: no bandwidth probing of its own.

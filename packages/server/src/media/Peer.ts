@@ -17,7 +17,6 @@ import { checkLimit, type Limits } from '../util/limits.js';
 import { Consumer, type ConsumerPipes } from './Consumer.js';
 import type { MemberHooks } from './MemberHooks.js';
 import type { Originator } from './Originator.js';
-import { reapingOnTimeout } from './orphans.js';
 import type { PeerLink } from './PeerLink.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
@@ -39,6 +38,7 @@ import type { RoomMember } from './RoomMember.js';
 import { plainListenIp, type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
 import type { Transport, TransportOwnerSide } from './Transport.js';
 import { WebRtcTransport } from './WebRtcTransport.js';
+import { createdInTime } from './workerRequests.js';
 
 const log = logger('x:server:Peer');
 
@@ -250,7 +250,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
   async createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
     this.assertCanOpen(options.id, options.direction);
     const router = this.router;
-    const engine = await reapingOnTimeout(router, () =>
+    const engine = await createdInTime('transport', () =>
       router.createWebRtcTransport({
         listenIps: webRtcListenIps(this.#context.settings),
         enableUdp: options.udp ?? true,
@@ -287,7 +287,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
     const listenIp =
       options.listenIp ?? plainListenIp(this.#context.settings, options.ipFamily ?? 4);
     const router = this.router;
-    const engine = await reapingOnTimeout(router, () =>
+    const engine = await createdInTime('transport', () =>
       router.createPlainTransport({
         listenIp,
         rtcpMux: options.rtcpMux ?? true,
@@ -333,7 +333,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
     checkLimit(this.#context.limits, 'producersPerPeer', this.#producers.size, `peer ${this.name}`);
     this.#context.hooks.assertFanOut(this);
     const paused = options.paused ?? false;
-    const engine = await reapingOnTimeout(this.router, () =>
+    const engine = await createdInTime('producer', () =>
       transport.engine.produce({
         kind: options.kind,
         rtpParameters: options.rtpParameters as ms.RtpParameters,

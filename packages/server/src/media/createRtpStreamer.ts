@@ -2,10 +2,10 @@ import { isIP, isIPv6 } from 'node:net';
 import type { types as ms } from '@x/mediasoup';
 import { randomId } from '../util/ids.js';
 import type { Consumer } from './Consumer.js';
-import { reapingOnTimeout } from './orphans.js';
 import { PlainRtpTransport } from './PlainRtpTransport.js';
 import type { Producer } from './Producer.js';
 import { RtpStreamer, type RtpStreamerOptions } from './RtpStreamer.js';
+import { createdInTime } from './workerRequests.js';
 
 function checkOptions(options: RtpStreamerOptions): void {
   if (!options || typeof options.remoteIP !== 'string' || !isIP(options.remoteIP)) {
@@ -48,7 +48,7 @@ export async function createRtpStreamer(
     options.localIP === undefined ? producer.transport.router : await context.outsideRouter();
   const listenIp =
     options.localIP === undefined ? context.listenIp(family) : { ip: options.localIP };
-  const engine = await reapingOnTimeout(router, () =>
+  const engine = await createdInTime('transport', () =>
     router.createPlainTransport({ listenIp, rtcpMux, comedia: false }),
   );
   let consumer: Consumer | undefined;
