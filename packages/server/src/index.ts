@@ -100,5 +100,5 @@ export {
 } from './signaling/SignalingServer.js';
 export { type SessionConnection, SignalingSession } from './signaling/SignalingSession.js';
 export { WebSocketEndpoint, type WebSocketEndpointOptions } from './signaling/WebSocketEndpoint.js';
-export { type ErrorCode, InvalidStateError, SfuError } from './util/errors.js';
+export { type ErrorCode, InvalidStateError, SfuError, WorkerStartError } from './util/errors.js';
 export { DEFAULT_LIMITS, type Limits } from './util/limits.js';

@@ -35,7 +35,7 @@ import {
   type PeerPermissions,
 } from './permissions.js';
 import type { RoomMember } from './RoomMember.js';
-import { plainListenIp, type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
+import { plainListenIp, type ResolvedSettings } from './ServerSettings.js';
 import type { Transport, TransportOwnerSide } from './Transport.js';
 import { WebRtcTransport } from './WebRtcTransport.js';
 import { createdInTime } from './workerRequests.js';
@@ -104,6 +104,13 @@ export interface PeerContext {
   plainRtp: PlainRtpPolicy | undefined;
   /** How its consumers reach producers that live on other routers. */
   pipes: ConsumerPipes;
+  /**
+   * Where a WebRTC transport on `router` listens: its worker's WebRtcServer
+   * (one port for all), or addresses of its own (ports from the range).
+   */
+  webRtcListen(
+    router: ms.Router,
+  ): { webRtcServer: ms.WebRtcServer } | { listenIps: ms.TransportListenIp[] };
   hooks: PeerHooks;
   /** Links the new peer to the signaling layer (called once, by the constructor). */
   link: (peer: Peer) => PeerLink;
@@ -252,7 +259,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
     const router = this.router;
     const engine = await createdInTime('transport', () =>
       router.createWebRtcTransport({
-        listenIps: webRtcListenIps(this.#context.settings),
+        ...this.#context.webRtcListen(router),
         enableUdp: options.udp ?? true,
         enableTcp: options.tcp ?? true,
         preferUdp: options.preferUdp ?? false,

@@ -33,7 +33,7 @@ import type {
   RoomEvents,
   RoomObserverEvents,
 } from './roomTypes.js';
-import { plainListenIp, type ResolvedSettings } from './ServerSettings.js';
+import { plainListenIp, type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 const log = logger('x:server:Room');
@@ -464,6 +464,7 @@ export class Room extends Emitter<RoomEvents> {
         limits: this.limits,
         plainRtp: this.#context.plainRtp,
         pipes: this.#pipes,
+        webRtcListen: (r) => this.webRtcListen(r),
         hooks: this.#peerHooks,
         link,
       },
@@ -479,6 +480,15 @@ export class Room extends Emitter<RoomEvents> {
     this.safeEmit('newpeer', peer);
     this.announce(peer);
     return peer;
+  }
+
+  /** Where a WebRTC transport on `router` listens: its worker's WebRtcServer, if the server has them. */
+  private webRtcListen(
+    router: ms.Router,
+  ): { webRtcServer: ms.WebRtcServer } | { listenIps: ms.TransportListenIp[] } {
+    const worker = this.routerSet.workerOf(router);
+    const webRtcServer = worker && this.#context.pool.webRtcServerOf(worker);
+    return webRtcServer ? { webRtcServer } : { listenIps: webRtcListenIps(this.#context.settings) };
   }
 
   /** Tells everyone a member joined. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import type { types as ms } from '@x/mediasoup';
 import { logger } from '@x/shared';
@@ -38,6 +39,35 @@ export interface ServerSettings {
    * Default 500.
    */
   maxConsumersPerWorker?: number;
+  /**
+   * One UDP and one TCP port per media worker for every WebRTC transport
+   * (mediasoup's WebRtcServer): the operator opens `port` to
+   * `port + numWorkers - 1`, UDP and TCP, and nothing else for WebRTC; a
+   * client whose UDP is blocked connects by ICE over TCP on the same port.
+   * Without it, each WebRTC transport takes ports of its own from
+   * `rtcMinPort`–`rtcMaxPort` (which plain RTP transports always use).
+   */
+  webRtcServer?: WebRtcServerSettings;
+}
+
+/** The ports of the workers' WebRtcServers (see {@link ServerSettings.webRtcServer}). */
+export interface WebRtcServerSettings {
+  /** The first worker's port: worker `i` listens on `port + i`, UDP and TCP. */
+  port: number;
+  /**
+   * The address to listen on. Default: `rtcIPv4` and `rtcIPv6` (each that is
+   * on). `'0.0.0.0'` listens on every IPv4 address (give `announcedIp` then).
+   */
+  ip?: string;
+  /**
+   * The address clients are told to reach (a host behind 1:1 NAT, such as a
+   * cloud VM: its public address). Default: `rtcAnnouncedIPv4`/`rtcAnnouncedIPv6`.
+   */
+  announcedIp?: string;
+  /** Listen on UDP. Default true. */
+  udp?: boolean;
+  /** Listen on TCP (ICE-TCP: clients whose UDP is blocked). Default true. */
+  tcp?: boolean;
 }
 
 /** Settings with every default applied and the RTC addresses resolved. */
@@ -66,6 +96,18 @@ export interface ResolvedSettings {
   dtlsPrivateKeyFile: string | undefined;
   /** Consumers one worker takes before a room places new peers on another worker. */
   maxConsumersPerWorker: number;
+  /** The workers' WebRtcServers: each worker's listen addresses (`port + index`); undefined: none. */
+  webRtcServer: ResolvedWebRtcServer | undefined;
+}
+
+/** Where the workers' WebRtcServers listen. */
+export interface ResolvedWebRtcServer {
+  /** The first worker's port. */
+  port: number;
+  /** The addresses each server listens on, UDP and/or TCP (their ports: `port + index`). */
+  listen: { ip: string; announcedIp: string | undefined }[];
+  /** Protocols to listen on. */
+  protocols: ('udp' | 'tcp')[];
 }
 
 const KNOWN_KEYS = new Set([
@@ -81,6 +123,7 @@ const KNOWN_KEYS = new Set([
   'dtlsCertificateFile',
   'dtlsPrivateKeyFile',
   'maxConsumersPerWorker',
+  'webRtcServer',
 ]);
 
 function detect(family: 'IPv4' | 'IPv6'): string | undefined {
@@ -159,7 +202,59 @@ export function resolveSettings(settings: ServerSettings = {}): ResolvedSettings
     dtlsCertificateFile: settings.dtlsCertificateFile,
     dtlsPrivateKeyFile: settings.dtlsPrivateKeyFile,
     maxConsumersPerWorker: positive(settings.maxConsumersPerWorker ?? 500, 'maxConsumersPerWorker'),
+    webRtcServer: resolveWebRtcServer(settings, numWorkers, {
+      rtcIPv4,
+      rtcIPv6,
+      rtcAnnouncedIPv4: settings.rtcAnnouncedIPv4,
+      rtcAnnouncedIPv6: settings.rtcAnnouncedIPv6,
+    }),
   };
+}
+
+function resolveWebRtcServer(
+  settings: ServerSettings,
+  numWorkers: number,
+  addresses: Pick<
+    ResolvedSettings,
+    'rtcIPv4' | 'rtcIPv6' | 'rtcAnnouncedIPv4' | 'rtcAnnouncedIPv6'
+  >,
+): ResolvedWebRtcServer | undefined {
+  const server = settings.webRtcServer;
+  if (server === undefined) return undefined;
+  if (!server || typeof server !== 'object')
+    throw new TypeError(
+      'ServerSettings.webRtcServer must be an object: { port, ip?, announcedIp? }',
+    );
+  const first = port(server.port, Number.NaN, 'webRtcServer.port');
+  if (first + numWorkers - 1 > 65535)
+    throw new TypeError(
+      `ServerSettings.webRtcServer.port: ${numWorkers} workers need ports ${first} to ${first + numWorkers - 1}, past 65535`,
+    );
+  const protocols = (['udp', 'tcp'] as const).filter((p) => server[p] !== false);
+  if (protocols.length === 0)
+    throw new TypeError('ServerSettings.webRtcServer: udp and tcp cannot both be false');
+  if (server.ip !== undefined && !isIP(server.ip))
+    throw new TypeError(
+      `ServerSettings.webRtcServer.ip must be an IP address, got ${String(server.ip)}`,
+    );
+  if (server.announcedIp !== undefined && typeof server.announcedIp !== 'string')
+    throw new TypeError('ServerSettings.webRtcServer.announcedIp must be an address (string)');
+  const listen = server.ip
+    ? [{ ip: server.ip, announcedIp: server.announcedIp }]
+    : [
+        ...(addresses.rtcIPv4
+          ? [
+              {
+                ip: addresses.rtcIPv4,
+                announcedIp: server.announcedIp ?? addresses.rtcAnnouncedIPv4,
+              },
+            ]
+          : []),
+        ...(addresses.rtcIPv6
+          ? [{ ip: addresses.rtcIPv6, announcedIp: addresses.rtcAnnouncedIPv6 }]
+          : []),
+      ];
+  return { port: first, listen, protocols };
 }
 
 /** The listen IP of plain transports for an IP family (UNSUPPORTED when that family is off). */

@@ -1,6 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import * as mediasoup from '@x/mediasoup';
 import { Emitter, logger } from '@x/shared';
+import { WorkerStartError } from '../util/errors.js';
 import type { ResolvedSettings } from './ServerSettings.js';
 
 const log = logger('x:server:WorkerPool');
@@ -24,6 +25,8 @@ interface Slot {
   minPort: number;
   maxPort: number;
   worker: ms.Worker | undefined;
+  /** Its WebRtcServer (one UDP and one TCP port), when the server has them. */
+  webRtcServer: ms.WebRtcServer | undefined;
   load: Omit<WorkerLoad, 'pid'>;
 }
 
@@ -58,7 +61,14 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     for (let i = 0; i < settings.numWorkers; i++) {
       const minPort = settings.rtcMinPort + i * size;
       const maxPort = i === settings.numWorkers - 1 ? settings.rtcMaxPort : minPort + size - 1;
-      this.slots.push({ index: i, minPort, maxPort, worker: undefined, load: idle() });
+      this.slots.push({
+        index: i,
+        minPort,
+        maxPort,
+        worker: undefined,
+        webRtcServer: undefined,
+        load: idle(),
+      });
     }
   }
 
@@ -81,7 +91,9 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
 
   private workerSettings(minPort: number, maxPort: number): ms.WorkerSettings {
     return {
-      logLevel: this.settings.logLevel,
+      // A worker that fails at start says why in its error logs: it starts
+      // with them on, and goes quiet once running (start()) if so asked.
+      logLevel: this.settings.logLevel === 'none' ? 'error' : this.settings.logLevel,
       logTags: this.settings.logTags,
       rtcMinPort: minPort,
       rtcMaxPort: maxPort,
@@ -91,12 +103,26 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
   }
 
   private async start(slot: Slot): Promise<void> {
-    const worker = await mediasoup.createWorker(this.workerSettings(slot.minPort, slot.maxPort));
+    const what = `media worker ${slot.index}`;
+    const worker = await mediasoup
+      .createWorker(this.workerSettings(slot.minPort, slot.maxPort))
+      .catch((error: unknown) => {
+        throw new WorkerStartError(what, error);
+      });
+    let webRtcServer: ms.WebRtcServer | undefined;
+    try {
+      if (this.settings.logLevel === 'none') await worker.updateSettings({ logLevel: 'none' });
+      webRtcServer = await this.createWebRtcServer(worker, slot.index);
+    } catch (error) {
+      worker.close();
+      throw new WorkerStartError(`the WebRtcServer of ${what}`, error);
+    }
     if (this.closed) {
       worker.close();
       return;
     }
     slot.worker = worker;
+    slot.webRtcServer = webRtcServer;
     slot.load = idle();
     log.debug(
       'worker %d (pid %d) started on ports %d-%d',
@@ -126,10 +152,31 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     worker.once('died', (error: Error) => this.onDied(slot, worker, error));
   }
 
+  /** The WebRtcServer of the worker in slot `index`: `port + index`, UDP and TCP. */
+  private async createWebRtcServer(
+    worker: ms.Worker,
+    index: number,
+  ): Promise<ms.WebRtcServer | undefined> {
+    const server = this.settings.webRtcServer;
+    if (!server) return undefined;
+    const port = server.port + index;
+    return worker.createWebRtcServer({
+      listenInfos: server.listen.flatMap(({ ip, announcedIp }) =>
+        server.protocols.map((protocol) => ({ protocol, ip, announcedIp, port })),
+      ),
+    });
+  }
+
+  /** The WebRtcServer of a worker of the pool (undefined: the server has none). */
+  webRtcServerOf(worker: ms.Worker): ms.WebRtcServer | undefined {
+    return this.slots.find((s) => s.worker === worker)?.webRtcServer;
+  }
+
   private onDied(slot: Slot, worker: ms.Worker, error: Error): void {
     if (slot.worker !== worker) return;
     log.error('worker %d (pid %d) died: %s', slot.index, worker.pid, error.message);
     slot.worker = undefined;
+    slot.webRtcServer = undefined;
     slot.load = idle();
     this.safeEmit('workerdied', worker, error);
     if (this.closed) return;
@@ -182,6 +229,9 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
         );
       }
       this.outsideWorker = mediasoup.createWorker(this.workerSettings(min, max)).then((worker) => {
+        // No WebRtcServer: it only hosts plain transports.
+        if (this.settings.logLevel === 'none')
+          worker.updateSettings({ logLevel: 'none' }).catch(() => undefined);
         worker.once('died', () => {
           this.outsideWorker = undefined;
         });
@@ -211,6 +261,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     for (const slot of this.slots) {
       slot.worker?.close();
       slot.worker = undefined;
+      slot.webRtcServer = undefined;
     }
     this.outsideWorker?.then((w) => w.close()).catch(() => undefined);
   }

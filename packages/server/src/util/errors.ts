@@ -57,3 +57,39 @@ export function toSfuError(error: unknown): SfuError {
   const message = error instanceof Error ? error.message : String(error);
   return new SfuError('INTERNAL', `internal error: ${message}`, { cause: error });
 }
+
+/** Known reasons a media worker refuses to start, with what to do about them. */
+const START_HINTS: [RegExp, string][] = [
+  [
+    /ee key too small|key too small|ca md too weak/i,
+    "the system's OpenSSL refuses the DTLS certificate's key or signature as too weak: use an ECDSA (P-256) key, or RSA of 2048 bits or more (dtlsCertificateFile, dtlsPrivateKeyFile)",
+  ],
+  [
+    /No such file|cannot open|could not load|failed to load/i,
+    'check dtlsCertificateFile and dtlsPrivateKeyFile',
+  ],
+  [
+    /address already in use|EADDRINUSE/i,
+    'another process has the port: choose another (webRtcServer.port)',
+  ],
+];
+
+/**
+ * A media worker could not start (`Server.create`, or a worker replacing a
+ * dead one). The message carries the worker's own reason, and what to do
+ * when the reason is a known one.
+ */
+export class WorkerStartError extends Error {
+  /** `'ERR_WORKER_START'`: the worker could not start. */
+  readonly code = 'ERR_WORKER_START';
+  /** What the worker said, as it said it. */
+  readonly reason: string;
+
+  constructor(what: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const hint = START_HINTS.find(([pattern]) => pattern.test(reason))?.[1];
+    super(`${what} could not start: ${reason}${hint ? ` (${hint})` : ''}`, { cause });
+    this.name = 'WorkerStartError';
+    this.reason = reason;
+  }
+}
