@@ -51,6 +51,8 @@ export class Room extends ObservedEmitter<RoomEvents> {
   #joinOptions: JoinOptions = {};
   #sessionId = '';
   #sessionGraceMs = 0;
+  /** TURN servers the server sent with credentials for this peer (at join, renewed at resume). */
+  #serverIceServers: RTCIceServer[] = [];
   #device: Device | undefined;
   readonly #transports = new Map<number, Transport>();
   readonly #producers = new Map<number, Producer>();
@@ -298,6 +300,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
       else if (server.paused) producer.remotePause(undefined);
       else producer.remoteResume(undefined);
     }
+    this.#serverIceServers = state.iceServers;
     const serverTransports = new Set(state.transportIds);
     for (const transport of this.transports) {
       if (transport.engine && !serverTransports.has(transport.id)) transport.remoteClose(undefined);
@@ -305,7 +308,12 @@ export class Room extends ObservedEmitter<RoomEvents> {
     await Promise.all(
       this.transports
         .filter((t) => t.engine)
-        .map((t) => t.restartIce().catch((e: unknown) => log.warn('ICE restart failed: %o', e))),
+        .map((t) =>
+          t
+            .updateIceServers()
+            .then(() => t.restartIce())
+            .catch((e: unknown) => log.warn('ICE restart failed: %o', e)),
+        ),
     );
   }
 
@@ -356,6 +364,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
     this.#joinOptions = options;
     this.#sessionId = joined.sessionId;
     this.#sessionGraceMs = joined.sessionGraceMs;
+    this.#serverIceServers = joined.iceServers;
     return joined.peers.map((data) => this.#addPeer(data, announce));
   }
 
@@ -365,6 +374,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
       device: this.#device!,
       signal: this.#signal,
       options: this.#options,
+      iceServers: () => [...this.#options.turnServers, ...this.#serverIceServers],
       hooks: {
         failed: (transport, error) => this.emitBoth('transportfailed', transport, error),
         closed: (transport) => {

@@ -16,6 +16,12 @@ import {
 } from './media/ServerSettings.js';
 import { type WorkerLoad, WorkerPool } from './media/WorkerPool.js';
 import { protobufSignaling } from './signaling/port.js';
+import {
+  type IceServer,
+  mintTurnCredentials,
+  resolveTurnOptions,
+  type TurnOptions,
+} from './signaling/turn.js';
 import { InvalidStateError, SfuError } from './util/errors.js';
 import { type Limits, resolveLimits } from './util/limits.js';
 
@@ -39,6 +45,13 @@ export interface ServerOptions extends ServerSettings {
    * the server stands alone and needs no Redis.
    */
   cluster?: ClusterOptions;
+  /**
+   * A TURN server for clients that cannot reach the server's media ports
+   * (UDP blocked, only TLS to port 443 allowed): every joining peer gets
+   * credentials of its own for it, valid for `ttl` seconds (see
+   * {@link TurnOptions} and the README's TURN section).
+   */
+  turn?: TurnOptions;
 }
 
 /** Options of {@link Server.createRoom}. */
@@ -91,6 +104,8 @@ export class Server extends Emitter<ServerEvents> {
   #closed = false;
 
   readonly #plainRtp: PlainRtpPolicy | undefined;
+  readonly #turn: Required<TurnOptions> | undefined;
+  readonly #signaling = protobufSignaling(() => this.iceServers());
   readonly #capabilities = new Map<string, Promise<RtpCapabilities>>();
   #cluster: Cluster | undefined;
 
@@ -99,24 +114,27 @@ export class Server extends Emitter<ServerEvents> {
     limits: Limits,
     pool: WorkerPool,
     plainRtp: PlainRtpPolicy | undefined,
+    turn: Required<TurnOptions> | undefined,
   ) {
     super();
     this.settings = settings;
     this.limits = limits;
     this.#pool = pool;
     this.#plainRtp = plainRtp;
+    this.#turn = turn;
     pool.on('workerdied', (worker, error) => this.onWorkerDied(worker, error));
   }
 
   /** Starts a server: its workers are running when the promise resolves. */
   static async create(options: ServerOptions = {}): Promise<Server> {
-    const { limits, clientPlainRtp, cluster, ...settings } = options;
+    const { limits, clientPlainRtp, cluster, turn, ...settings } = options;
     const resolved = resolveSettings(settings);
     const resolvedLimits = resolveLimits(limits);
     const plainRtp = clientPlainRtp ? new PlainRtpPolicy(clientPlainRtp) : undefined;
+    const resolvedTurn = turn ? resolveTurnOptions(turn) : undefined;
     const pool = await WorkerPool.create(resolved);
     log.debug('server started with %d workers', resolved.numWorkers);
-    const server = new Server(resolved, resolvedLimits, pool, plainRtp);
+    const server = new Server(resolved, resolvedLimits, pool, plainRtp, resolvedTurn);
     if (cluster) {
       try {
         server.#cluster = await Cluster.start(cluster, {
@@ -195,7 +213,7 @@ export class Server extends Emitter<ServerEvents> {
         settings: this.settings,
         pool: this.#pool,
         limits: this.limits,
-        signaling: protobufSignaling,
+        signaling: this.#signaling,
         plainRtp: this.#plainRtp,
         admit: this.#cluster && ((r, name, spy) => this.#cluster!.admit(r, name, spy)),
         // A dead worker closes its routers before it reports its death: remember whose they were.
@@ -238,6 +256,15 @@ export class Server extends Emitter<ServerEvents> {
       capabilities.catch(() => this.#capabilities.delete(key));
     }
     return capabilities;
+  }
+
+  /**
+   * The TURN servers a joining (or resuming) peer may use, with credentials
+   * minted now for it (none without `turn`): what the join response carries,
+   * for apps that carry signaling of their own.
+   */
+  iceServers(): IceServer[] {
+    return this.#turn ? [mintTurnCredentials(this.#turn)] : [];
   }
 
   /** Changes the log level and tags of the workers. */

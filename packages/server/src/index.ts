@@ -54,7 +54,13 @@ export {
   type RtpStreamerOptions,
 } from './media/RtpStreamer.js';
 export type { JoinOptions, RecordingState } from './media/roomTypes.js';
-export type { LogLevel, ResolvedSettings, ServerSettings } from './media/ServerSettings.js';
+export type {
+  LogLevel,
+  ResolvedSettings,
+  ResolvedWebRtcServer,
+  ServerSettings,
+  WebRtcServerSettings,
+} from './media/ServerSettings.js';
 export { rtpStreamerSdp, type SdpStream } from './media/sdp.js';
 export { Transport, type TransportEvents } from './media/Transport.js';
 export type { TransportRef, TransportType } from './media/TransportRef.js';
@@ -99,6 +105,7 @@ export {
   SignalingServer,
 } from './signaling/SignalingServer.js';
 export { type SessionConnection, SignalingSession } from './signaling/SignalingSession.js';
+export type { IceServer, TurnOptions } from './signaling/turn.js';
 export { WebSocketEndpoint, type WebSocketEndpointOptions } from './signaling/WebSocketEndpoint.js';
 export { type ErrorCode, InvalidStateError, SfuError, WorkerStartError } from './util/errors.js';
 export { DEFAULT_LIMITS, type Limits } from './util/limits.js';

@@ -63,6 +63,8 @@ export interface Joined {
   peers: PeerData[];
   sessionId: string;
   sessionGraceMs: number;
+  /** TURN servers with credentials the server minted for this peer. */
+  iceServers: RTCIceServer[];
 }
 
 /** @internal The room as the server has it when a session is resumed. */
@@ -70,6 +72,8 @@ export interface ResumedState {
   peers: PeerData[];
   producers: { id: number; paused: boolean }[];
   transportIds: number[];
+  /** TURN servers with fresh credentials. */
+  iceServers: RTCIceServer[];
 }
 
 /** @internal The server side of a new transport. */

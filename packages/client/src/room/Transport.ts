@@ -49,8 +49,13 @@ export interface TransportContext {
   /** The room's options: transport options, TURN servers, ICE policy, connect timeout. */
   options: Pick<
     ResolvedRoomOptions,
-    'transportOptions' | 'turnServers' | 'iceTransportPolicy' | 'transportConnectTimeout'
+    'transportOptions' | 'iceTransportPolicy' | 'transportConnectTimeout'
   >;
+  /**
+   * The ICE servers its connection uses: the app's TURN servers
+   * (`turnServers`) and those the server sent with credentials for this peer.
+   */
+  iceServers(): RTCIceServer[];
   /** What the room hears of its transport, apart from its events. */
   hooks: {
     /** It could not connect. */
@@ -195,6 +200,12 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     this.#children.delete(onClose);
   }
 
+  /** @internal The server sent fresh TURN credentials (at a resume): ICE restarts use them. */
+  async updateIceServers(): Promise<void> {
+    if (this.#engine && !this.#engine.closed)
+      await this.#engine.updateIceServers({ iceServers: this.#context.iceServers() });
+  }
+
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
     this.#closeWith('remote', appData);
@@ -223,7 +234,7 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       iceParameters: created.iceParameters,
       iceCandidates: created.iceCandidates as msc.IceCandidate[],
       dtlsParameters: created.dtlsParameters as msc.DtlsParameters,
-      iceServers: roomOptions.turnServers,
+      iceServers: this.#context.iceServers(),
       iceTransportPolicy: roomOptions.iceTransportPolicy,
     };
     if (this.#closed) {

@@ -40,7 +40,12 @@ import type {
   StatsTarget,
   TransportCreated,
 } from '../room/Signal.js';
-import { peerFromMessage, requestErrorFromMessage, resumedStateFromMessage } from './convert.js';
+import {
+  iceServerFromMessage,
+  peerFromMessage,
+  requestErrorFromMessage,
+  resumedStateFromMessage,
+} from './convert.js';
 import { dispatchNotification } from './notifications.js';
 
 const log = logger('x:client:SignalClient');
@@ -120,6 +125,7 @@ export class SignalClient implements Signal {
       peers: peers.map(peerFromMessage),
       sessionId: result.sessionId,
       sessionGraceMs: result.sessionGraceMs,
+      iceServers: result.iceServers.map(iceServerFromMessage),
     };
   }
 

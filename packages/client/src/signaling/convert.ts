@@ -70,5 +70,11 @@ export function resumedStateFromMessage(response: pb.ResumeSessionResponse): Res
     peers: response.peers.map(peerFromMessage),
     producers: response.producers.map((p) => ({ id: p.id, paused: p.paused })),
     transportIds: [...response.transportIds],
+    iceServers: response.iceServers.map(iceServerFromMessage),
   };
+}
+
+/** A TURN server the server sent, with the credentials it minted for this client. */
+export function iceServerFromMessage(server: pb.IceServer): RTCIceServer {
+  return { urls: [...server.urls], username: server.username, credential: server.credential };
 }

@@ -13,6 +13,7 @@ import { SfuError } from '../util/errors.js';
 import { appDataFrom } from './appData.js';
 import { checkRtpCounts } from './counts.js';
 import { errorToMessage } from './errors.js';
+import type { IceServer } from './turn.js';
 import { otherPeersView, queryRoomView } from './views.js';
 
 /**
@@ -29,16 +30,22 @@ export function assertProtocolVersion(version: number): void {
   );
 }
 
-/**
- * Joins a client to a room: the join request in domain terms, and the answer
- * it gets. `link` links the new peer to the signaling that joined it (default:
- * the room's, which relays through the peer's v2 `notify` event).
- */
+/** What the signaling layer adds to a join, besides the app's {@link JoinOptions}. */
+export interface JoinAnswerOptions extends JoinOptions {
+  /**
+   * Links the new peer to the signaling that joined it (default: the room's,
+   * which relays through the peer's v2 `notify` event).
+   */
+  link?: (peer: Peer) => PeerLink;
+  /** TURN servers with credentials for the peer, for the response. */
+  iceServers?: IceServer[];
+}
+
+/** Joins a client to a room: the join request in domain terms, and the answer it gets. */
 export async function joinRoom(
   room: Room,
   req: pb.JoinRequest,
-  options: JoinOptions = {},
-  link?: (peer: Peer) => PeerLink,
+  options: JoinAnswerOptions = {},
 ): Promise<{ peer: Peer; response: pb.JoinResponse.$Properties }> {
   assertProtocolVersion(req.protocolVersion);
   if (!req.rtpCapabilities)
@@ -50,7 +57,7 @@ export async function joinRoom(
     spy: req.spy,
     appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
     permissions: options.permissions,
-    link,
+    link: options.link,
   });
   return {
     peer,
@@ -58,13 +65,19 @@ export async function joinRoom(
       peers: otherPeersView(peer, room),
       sessionId: options.sessionId ?? '',
       sessionGraceMs: options.sessionGraceMs ?? 0,
+      iceServers: options.iceServers ?? [],
     },
   };
 }
 
 /** The state a resuming client aligns with: the room's peers, its producers and transports. */
-export function resumeView(peer: Peer, room: Room): pb.ResumeSessionResponse.$Properties {
+export function resumeView(
+  peer: Peer,
+  room: Room,
+  iceServers: IceServer[] = [],
+): pb.ResumeSessionResponse.$Properties {
   return {
+    iceServers,
     peers: otherPeersView(peer, room),
     producers: peer.producers.map((p) => ({ id: p.id, paused: p.locallyPaused })),
     transportIds: peer.transports.map((t) => t.id),
@@ -78,7 +91,7 @@ export function resumeView(peer: Peer, room: Room): pb.ResumeSessionResponse.$Pr
 export async function receiveRoomRequest(
   room: Room,
   request: pb.Request,
-  options: JoinOptions,
+  options: JoinAnswerOptions,
 ): Promise<pb.Response> {
   try {
     switch (request.body) {

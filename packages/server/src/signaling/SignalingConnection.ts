@@ -22,6 +22,7 @@ import { PeerSignaling } from './PeerSignaling.js';
 import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
 import type { RoomRequest } from './roomSelection.js';
 import { SignalingSession } from './SignalingSession.js';
+import type { IceServer } from './turn.js';
 import { rtpCapabilitiesView } from './views.js';
 
 const log = logger('x:server:SignalingConnection');
@@ -49,6 +50,8 @@ export interface ConnectionHost {
   queryRoom(request: RoomRequest): Promise<RtpCapabilities>;
   /** The room an authorized client joins. */
   joinRoom(request: RoomRequest): Promise<Room>;
+  /** TURN servers with fresh credentials for a peer that joins or resumes. */
+  iceServers(): IceServer[];
   addSession(session: SignalingSession): SignalingSession;
   removeSession(session: SignalingSession): void;
   getSession(id: string): SignalingSession | undefined;
@@ -339,19 +342,16 @@ export class SignalingConnection {
       if (this.#closed) return;
       const sessionId = SignalingSession.newId();
       let signaling: PeerSignaling | undefined;
-      const { peer, response } = await joinRoom(
-        room,
-        req,
-        {
-          permissions: auth?.permissions,
-          sessionId,
-          sessionGraceMs: this.#signaling.sessionGraceMs,
-        },
-        (p) => {
+      const { peer, response } = await joinRoom(room, req, {
+        permissions: auth?.permissions,
+        sessionId,
+        sessionGraceMs: this.#signaling.sessionGraceMs,
+        iceServers: this.#signaling.iceServers(),
+        link: (p) => {
           signaling = new PeerSignaling(p, room);
           return signaling;
         },
-      );
+      });
       let frames: Uint8Array[];
       try {
         const [first = [], ...more] = peerBatches(response.peers ?? []);
@@ -403,7 +403,7 @@ export class SignalingConnection {
         'the session is unknown or expired: join the room again',
       );
     }
-    const view = resumeView(session.peer, session.room);
+    const view = resumeView(session.peer, session.room, this.#signaling.iceServers());
     const [first = [], ...more] = peerBatches(view.peers ?? []);
     this.#session = session;
     session.attach(this);

@@ -8,6 +8,7 @@ import type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
 import { isRoom, type RoomHost, type RoomRequest, type RoomSelector } from './roomSelection.js';
 import { SignalingConnection } from './SignalingConnection.js';
 import type { SignalingSession } from './SignalingSession.js';
+import type { IceServer } from './turn.js';
 
 export {
   type RoomFromUrlOptions,
@@ -80,6 +81,11 @@ export class SignalingServer {
         "signaling needs `auth`: { secret } to require access tokens, or 'none' to let anyone join as anyone",
       );
     }
+  }
+
+  /** @internal TURN servers with fresh credentials for a joining or resuming peer. */
+  iceServers(): IceServer[] {
+    return this.server.iceServers();
   }
 
   /** @internal The server's limits. */

@@ -5,6 +5,7 @@ import { SfuError } from '../util/errors.js';
 import type { Limits } from '../util/limits.js';
 import type { AccessTokenClaims } from './auth.js';
 import type { ConnectionInfo } from './ConnectionSink.js';
+import type { IceServer } from './turn.js';
 
 // Which room a client queries or joins: what the app is asked, what it may
 // answer, the usual answer (the room named in the URL), and what the
@@ -23,6 +24,8 @@ export interface RoomHost {
   createRoom(options: RoomSpec): Promise<Room>;
   /** The capabilities a room of these codecs has (or will have). */
   rtpCapabilitiesFor(mediaCodecs?: readonly RoomMediaCodec[]): Promise<RtpCapabilities>;
+  /** TURN servers with fresh credentials for a joining (or resuming) peer: none without TURN. */
+  iceServers(): IceServer[];
 }
 
 /** What the app is asked when a client queries or joins: which room is it for? */
