@@ -2,13 +2,16 @@
 // embedded default; PORT and HOST override the HTTP address, TOKEN_SECRET
 // the secret of the access tokens, HTTPS_CERT/HTTPS_KEY (or HTTPS=self-signed)
 // serve HTTPS for other machines of the LAN, REDIS_URL makes it a node of a
-// cluster (see cluster.ts). A setting that cannot work ends the process with
-// a message naming it and exit code 2.
+// cluster (see cluster.ts), RTC_PORT, ANNOUNCED_IP, TURN_URLS and TURN_SECRET
+// set where media goes (see media.ts). A setting that cannot work ends the
+// process with a message naming it and exit code 2.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WorkerStartError } from '@x/server';
 import { clusterSettings } from './cluster.js';
 import { type Demo, startDemo } from './demo.js';
 import { DemoStartError } from './errors.js';
+import { mediaSettings } from './media.js';
 import { localNames, readTls, selfSignedTls, type TlsFiles } from './tls.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +40,7 @@ try {
   demo = await startDemo({
     port,
     host: process.env.HOST || undefined,
-    server: cluster && { rtcMinPort: 40000, rtcMaxPort: 49999, cluster },
+    server: { rtcMinPort: 40000, rtcMaxPort: 49999, ...mediaSettings(process.env), cluster },
     // Without one, a random dev secret for this run signs the access tokens.
     tokenSecret: process.env.TOKEN_SECRET,
     tls,
@@ -62,7 +65,12 @@ ${
     : ''
 }`);
 } catch (error) {
-  if (error instanceof DemoStartError) {
+  // Settings the server refuses (TypeError names the setting) and workers that cannot start say why.
+  if (
+    error instanceof DemoStartError ||
+    error instanceof TypeError ||
+    error instanceof WorkerStartError
+  ) {
     console.error(`\n  x SFU demo cannot start: ${error.message}\n`);
     process.exit(2);
   }

@@ -1,7 +1,7 @@
 // Starting the built demo server: what an operator sees when a setting
 // cannot work (a port in use, a bad PORT, missing certificate files), and
 // HTTPS with a certificate of their own.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer, type Server } from 'node:net';
@@ -87,6 +87,39 @@ describe('the demo server at start', () => {
     expect(missing.err).toContain(
       `HTTPS_CERT=${join(scratch, 'nope.crt')} cannot be read (ENOENT)`,
     );
+  });
+
+  it('media settings that cannot work: exit code 2 naming the setting', async () => {
+    const port = await run({ PORT: '0', RTC_PORT: '80' });
+    expect(port.code).toBe(2);
+    expect(port.err).toContain('RTC_PORT=80 is not a port');
+    const turn = await run({ PORT: '0', TURN_URLS: 'turns:turn.example.com:443' });
+    expect(turn.code).toBe(2);
+    expect(turn.err).toContain('TURN_URLS and TURN_SECRET go together');
+    const secret = await run({
+      PORT: '0',
+      TURN_URLS: 'turns:turn.example.com:443',
+      TURN_SECRET: 'short',
+    });
+    expect(secret.code).toBe(2);
+    expect(secret.err).toContain('turn.secret');
+    expect(secret.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('RTC_PORT: its one worker holds that port, UDP and TCP (the server tests check that every transport uses it)', async () => {
+    const rtcPort = 47330;
+    const { code, child } = await run({ PORT: '0', RTC_PORT: String(rtcPort) });
+    expect(code).toBeNull();
+    try {
+      const held = (protocol: 'tcp' | 'udp') =>
+        execFileSync('ss', [protocol === 'tcp' ? '-ltnH' : '-lunH', `sport = :${rtcPort}`], {
+          encoding: 'utf8',
+        }).trim();
+      expect(held('udp')).not.toBe('');
+      expect(held('tcp')).not.toBe('');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('HTTPS_CERT/HTTPS_KEY: serves the page over HTTPS, precompressed, with its favicon', async () => {

@@ -35,8 +35,8 @@ interface DemoModule {
 
 /**
  * Starts the built demo on `ip` (HTTP on a free port) with RTC ports
- * `rtcPorts` on the same address; `server`: more server settings (e.g. the
- * TURN servers it hands its clients, once it does).
+ * `rtcPorts` on the same address; `server`: more server settings (its
+ * WebRtcServer port, the TURN server it mints credentials for).
  */
 export async function startNetDemo(
   ip: string,
@@ -82,10 +82,15 @@ export function serverTuples(
   server: Server,
   room: string,
   peer: string,
-): { protocol: string; remoteIp: string | undefined; localIp: string }[] {
+): { protocol: string; remoteIp: string | undefined; localIp: string; localPort: number }[] {
   const transports = server.getRoom(room)?.getPeerByName(peer)?.transports ?? [];
   return transports
     .map((t) => (t as WebRtcTransport).iceSelectedTuple)
     .filter((t) => t !== undefined)
-    .map((t) => ({ protocol: t.protocol, remoteIp: t.remoteIp, localIp: t.localIp }));
+    .map((t) => ({
+      protocol: t.protocol,
+      remoteIp: t.remoteIp,
+      localIp: t.localIp,
+      localPort: t.localPort,
+    }));
 }
