@@ -1,6 +1,6 @@
 // The two fan-out topologies compared: one VP8 source into a room, relayed
 // to N UDP destinations. @x: room.createRtpIngest + room.createRtpStreamer
-// per destination. Bare mediasoup 3.8.4: a router, a plain transport with a
+// per destination. Bare mediasoup (3.12.16): a router, a plain transport with a
 // producer, and per destination a plain transport + consume(). Both on one
 // mediasoup worker of their own.
 

@@ -1,6 +1,6 @@
 // Helper process: the baseline server, signaling the way mediasoup's demo
 // does: protoo (JSON requests/responses and notifications over WebSocket)
-// in front of a mediasoup 3.8.4 router on one worker. It handles just what
+// in front of a mediasoup router (3.12.16, the same engine) on one worker. It handles just what
 // the benchmarks ask: capabilities, join, a WebRTC transport, produce, and
 // pause/resume of a producer. As in the demo, pause/resume is a request that
 // is answered once the engine has paused the producer, and every other peer

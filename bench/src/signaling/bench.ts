@@ -281,7 +281,7 @@ export async function run(): Promise<BenchResult> {
       'Servers run in their own process (one mediasoup worker); the clients share this process. All on the same 2 cores, so the latencies include the clients’ own queueing. The @x server runs with limits.messagesPerSecond raised (the default 50/s per connection would throttle the storm).',
       'The @x server tells the consumers’ peers at once and pauses the engine producer without waiting for it (at the end of the event-loop turn, so that the requests of one turn reach the worker together); the protoo server (like mediasoup’s demo) answers after the engine has paused. Neither creates engine consumers here (no peer enabled one).',
       `Busy during the rounds, in % of one core (of the machine's two; a process near 100 %, or all of them near 200 %, bounds the throughput): @x: ${busyText(x)}; protoo: ${busyText(protoo)}; in-process: worker ${percent(direct.busy.worker)}, calls ${percent(direct.busy.clients)}, other processes ${percent(direct.busy.others)}.`,
-      'Worker requests and notifications are counted on the mediasoup channel of each server (mediasoup 3.8.4 keeps it in worker._channel; the bench wraps its request and emit, in the server processes only).',
+      'Worker requests and notifications are counted on the mediasoup channel of each server (mediasoup 3.12 keeps it private; the bench wraps the request and emit of its Channel class, in the server processes only).',
     ],
   };
 }

@@ -1,5 +1,5 @@
 // The in-process baseline of the storm: 50 audio producers on WebRTC
-// transports of a mediasoup 3.8.4 router, paused and resumed by calling
+// transports of a mediasoup router (3.12.16, the same engine), paused and resumed by calling
 // producer.pause() / resume() and awaiting them: the engine's own round trip
 // (Node → worker → Node), with no signaling at all.
 

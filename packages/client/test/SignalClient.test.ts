@@ -325,6 +325,14 @@ describe('resume', () => {
       peers: [{ name: 'bob', appData: undefined, consumers: [] }],
       producers: [],
       transportIds: [],
+      // Fresh TURN credentials: the old ones may be near their end.
+      iceServers: [
+        {
+          urls: ['turn:127.0.0.1:3478'],
+          username: expect.stringMatching(/^\d+:/),
+          credential: expect.any(String),
+        },
+      ],
     });
   });
 

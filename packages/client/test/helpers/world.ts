@@ -39,6 +39,8 @@ export async function startWorld(): Promise<World> {
     rtcIPv6: false,
     rtcMinPort: 46000,
     rtcMaxPort: 46999,
+    // Joins and resumes carry TURN credentials, as a deployment's do.
+    turn: { urls: ['turn:127.0.0.1:3478'], secret: 'client-tests-turn-secret' },
   });
   const selectRoom = roomFromUrl(server, { closeWhenEmpty: false });
   const signaling = new SignalingServer({ server, selectRoom, sessionGraceMs: 3000, auth: 'none' });

@@ -64,10 +64,43 @@ export interface ConsumerPipes {
   flow(producer: Producer, router: ms.Router): Promise<void>;
 }
 
-/** @internal What the owner of a consumer hears of it, apart from its events. */
+/**
+ * @internal What the owner of a consumer hears of it, apart from its events:
+ * a peer passes its consumers' changes on through its own observer, where one
+ * watcher per peer serves all of them (see Peer's observer events).
+ */
 export interface ConsumerHooks {
   /** It closed. */
   closed(consumer: Consumer): void;
+  /** It was paused or resumed (by the app, its client, or its producer). */
+  paused(
+    consumer: Consumer,
+    paused: boolean,
+    originator: ConsumerOriginator,
+    appData: AppData | undefined,
+  ): void;
+  /** The profile it prefers was set: by the server app ('local') or its client ('remote'). */
+  preferredProfileChanged(
+    consumer: Consumer,
+    profile: PreferredProfile,
+    originator: 'local' | 'remote',
+  ): void;
+  /** The profile it receives changed. */
+  effectiveProfileChanged(consumer: Consumer, profile: Profile): void;
+  /** Its quality changed. */
+  score(consumer: Consumer, score: number, producerScore: number): void;
+}
+
+/** Hooks for a consumer whose owner needs to hear only of its close. */
+export function closeOnlyHooks(closed: (consumer: Consumer) => void): ConsumerHooks {
+  const nothing = () => undefined;
+  return {
+    closed,
+    paused: nothing,
+    preferredProfileChanged: nothing,
+    effectiveProfileChanged: nothing,
+    score: nothing,
+  };
 }
 
 /**
@@ -84,8 +117,6 @@ export class Consumer extends Emitter<ConsumerEvents> {
   readonly peer: RoomMember | undefined;
   /** Whether the receiver's capabilities share a codec with the producer. */
   readonly supported: boolean;
-  /** What the server's own subsystems watch (see {@link ConsumerObserverEvents}). */
-  readonly observer = new Observer<ConsumerObserverEvents>();
 
   #closed = false;
   #engine: ms.Consumer | undefined;
@@ -101,6 +132,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
   #effectiveProfile: Profile = 'none';
   readonly #pipes: ConsumerPipes;
   readonly #hooks: ConsumerHooks;
+  #observer: Observer<ConsumerObserverEvents> | undefined;
 
   /** @internal Created by its peer (or by an RtpStreamer). */
   constructor(options: {
@@ -121,6 +153,16 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#preferredProfile = options.source.preferredProfile;
     this.#pipes = options.pipes;
     this.#hooks = options.hooks;
+  }
+
+  /**
+   * What the server's own subsystems watch (see {@link ConsumerObserverEvents}).
+   * Made on first use: a room's consumers are many, and the signaling layer
+   * hears of them through their peer's observer, so most never need one.
+   */
+  get observer(): Observer<ConsumerObserverEvents> {
+    this.#observer ??= new Observer<ConsumerObserverEvents>();
+    return this.#observer;
   }
 
   /** Whether it is closed. */
@@ -202,7 +244,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#engine = undefined;
     this.#release();
     this.#hooks.closed(this);
-    this.observer.notify('close');
+    this.#observer?.notify('close');
     this.safeEmit('close');
   }
 
@@ -212,7 +254,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#locallyPaused) return false;
     this.#locallyPaused = true;
     this.syncEngine();
-    this.observer.notify('pause', 'local', appData);
+    this.#hooks.paused(this, true, 'local', appData);
+    this.#observer?.notify('pause', 'local', appData);
     this.safeEmit('pause', 'local', appData);
     return true;
   }
@@ -223,7 +266,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (!this.#locallyPaused) return false;
     this.#locallyPaused = false;
     this.syncEngine();
-    this.observer.notify('resume', 'local', appData);
+    this.#hooks.paused(this, false, 'local', appData);
+    this.#observer?.notify('resume', 'local', appData);
     this.safeEmit('resume', 'local', appData);
     return true;
   }
@@ -302,13 +346,14 @@ export class Consumer extends Emitter<ConsumerEvents> {
       this.setEffectiveProfile(layersToProfile(layers, this.source.layerCount)),
     );
     engine.on('score', ({ score, producerScore }: ms.ConsumerScore) => {
-      this.observer.notify('score', score, producerScore);
+      this.#hooks.score(this, score, producerScore);
+      this.#observer?.notify('score', score, producerScore);
       this.safeEmit('score', score, producerScore);
     });
     engine.on('transportclose', () => this.disable());
     engine.on('producerclose', () => this.sourceClosed());
     this.syncEngine();
-    this.observer.notify('handled');
+    this.#observer?.notify('handled');
     this.safeEmit('handled');
   }
 
@@ -325,7 +370,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     // The engine reports a score when it changes: a stream fine from its start would never get one.
     if (first) {
       const { score, producerScore } = this.#engine.score;
-      this.observer.notify('score', score, producerScore);
+      this.#hooks.score(this, score, producerScore);
+      this.#observer?.notify('score', score, producerScore);
     }
   }
 
@@ -334,7 +380,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (this.#closed || this.#remotelyPaused === paused) return;
     this.#remotelyPaused = paused;
     this.syncEngine();
-    this.observer.notify(paused ? 'pause' : 'resume', 'remote', appData);
+    this.#hooks.paused(this, paused, 'remote', appData);
+    this.#observer?.notify(paused ? 'pause' : 'resume', 'remote', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'remote', appData);
   }
 
@@ -345,7 +392,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
 
   private preferProfile(profile: PreferredProfile, originator: 'local' | 'remote'): void {
     this.#preferredProfile = profile;
-    this.observer.notify('preferredprofilechange', profile, originator);
+    this.#hooks.preferredProfileChanged(this, profile, originator);
+    this.#observer?.notify('preferredprofilechange', profile, originator);
     if (this.#engine && this.source.simulcast) {
       this.#engine
         .setPreferredLayers({ spatialLayer: this.spatialLayer() })
@@ -358,7 +406,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
   /** @internal Its producer paused or resumed. */
   sourcePauseChanged(paused: boolean, appData: AppData | undefined): void {
     if (this.#closed) return;
-    this.observer.notify(paused ? 'pause' : 'resume', 'source', appData);
+    this.#hooks.paused(this, paused, 'source', appData);
+    this.#observer?.notify(paused ? 'pause' : 'resume', 'source', appData);
     this.safeEmit(paused ? 'pause' : 'resume', 'source', appData);
   }
 
@@ -382,7 +431,7 @@ export class Consumer extends Emitter<ConsumerEvents> {
     this.#release();
     this.setEffectiveProfile('none');
     if (this.#closed) return;
-    this.observer.notify('unhandled');
+    this.#observer?.notify('unhandled');
     this.safeEmit('unhandled');
   }
 
@@ -394,7 +443,8 @@ export class Consumer extends Emitter<ConsumerEvents> {
     if (profile === this.#effectiveProfile) return;
     this.#effectiveProfile = profile;
     if (this.#closed) return;
-    this.observer.notify('effectiveprofilechange', profile);
+    this.#hooks.effectiveProfileChanged(this, profile);
+    this.#observer?.notify('effectiveprofilechange', profile);
     this.safeEmit('effectiveprofilechange', profile);
   }
 

@@ -6,6 +6,7 @@ import type {
   CloseReason,
   DtlsParameters,
   IceParameters,
+  Profile,
   RtpCapabilities,
   ServerNotification,
   ServerResponse,
@@ -14,7 +15,12 @@ import type {
 import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
 import { checkLimit, type Limits } from '../util/limits.js';
-import { Consumer, type ConsumerPipes } from './Consumer.js';
+import {
+  Consumer,
+  type ConsumerHooks,
+  type ConsumerOriginator,
+  type ConsumerPipes,
+} from './Consumer.js';
 import type { MemberHooks } from './MemberHooks.js';
 import type { Originator } from './Originator.js';
 import type { PeerLink } from './PeerLink.js';
@@ -34,6 +40,7 @@ import {
   assertPlainRtpAllowed,
   type PeerPermissions,
 } from './permissions.js';
+import type { PreferredProfile } from './profiles.js';
 import type { RoomMember } from './RoomMember.js';
 import { plainListenIp, type ResolvedSettings } from './ServerSettings.js';
 import type { Transport, TransportOwnerSide } from './Transport.js';
@@ -76,7 +83,12 @@ export interface PeerClosing {
   redirectUrl: string | undefined;
 }
 
-/** Events of a peer's {@link Peer.observer}. */
+/**
+ * Events of a peer's {@link Peer.observer}. Besides its own, it carries its
+ * consumers' changes: a room fans each pause of a producer out to a consumer
+ * in every peer, and one watcher per peer serves them all (a consumer's own
+ * observer has the same events, for those who watch one consumer).
+ */
 export type PeerObserverEvents = {
   /** The peer is closing (sent before its transports, producers and consumers close). */
   close: [closing: PeerClosing];
@@ -86,6 +98,25 @@ export type PeerObserverEvents = {
   newproducer: [producer: Producer];
   /** It has a new consumer. */
   newconsumer: [consumer: Consumer];
+  /** One of its consumers closed. */
+  consumerclose: [consumer: Consumer];
+  /** One of its consumers was paused or resumed (by the app, its client, or its producer). */
+  consumerpause: [
+    consumer: Consumer,
+    paused: boolean,
+    originator: ConsumerOriginator,
+    appData: AppData | undefined,
+  ];
+  /** The profile one of its consumers prefers was set (by the server app: 'local'). */
+  consumerpreferredprofilechange: [
+    consumer: Consumer,
+    profile: PreferredProfile,
+    originator: 'local' | 'remote',
+  ];
+  /** The profile one of its consumers receives changed. */
+  consumereffectiveprofilechange: [consumer: Consumer, profile: Profile];
+  /** The quality of one of its consumers changed. */
+  consumerscore: [consumer: Consumer, score: number, producerScore: number];
 };
 
 /** @internal What a room hears of and asks its peer, apart from its events. */
@@ -407,13 +438,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
       rtpCapabilities: this.rtpCapabilities,
       supported: options.supported,
       pipes: this.#context.pipes,
-      hooks: {
-        closed: (c) => {
-          this.#consumers.delete(c.id);
-          this.#consumerOf.delete(c.source);
-          this.#context.hooks.consumerClosed(c);
-        },
-      },
+      hooks: this.#consumerHooks,
     });
     this.#consumers.set(consumer.id, consumer);
     this.#consumerOf.set(producer, consumer);
@@ -421,6 +446,24 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
     this.safeEmit('newconsumer', consumer);
     return consumer;
   }
+
+  /** What the peer hears of its consumers: one object for them all, their changes on to its observer. */
+  readonly #consumerHooks: ConsumerHooks = {
+    closed: (c) => {
+      this.#consumers.delete(c.id);
+      this.#consumerOf.delete(c.source);
+      this.#context.hooks.consumerClosed(c);
+      this.observer.notify('consumerclose', c);
+    },
+    paused: (c, paused, originator, appData) =>
+      this.observer.notify('consumerpause', c, paused, originator, appData),
+    preferredProfileChanged: (c, profile, originator) =>
+      this.observer.notify('consumerpreferredprofilechange', c, profile, originator),
+    effectiveProfileChanged: (c, profile) =>
+      this.observer.notify('consumereffectiveprofilechange', c, profile),
+    score: (c, score, producerScore) =>
+      this.observer.notify('consumerscore', c, score, producerScore),
+  };
 
   /** @internal The peer's transport with this id, or NOT_FOUND for its client. */
   transport(id: number): Transport {

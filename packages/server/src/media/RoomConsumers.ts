@@ -1,7 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import type { AppData, RtpCapabilities } from '@x/protocol';
 import { randomId } from '../util/ids.js';
-import { Consumer, type ConsumerPipes } from './Consumer.js';
+import { Consumer, type ConsumerPipes, closeOnlyHooks } from './Consumer.js';
 import type { Peer } from './Peer.js';
 import type { Producer } from './Producer.js';
 import type { PreferredProfile } from './profiles.js';
@@ -45,7 +45,7 @@ export class RoomConsumers {
       rtpCapabilities,
       supported: true,
       pipes: this.#pipes,
-      hooks: { closed: (c) => this.forget(c) },
+      hooks: closeOnlyHooks((c) => this.forget(c)),
     });
     this.track(consumer);
     return consumer;

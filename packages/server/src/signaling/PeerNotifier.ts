@@ -5,7 +5,7 @@ import {
   pb,
   profile as profileEnum,
 } from '@x/protocol';
-import type { Consumer, ConsumerObserverEvents } from '../media/Consumer.js';
+import type { Consumer, ConsumerOriginator } from '../media/Consumer.js';
 import type { Peer, PeerClosing } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
@@ -25,8 +25,7 @@ const PAUSED_BY = {
 /**
  * What one peer's client must hear, learned by watching the observers of the
  * peer, its transports, producers and consumers, and its room: each change is
- * turned into the notification the client gets. It keeps what the client was
- * told of each consumer's pause, so that it is told of changes only.
+ * turned into the notification the client gets.
  */
 export class PeerNotifier {
   readonly #peer: Peer;
@@ -85,10 +84,70 @@ export class PeerNotifier {
     observer.once('close', (closing) => this.peerClosing(closing));
     observer.on('newtransport', (transport) => this.watchTransport(transport));
     observer.on('newproducer', (producer) => this.watchProducer(producer));
-    observer.on('newconsumer', (consumer) => {
-      this.watchConsumer(consumer);
-      this.#send({ newConsumer: { consumer: consumerView(consumer) } });
+    observer.on('newconsumer', (consumer) =>
+      this.#send({ newConsumer: { consumer: consumerView(consumer) } }),
+    );
+    // The peer's consumers, through the peer's observer: one watcher for them all.
+    observer.on('consumerclose', (consumer) => {
+      if (!this.#peer.closed)
+        this.#send({ consumerClosed: { id: consumer.id, peerName: consumer.source.peer.name } });
     });
+    observer.on('consumerpause', (consumer, paused, originator, appData) =>
+      this.consumerPaused(consumer, paused, originator, appData),
+    );
+    observer.on('consumerpreferredprofilechange', (consumer, profile, originator) => {
+      if (originator !== 'local') return;
+      this.#send({
+        consumerPreferredProfileSet: {
+          id: consumer.id,
+          peerName: consumer.source.peer.name,
+          profile: profileEnum.toMessage(profile, 'profile'),
+        },
+      });
+    });
+    observer.on('consumereffectiveprofilechange', (consumer, profile) =>
+      this.#send({
+        consumerEffectiveProfileChanged: {
+          id: consumer.id,
+          peerName: consumer.source.peer.name,
+          profile: profileEnum.toMessage(profile, 'profile'),
+        },
+      }),
+    );
+    observer.on('consumerscore', (consumer, score, producerScore) =>
+      this.#send({
+        consumerScore: {
+          id: consumer.id,
+          peerName: consumer.source.peer.name,
+          score,
+          producerScore,
+        },
+      }),
+    );
+  }
+
+  /**
+   * The client is told when a consumer becomes paused or flowing on the
+   * server side (by the server app or its producer): its own pauses it knows,
+   * and a change hidden by the other side (its producer paused while the app
+   * keeps it paused) changes nothing it sees.
+   */
+  private consumerPaused(
+    consumer: Consumer,
+    paused: boolean,
+    originator: ConsumerOriginator,
+    appData: AppData | undefined,
+  ): void {
+    if (originator === 'remote') return;
+    const otherSide = originator === 'local' ? consumer.sourcePaused : consumer.locallyPaused;
+    if (otherSide) return;
+    const body = {
+      id: consumer.id,
+      peerName: consumer.source.peer.name,
+      appData: message(appData),
+      originator: PAUSED_BY[originator],
+    };
+    this.#send(paused ? { consumerPaused: body } : { consumerResumed: body });
   }
 
   private peerClosing(closing: PeerClosing): void {
@@ -128,50 +187,6 @@ export class PeerNotifier {
       // Closed with its transport or its peer: that notification covers it.
       if (originator !== 'local' || producer.transport.closed || this.#peer.closed) return;
       this.#send({ producerClosed: { id, appData: message(appData) } });
-    });
-  }
-
-  private watchConsumer(consumer: Consumer): void {
-    const { id, observer } = consumer;
-    const peerName = consumer.source.peer.name;
-    // What the client was last told: it hears of changes of the server side's pause only.
-    let pausedByServer = consumer.pausedByServer;
-    const pauseChanged: (...args: ConsumerObserverEvents['pause']) => void = (
-      originator,
-      appData,
-    ) => {
-      const paused = consumer.pausedByServer;
-      if (originator === 'remote' || pausedByServer === paused) return;
-      pausedByServer = paused;
-      const body = { id, peerName, appData: message(appData), originator: PAUSED_BY[originator] };
-      this.#send(paused ? { consumerPaused: body } : { consumerResumed: body });
-    };
-    observer.on('pause', pauseChanged);
-    observer.on('resume', pauseChanged);
-    observer.on('preferredprofilechange', (profile, originator) => {
-      if (originator !== 'local') return;
-      this.#send({
-        consumerPreferredProfileSet: {
-          id,
-          peerName,
-          profile: profileEnum.toMessage(profile, 'profile'),
-        },
-      });
-    });
-    observer.on('effectiveprofilechange', (profile) =>
-      this.#send({
-        consumerEffectiveProfileChanged: {
-          id,
-          peerName,
-          profile: profileEnum.toMessage(profile, 'profile'),
-        },
-      }),
-    );
-    observer.on('score', (score, producerScore) =>
-      this.#send({ consumerScore: { id, peerName, score, producerScore } }),
-    );
-    observer.once('close', () => {
-      if (!this.#peer.closed) this.#send({ consumerClosed: { id, peerName } });
     });
   }
 }
