@@ -105,7 +105,12 @@ export interface ResolvedWebRtcServer {
   /** The first worker's port. */
   port: number;
   /** The addresses each server listens on, UDP and/or TCP (their ports: `port + index`). */
-  listen: { ip: string; announcedIp: string | undefined }[];
+  listen: {
+    /** The local address the server binds. */
+    ip: string;
+    /** The address given to clients in ICE candidates; undefined: `ip` itself. */
+    announcedIp: string | undefined;
+  }[];
   /** Protocols to listen on. */
   protocols: ('udp' | 'tcp')[];
 }
