@@ -107,6 +107,8 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     const worker = await mediasoup
       .createWorker(this.workerSettings(slot.minPort, slot.maxPort))
       .catch((error: unknown) => {
+        // A worker never built says already how to build it (its own type and code).
+        if (error instanceof mediasoup.WorkerBinaryMissingError) throw error;
         throw new WorkerStartError(what, error);
       });
     let webRtcServer: ms.WebRtcServer | undefined;
