@@ -64,6 +64,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
     this.#options = {
       requestTimeout: 30_000,
       transportConnectTimeout: 15_000,
+      iceRestartDelay: 2000,
       transportOptions: {},
       turnServers: [],
       iceTransportPolicy: 'all',
@@ -325,21 +326,18 @@ export class Room extends ObservedEmitter<RoomEvents> {
   async rejoin(): Promise<Peer[]> {
     if (this.#state !== 'joined' || !this.#peerName)
       throw new InvalidStateError('rejoin() needs a joined room');
-    const wasSent = this.producers.filter((p) => p.transport);
-    const transports = this.transports;
-    for (const transport of transports) transport.remoteClose(undefined);
+    const wasSent = this.producers.flatMap((p) => (p.transport ? [[p, p.transport] as const] : []));
+    // The app's transports stay valid: each is created again on the new
+    // server at its next use (the producers below, the app's receive()).
+    for (const transport of this.transports) transport.rebind();
     for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
-    // The app saw every peer close: they come back as `newpeer`, on new transports.
+    // The app saw every peer close: they come back as `newpeer`, and their
+    // consumers are received on the same transports as before.
     const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions, true);
-    if (wasSent.length > 0) {
-      const transport = this.createTransport(
-        'send',
-        transports.find((t) => t.direction === 'send')?.appData,
-      );
-      for (const producer of wasSent) {
-        if (!producer.closed) await producer.send(transport);
-      }
+    for (const [producer, transport] of wasSent) {
+      if (!producer.closed && !transport.closed && !producer.transport)
+        await producer.send(transport);
     }
     return peers;
   }

@@ -49,6 +49,13 @@ export {
 } from './room/Transport.js';
 export type { RoomEvents } from './roomEvents.js';
 export {
+  DEFAULT_RECONNECT_DELAYS,
+  DefaultReconnectPolicy,
+  type ReconnectContext,
+  type ReconnectPolicy,
+  type ReconnectReason,
+} from './signaling/ReconnectPolicy.js';
+export {
   type ConnectableRoom,
   type ConnectionState,
   type ConnectOptions,

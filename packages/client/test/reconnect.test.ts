@@ -4,7 +4,7 @@
 import { roomFromUrl, Server, WebSocketEndpoint } from '@x/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Consumer, connect, type Room, type RoomConnection } from '../src/index.js';
+import { type Consumer, connect, type Peer, type Room, type RoomConnection } from '../src/index.js';
 import { audioTrack, fakeRoom, next, videoTrack } from './helpers/world.js';
 
 let server: Server;
@@ -106,14 +106,34 @@ describe('reconnection', () => {
     bob.room.leave();
   });
 
-  it('after the grace period it joins again from scratch and sends its producers again', async () => {
+  it('after the grace period it joins again from scratch and sends its producers again, on the transports the app holds', async () => {
     // The first attempt comes after the server has let the peer go.
     const alice = await joined('rejoin', 'alice', [GRACE * 2.5, 500, 500]);
     const bob = await joined('rejoin', 'bob');
+    const send = alice.room.createTransport('send');
     const producer = alice.room.createProducer(videoTrack());
-    await producer.send(alice.room.createTransport('send'));
+    await producer.send(send);
     await expect.poll(() => bob.room.getPeerByName('alice')?.consumers.length).toBe(1);
     const oldServerPeer = server.getRoom('rejoin')!.getPeerByName('alice')!;
+    // Alice receives bob as the client README's main example does: one
+    // receive transport, created once, and a handler for every consumer.
+    const recv = alice.room.createTransport('recv');
+    const received: string[] = [];
+    const show = async (consumer: Consumer) => {
+      const track = await consumer.receive(recv);
+      received.push(`${consumer.peer.name}:${track.kind}`);
+    };
+    const bobProducer = bob.room.createProducer(audioTrack());
+    await bobProducer.send(bob.room.createTransport('send'));
+    const bobOnAlice =
+      alice.room.getPeerByName('bob') ?? (await next<[Peer]>(alice.room, 'newpeer'))[0];
+    for (const c of bobOnAlice.consumers) await show(c);
+    bobOnAlice.on('newconsumer', show);
+    alice.room.on('newpeer', (peer) => {
+      peer.consumers.forEach(show);
+      peer.on('newconsumer', show);
+    });
+    await expect.poll(() => received).toEqual([`bob:audio`]);
 
     const peerClosed = next(bob.room.getPeerByName('alice')!, 'close', 10_000);
     const reconnected = next<['resume' | 'rejoin']>(alice.connection, 'reconnected', 15_000);
@@ -124,14 +144,23 @@ describe('reconnection', () => {
     const newServerPeer = server.getRoom('rejoin')!.getPeerByName('alice')!;
     expect(newServerPeer).not.toBe(oldServerPeer);
     expect(oldServerPeer.closed).toBe(true);
-    // The producer was sent again, under the same id, on a new transport.
+    // The producer was sent again, under the same id, on the same transport
+    // object (created again on the server).
     await expect.poll(() => newServerPeer.getProducerById(producer.id)?.closed).toBe(false);
     expect(producer.closed).toBe(false);
-    expect(producer.transport?.closed).toBe(false);
+    expect(producer.transport).toBe(send);
+    expect(send.closed).toBe(false);
+    expect(newServerPeer.getTransportById(send.id)?.closed).toBe(false);
     // bob sees alice again, with a consumer of the producer.
     await expect
       .poll(() => bob.room.getPeerByName('alice')?.consumers.length, { timeout: 5000 })
       .toBe(1);
+    // And alice receives bob again on the receive transport she created once,
+    // with no code of hers but the README's.
+    expect(recv.closed).toBe(false);
+    await expect.poll(() => received, { timeout: 5000 }).toEqual([`bob:audio`, `bob:audio`]);
+    expect(newServerPeer.getTransportById(recv.id)?.closed).toBe(false);
+    expect(alice.room.getPeerByName('bob')!.consumers[0]!.transport).toBe(recv);
     alice.room.leave();
     bob.room.leave();
   });

@@ -118,6 +118,58 @@ describe('a transport that cannot connect', () => {
   });
 });
 
+describe('a path that went quiet', () => {
+  const ufrag = (t: Transport) =>
+    (onServer(t)!.engine as unknown as { iceParameters: { usernameFragment: string } })
+      .iceParameters.usernameFragment;
+  const setState = (t: Transport, state: string) =>
+    (t.engine!.handler as unknown as { setConnectionState(s: string): void }).setConnectionState(
+      state,
+    );
+
+  it('disconnected for iceRestartDelay: ICE is restarted (new ICE parameters on the server), without waiting for failed', async () => {
+    const id = `transport-quiet-${++n}`;
+    const quietRoom = await world.room(id);
+    const quiet = fakeRoom({ iceRestartDelay: 300 });
+    link(world, quiet, id);
+    await quiet.join('me');
+    const t = quiet.createTransport('send');
+    await quiet.createProducer(audioTrack()).send(t);
+    const server = () => quietRoom.getPeerByName('me')!.getTransportById(t.id)!;
+    const before = (server().engine as unknown as { iceParameters: { usernameFragment: string } })
+      .iceParameters.usernameFragment;
+    setState(t, 'connected');
+    setState(t, 'disconnected');
+    await new Promise((r) => setTimeout(r, 100));
+    // Not yet: a blip that heals by itself restarts nothing.
+    expect(
+      (server().engine as unknown as { iceParameters: { usernameFragment: string } }).iceParameters
+        .usernameFragment,
+    ).toBe(before);
+    await expect
+      .poll(
+        () =>
+          (server().engine as unknown as { iceParameters: { usernameFragment: string } })
+            .iceParameters.usernameFragment,
+        { timeout: 3000 },
+      )
+      .not.toBe(before);
+    expect(t.connectionState).toBe('disconnected');
+    quiet.leave();
+  });
+
+  it('disconnected, then connected again before the delay: no ICE restart', async () => {
+    await room.createProducer(audioTrack()).send(transport);
+    const before = ufrag(transport);
+    setState(transport, 'connected');
+    setState(transport, 'disconnected');
+    setState(transport, 'connected');
+    // The default delay (2000 ms) and a margin.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(ufrag(transport)).toBe(before);
+  });
+});
+
 describe('close', () => {
   it('close(appData) tells the server and emits close(local, appData); its state is closed', async () => {
     await room.createProducer(audioTrack()).send(transport);

@@ -23,6 +23,7 @@ import {
   type TurnOptions,
 } from './signaling/turn.js';
 import { InvalidStateError, SfuError } from './util/errors.js';
+import { Farewells } from './util/Farewells.js';
 import { type Limits, resolveLimits } from './util/limits.js';
 
 const log = logger('x:server:Server');
@@ -101,6 +102,7 @@ export class Server extends Emitter<ServerEvents> {
   readonly #pool: WorkerPool;
   readonly #rooms = new Map<string, Room>();
   readonly #diedRooms = new Map<ms.Worker, Room[]>();
+  readonly #farewells = new Farewells();
   #closed = false;
 
   readonly #plainRtp: PlainRtpPolicy | undefined;
@@ -140,6 +142,7 @@ export class Server extends Emitter<ServerEvents> {
         server.#cluster = await Cluster.start(cluster, {
           getRoom: (id) => server.getRoom(id),
           load: () => server.load(),
+          farewellsSent: (timeoutMs) => server.#farewells.sent(timeoutMs),
         });
       } catch (error) {
         pool.close();
@@ -265,6 +268,14 @@ export class Server extends Emitter<ServerEvents> {
    */
   iceServers(): IceServer[] {
     return this.#turn ? [mintTurnCredentials(this.#turn)] : [];
+  }
+
+  /**
+   * @internal A signaling connection the server closed (by its signaling
+   * layer): `sent` resolves once its closing frame has left.
+   */
+  farewell(sent: Promise<void>): void {
+    this.#farewells.add(sent);
   }
 
   /** Changes the log level and tags of the workers. */

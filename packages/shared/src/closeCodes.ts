@@ -30,6 +30,8 @@ export const CLOSE = {
   joinTimeout: { code: 4008, reason: 'no join or resume in time', final: false },
   /** The client did not read what the server sent (`limits.maxOutboundBytes`): resume to go on. */
   slowConsumer: { code: 4009, reason: 'slow consumer: resume to go on', final: false },
+  /** Closed by the client: the server did not answer its liveness pings in time. */
+  pingTimeout: { code: 4010, reason: 'no answer to pings', final: false },
 } as const satisfies Record<string, CloseCode>;
 
 /** The close codes by name: what `CLOSE_CODES.peerClosed` and the like compare with. */

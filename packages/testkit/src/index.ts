@@ -38,4 +38,5 @@ export { allowOnlyTcp, dropUdp, masquerade, type TcpTarget } from './nftables.js
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
 export { freePort, killed, type RedisProcess, startRedis } from './redis.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
+export { type TcpProxy, tcpProxy } from './tcpProxy.js';
 export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';

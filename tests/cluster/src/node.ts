@@ -42,7 +42,8 @@ const server = await Server.create({
   },
 });
 const cluster = server.cluster!;
-const endpoint = await WebSocketEndpoint.listen({
+// The endpoint lives as long as the process: the drain snippet below exits without closing it.
+await WebSocketEndpoint.listen({
   server,
   host: ip,
   port,
@@ -179,14 +180,12 @@ process.on('message', (message: Command) => {
   );
 });
 
-process.once('SIGTERM', () => {
-  void (async () => {
-    await cluster.drain({ timeoutMs: 5000 });
-    await endpoint.close();
-    server.close();
-    await new Promise((r) => setTimeout(r, 200));
-    process.exit(0);
-  })();
+// The server README's SIGTERM snippet, verbatim (test/readme.test.ts checks
+// that it is): clients must get their redirect with nothing more than this.
+process.once('SIGTERM', async () => {
+  await server.cluster!.drain({ timeoutMs: 10_000 }); // clients rejoin through other nodes
+  server.close();
+  process.exit(0);
 });
 
 process.send!({ ready: true, nodeId });

@@ -49,7 +49,7 @@ export interface TransportContext {
   /** The room's options: transport options, TURN servers, ICE policy, connect timeout. */
   options: Pick<
     ResolvedRoomOptions,
-    'transportOptions' | 'iceTransportPolicy' | 'transportConnectTimeout'
+    'transportOptions' | 'iceTransportPolicy' | 'transportConnectTimeout' | 'iceRestartDelay'
   >;
   /**
    * The ICE servers its connection uses: the app's TURN servers
@@ -93,6 +93,7 @@ export class Transport extends ObservedEmitter<TransportEvents> {
   // 'close' listener each, which would trip EventEmitter's leak warning at 11.
   readonly #children = new Set<() => void>();
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     id: number,
@@ -206,6 +207,32 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       await this.#engine.updateIceServers({ iceServers: this.#context.iceServers() });
   }
 
+  /**
+   * @internal The room joined again, as a new session (its grace period had
+   * passed, or its node drained or died): the server side of this transport
+   * is gone. It stays open for the app, and is created again on the new
+   * server at its next use; what it carried leaves it (producers and
+   * consumers `unhandled`), and the room sends its producers on it again.
+   */
+  rebind(): void {
+    if (this.#closed) return;
+    this.#clearConnectTimer();
+    clearTimeout(this.#iceRestartTimer);
+    this.#stats.detach();
+    const engine = this.#engine;
+    this.#engine = undefined;
+    this.#creating = undefined;
+    this.#pending.clear();
+    engine?.close();
+    const children = [...this.#children];
+    this.#children.clear();
+    for (const onClose of children) onClose();
+    if (this.#connectionState !== 'new') {
+      this.#connectionState = 'new';
+      this.emitBoth('connectionstatechange', 'new');
+    }
+  }
+
   /** @internal The server closed it. */
   remoteClose(appData: AppData | undefined): void {
     this.#closeWith('remote', appData);
@@ -273,20 +300,39 @@ export class Transport extends ObservedEmitter<TransportEvents> {
         .catch(errback);
     });
     engine.on('connectionstatechange', (state) => {
+      // An engine dropped by a rebind may still speak as it closes.
+      if (this.#engine !== engine) return;
       this.#connectionState = state;
       this.emitBoth('connectionstatechange', state);
+      if (state !== 'disconnected') clearTimeout(this.#iceRestartTimer);
       if (state === 'connected') this.#clearConnectTimer();
       if (state === 'failed' && !this.#closed) {
         this.#fail('failed');
         log.warn('transport %s failed: restarting ICE', this.#id);
-        this.restartIce().catch((error: unknown) =>
-          log.warn('ICE restart of transport %s failed: %o', this.#id, error),
-        );
+        this.#restartIceNow();
+      }
+      // A path that went quiet (a network change, a NAT that forgot the
+      // binding) is not 'failed' before the browser gives up, tens of seconds
+      // later: restart ICE after a short wait instead.
+      if (state === 'disconnected' && !this.#closed) {
+        clearTimeout(this.#iceRestartTimer);
+        this.#iceRestartTimer = setTimeout(() => {
+          if (this.#engine === engine && this.#connectionState === 'disconnected') {
+            log.debug('transport %s still disconnected: restarting ICE', this.#id);
+            this.#restartIceNow();
+          }
+        }, this.#context.options.iceRestartDelay);
       }
     });
     this.#engine = engine;
     this.#stats.attach();
     return engine;
+  }
+
+  #restartIceNow(): void {
+    this.restartIce().catch((error: unknown) =>
+      log.warn('ICE restart of transport %s failed: %o', this.#id, error),
+    );
   }
 
   // A transport that never connects says so, rather than leaving the app
@@ -324,6 +370,7 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#clearConnectTimer();
+    clearTimeout(this.#iceRestartTimer);
     this.#connectionState = 'closed';
     this.#stats.detach();
     this.#engine?.close();

@@ -22,6 +22,12 @@ export interface RoomOptions {
    * ms, before `transportfailed` ('timeout') is emitted. Default 15000.
    */
   transportConnectTimeout?: number;
+  /**
+   * How long a transport may stay `disconnected` (the browser hears nothing
+   * on its path: a network change, a NAT binding lost) before ICE is
+   * restarted, in ms. Default 2000. A transport that `failed` restarts at once.
+   */
+  iceRestartDelay?: number;
   /** WebRTC transport options sent to the server. Default {}. */
   transportOptions?: {
     /** Offer UDP candidates. Default true. */

@@ -8,9 +8,14 @@ import {
   pb,
   type ServerResponse,
 } from '@x/protocol';
-import { Emitter, isFinalClose, logger } from '@x/shared';
+import { CLOSE, Emitter, isFinalClose, logger } from '@x/shared';
 import { InvalidStateError, RequestError } from '../room/errors.js';
 import type { ResumedState } from '../room/Signal.js';
+import {
+  DefaultReconnectPolicy,
+  type ReconnectPolicy,
+  type ReconnectReason,
+} from './ReconnectPolicy.js';
 import type { SignalClient } from './SignalClient.js';
 
 const log = logger('x:client:RoomConnection');
@@ -25,8 +30,15 @@ export interface ConnectOptions {
   /** Reconnect and resume after a lost connection. Default true. */
   reconnect?: boolean;
   /**
-   * Delays before each reconnection attempt, in ms, each with ±50 % jitter
-   * (LiveKit's schedule). After the last one, the connection gives up.
+   * When to try again after a lost connection, and when to give up. Default:
+   * a {@link DefaultReconnectPolicy} (LiveKit's schedule, about 50 s).
+   */
+  reconnectPolicy?: ReconnectPolicy;
+  /**
+   * Delays before each reconnection attempt, in ms, each with ±50 % jitter;
+   * after the last one, the connection gives up. Shorthand for
+   * `reconnectPolicy: new DefaultReconnectPolicy(delays)` (ignored when a
+   * policy is given).
    */
   reconnectDelays?: number[];
 }
@@ -52,8 +64,9 @@ export type RoomConnectionEvents = {
   close: [code: number, reason: string];
 };
 
-const DEFAULT_DELAYS = [0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000];
 const MAX_OUTBOX = 1000;
+/** How often the liveness timer looks (the server's ping interval is longer). */
+const LIVENESS_TICK_MS = 250;
 /** Redirects followed in a row before the connection gives up (a cluster that sends in circles). */
 const MAX_REDIRECTS = 3;
 const NODE_UNAVAILABLE = errorCodeValue('NODE_UNAVAILABLE');
@@ -120,7 +133,16 @@ export class RoomConnection<
   #state: ConnectionState = 'connecting';
   #socket: WebSocket | undefined;
   readonly #WebSocket: WebSocketClass;
-  readonly #options: Required<Omit<ConnectOptions, 'WebSocket'>>;
+  readonly #reconnectOn: boolean;
+  readonly #policy: ReconnectPolicy;
+  // Liveness (the server's JoinResponse says how often): pings sent, the
+  // moment the oldest unanswered one left, and the last round trip.
+  #liveTimer: ReturnType<typeof setInterval> | undefined;
+  #pingSeq = 0;
+  #pingAt = 0;
+  #silentSince: number | undefined;
+  readonly #pingsSent = new Map<number, number>();
+  #rtt: number | undefined;
   // The room's requests without an answer yet: sent again on a new socket.
   readonly #pending = new Map<number, PendingRequest>();
   // The connector's own requests (resume), answered on this socket only.
@@ -139,10 +161,9 @@ export class RoomConnection<
     this.#signal = room.signal;
     this.#url = url;
     this.#WebSocket = WebSocketCtor;
-    this.#options = {
-      reconnect: options.reconnect ?? true,
-      reconnectDelays: options.reconnectDelays ?? DEFAULT_DELAYS,
-    };
+    this.#reconnectOn = options.reconnect ?? true;
+    this.#policy =
+      options.reconnectPolicy ?? new DefaultReconnectPolicy(options.reconnectDelays ?? undefined);
     // The room's messages come to this connection straight, not through its
     // events: an app that removes the room's listeners does not cut it off.
     this.#signal.carryBy({ request: this.#onRequest, notify: this.#onNotify });
@@ -184,10 +205,19 @@ export class RoomConnection<
     return this.#state;
   }
 
+  /**
+   * The last round trip of a liveness ping to the server, in ms (undefined
+   * before the first pong, or when the server announced no pings).
+   */
+  get rtt(): number | undefined {
+    return this.#rtt;
+  }
+
   /** Closes the connection for good (the room is not left: call `room.leave()` for that). */
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#stopLiveness();
     this.#signal.carryBy(undefined);
     this.#socket?.close(1000, 'client closed');
     for (const pending of this.#pending.values())
@@ -232,9 +262,13 @@ export class RoomConnection<
       socket.onopen = () => {
         opened = true;
         this.#socket = socket;
+        this.#startLiveness(socket);
         resolve();
       };
-      socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
+      socket.onmessage = (event: MessageEvent) => {
+        if (this.#socket === socket) this.#silentSince = undefined;
+        this.#onFrame(event.data);
+      };
       socket.onclose = (event: CloseEvent) => {
         if (!opened) {
           reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
@@ -273,6 +307,10 @@ export class RoomConnection<
       this.#pending.delete(response.id);
       pending?.callback(response);
     } else if (message.notification) {
+      if (message.notification.pong) {
+        this.#onPong(message.notification.pong.seq);
+        return;
+      }
       const closed = message.notification.closed;
       // A draining node moves its peers: join again through the node it names.
       if (
@@ -285,9 +323,59 @@ export class RoomConnection<
     }
   }
 
+  /**
+   * Pings the server every `intervalMs` once joined; a server silent for
+   * `timeoutMs` after a ping left means a dead path (TCP would take minutes
+   * to say so): the socket is dropped and the session resumed on a new one.
+   * Silence counts from the first unanswered ping, not from the last frame,
+   * so that a page whose timers the browser throttles is not cut off.
+   */
+  #startLiveness(socket: WebSocket): void {
+    this.#stopLiveness();
+    this.#silentSince = undefined;
+    this.#pingAt = 0;
+    this.#liveTimer = setInterval(() => {
+      const live = this.#signal.liveness;
+      if (!live || this.#socket !== socket || this.#state !== 'open' || !this.#room.joined) return;
+      const now = Date.now();
+      if (this.#silentSince !== undefined && now - this.#silentSince > live.timeoutMs) {
+        log.warn('no answer from the server for %d ms: reconnecting', now - this.#silentSince);
+        this.#socket = undefined;
+        this.#stopLiveness();
+        // Its close handshake cannot complete on a dead path: do not wait for it.
+        socket.onclose = null;
+        socket.onmessage = null;
+        socket.close(CLOSE.pingTimeout.code, CLOSE.pingTimeout.reason);
+        this.#onSocketClosed(CLOSE.pingTimeout.code, CLOSE.pingTimeout.reason, 'ping-timeout');
+        return;
+      }
+      if (now - this.#pingAt < live.intervalMs) return;
+      this.#pingAt = now;
+      this.#silentSince ??= now;
+      const seq = ++this.#pingSeq >>> 0;
+      this.#pingsSent.set(seq, now);
+      // Only the last few can still be answered.
+      if (this.#pingsSent.size > 8) this.#pingsSent.delete(this.#pingsSent.keys().next().value!);
+      this.#sendFrame({ notification: pb.ClientNotification.create({ ping: { seq } }) });
+    }, LIVENESS_TICK_MS);
+  }
+
+  #stopLiveness(): void {
+    clearInterval(this.#liveTimer);
+    this.#liveTimer = undefined;
+    this.#pingsSent.clear();
+  }
+
+  #onPong(seq: number): void {
+    const sentAt = this.#pingsSent.get(seq);
+    if (sentAt === undefined) return;
+    this.#pingsSent.delete(seq);
+    this.#rtt = Date.now() - sentAt;
+  }
+
   /** Moves to the node a NODE_UNAVAILABLE or node_draining names; false when it names none (or one too many). */
   #redirect(target: { code?: number; redirectUrl?: string } | null | undefined): boolean {
-    if (!target?.redirectUrl || !this.#options.reconnect) return false;
+    if (!target?.redirectUrl || !this.#reconnectOn) return false;
     if (target.code !== undefined && target.code !== NODE_UNAVAILABLE) return false;
     if (this.#redirects >= MAX_REDIRECTS) return false;
     let url: string;
@@ -303,31 +391,46 @@ export class RoomConnection<
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.close(1000, 'redirected');
+    this.#stopLiveness();
     this.#state = 'reconnecting';
     this.safeEmit('redirected', url);
-    void this.#reconnect();
+    void this.#reconnect('redirected');
     return true;
   }
 
-  #onSocketClosed(code: number, reason: string): void {
+  #onSocketClosed(code: number, reason: string, why: ReconnectReason = 'closed'): void {
     this.#socket = undefined;
+    this.#stopLiveness();
     if (this.#state === 'closed') return;
-    const resumable = this.#options.reconnect && !this.#room.closed && !isFinalClose(code);
+    const resumable = this.#reconnectOn && !this.#room.closed && !isFinalClose(code);
     if (!resumable) {
       this.close();
       return;
     }
     log.debug('connection lost (%d %s): reconnecting', code, reason);
     this.#state = 'reconnecting';
-    void this.#reconnect();
+    void this.#reconnect(why);
   }
 
-  async #reconnect(): Promise<void> {
-    const delays = this.#options.reconnectDelays;
-    for (let attempt = 0; attempt < delays.length; attempt++) {
+  async #reconnect(reason: ReconnectReason): Promise<void> {
+    const lostAt = Date.now();
+    let attempt = 0;
+    for (; ; attempt++) {
       if (this.#state !== 'reconnecting') return;
+      let delay: number | null;
+      try {
+        delay = this.#policy.nextRetryDelayInMs({
+          retryCount: attempt,
+          elapsedMs: Date.now() - lostAt,
+          reason,
+        });
+      } catch (error) {
+        log.warn('the reconnect policy threw: giving up (%o)', error);
+        delay = null;
+      }
+      if (delay === null) break;
       this.safeEmit('reconnecting', attempt + 1);
-      await new Promise((r) => setTimeout(r, delays[attempt]! * (0.5 + Math.random())));
+      await new Promise((r) => setTimeout(r, delay));
       if (this.#state !== 'reconnecting') return;
       try {
         await this.#openSocket();
@@ -349,7 +452,7 @@ export class RoomConnection<
         this.#state = 'reconnecting';
       }
     }
-    const error = new Error(`could not reconnect to ${this.#url} after ${delays.length} attempts`);
+    const error = new Error(`could not reconnect to ${this.#url} after ${attempt} attempts`);
     this.safeEmit('failed', error);
     this.#room.leave();
     this.close();

@@ -73,6 +73,14 @@ const DISABLE_STATS: Record<StatsTarget, (id: number) => pb.ClientNotification.$
   consumer: (id) => ({ disableConsumerStats: { id } }),
 };
 
+/** How a joined client checks that its connection lives (the server's JoinResponse says). */
+export interface Liveness {
+  /** Send a ping this often, in ms. */
+  intervalMs: number;
+  /** Hearing nothing from the server for this long means the connection is dead, in ms. */
+  timeoutMs: number;
+}
+
 /** What carries a signal's messages instead of the room's v2 events: a connection's socket. */
 export type MessageCarrier = Pick<SignalCarrier, 'request' | 'notify'>;
 
@@ -90,6 +98,7 @@ export class SignalClient implements Signal {
   readonly #batches = new PeerBatches();
   readonly #requestTimeout: number;
   #nextRequestId = 1;
+  #liveness: Liveness | undefined;
 
   constructor(options: SignalOptions) {
     this.#carrier = options.carrier;
@@ -120,6 +129,10 @@ export class SignalClient implements Signal {
       appData: optionalJsonToMessage(options.appData),
       token: options.token,
     });
+    this.#liveness =
+      result.pingIntervalMs > 0 && result.pingTimeoutMs > 0
+        ? { intervalMs: result.pingIntervalMs, timeoutMs: result.pingTimeoutMs }
+        : undefined;
     const peers = [...result.peers, ...(await this.#batches.take(result.morePeerBatches))];
     return {
       peers: peers.map(peerFromMessage),
@@ -127,6 +140,11 @@ export class SignalClient implements Signal {
       sessionGraceMs: result.sessionGraceMs,
       iceServers: result.iceServers.map(iceServerFromMessage),
     };
+  }
+
+  /** @internal The pings the server answers, as its last join response announced them. */
+  get liveness(): Liveness | undefined {
+    return this.#liveness;
   }
 
   async createTransport(options: CreateTransportParams): Promise<TransportCreated> {

@@ -60,6 +60,9 @@ const handlers: Handlers = {
     ),
   consumerScore: (n, l) => l.consumerScore(n.id, n.peerName, n.score, n.producerScore),
   producerScore: (n, l) => l.producerScore(n.id, [...n.scores]),
+  // The connection takes the pongs of its pings; one that reaches here (the
+  // app carries the bytes and pings itself) says nothing to the room.
+  pong: () => undefined,
   notificationRejected(n, l) {
     log.warn('the server rejected %s %d: %s', n.notification, n.id, n.error?.message);
     l.notificationRejected(requestErrorFromMessage(n.error), n.notification, n.id);

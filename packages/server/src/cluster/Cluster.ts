@@ -27,6 +27,8 @@ export interface ClusterHost {
   getRoom(id: string): Room | undefined;
   /** This node's load: its own peers, open rooms, and consumers on its workers. */
   load(): NodeInfo['load'];
+  /** Resolves once the closing frames sent to clients have left (redirects included), or after `timeoutMs`. */
+  farewellsSent(timeoutMs: number): Promise<void>;
 }
 
 /** Events of a {@link Cluster}. */
@@ -173,11 +175,13 @@ export class Cluster extends Emitter<ClusterEvents> {
   /**
    * Drains this node: new joins go to other nodes, then its peers are moved
    * (closed with `node_draining` and the URL of another node, where their
-   * clients rejoin by themselves). Resolves once its peers are gone, or
-   * after `timeoutMs`.
+   * clients rejoin by themselves). Resolves once its peers are gone and
+   * their clients have received where to go (the closing frames have left),
+   * or after `timeoutMs`: the process may exit right after.
    */
   async drain(options: DrainOptions = {}): Promise<void> {
     const { graceMs = 0, timeoutMs = 10_000 } = options;
+    const deadline = Date.now() + graceMs + timeoutMs;
     this.#draining = true;
     await this.#registry.beat().catch(() => undefined);
     const peersLeft = () => this.#host.load().peers;
@@ -197,6 +201,9 @@ export class Cluster extends Emitter<ClusterEvents> {
       }
     }
     await this.until(() => peersLeft() === 0, timeoutMs);
+    // The redirects travel in the closing frames: resolving before they have
+    // left would let a process that exits next cut its clients off instead.
+    await this.#host.farewellsSent(Math.max(0, deadline - Date.now()));
     log.debug('node %s drained (%d peers left)', this.id, peersLeft());
   }
 

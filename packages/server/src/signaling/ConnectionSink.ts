@@ -4,8 +4,12 @@
 export interface ConnectionSink {
   /** Sends one binary frame to the client. */
   send(frame: Uint8Array): void;
-  /** Closes the transport with a code (WebSocket codes: 4000+ are ours) and a reason. */
-  close(code: number, reason: string): void;
+  /**
+   * Closes the transport with a code (WebSocket codes: 4000+ are ours) and a
+   * reason. A transport that can tell when the closing message has left
+   * returns a promise of it: a draining server waits for it before it exits.
+   */
+  close(code: number, reason: string): void | Promise<void>;
   /** Cuts the transport at once, without a closing handshake (as a network failure would). */
   terminate?(): void;
   /**

@@ -130,4 +130,9 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
   disableAudioLevels(client) {
     client.feeds.audioLevels(undefined);
   },
+
+  // Liveness: the client hears back at once, or reconnects (see SignalingOptions.ping).
+  ping(client, { seq }) {
+    client.send({ pong: { seq } });
+  },
 };

@@ -39,6 +39,16 @@ export interface JoinAnswerOptions extends JoinOptions {
   link?: (peer: Peer) => PeerLink;
   /** TURN servers with credentials for the peer, for the response. */
   iceServers?: IceServer[];
+  /** The client's liveness pings the server answers (none: the client sends none). */
+  ping?: PingSettings;
+}
+
+/** How often a joined client pings, and how long a silence means its connection is dead. */
+export interface PingSettings {
+  /** Interval between the client's pings, in ms. */
+  intervalMs: number;
+  /** Silence from the server after which the client reconnects, in ms. */
+  timeoutMs: number;
 }
 
 /** Joins a client to a room: the join request in domain terms, and the answer it gets. */
@@ -66,6 +76,8 @@ export async function joinRoom(
       sessionId: options.sessionId ?? '',
       sessionGraceMs: options.sessionGraceMs ?? 0,
       iceServers: options.iceServers ?? [],
+      pingIntervalMs: options.ping?.intervalMs ?? 0,
+      pingTimeoutMs: options.ping?.timeoutMs ?? 0,
     },
   };
 }

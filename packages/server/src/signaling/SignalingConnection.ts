@@ -19,7 +19,7 @@ import { errorToMessage, rejection } from './errors.js';
 import { handlePeerNotification } from './PeerNotifications.js';
 import { handlePeerRequest } from './PeerRequests.js';
 import { PeerSignaling } from './PeerSignaling.js';
-import { assertProtocolVersion, joinRoom, resumeView } from './RoomRequests.js';
+import { assertProtocolVersion, joinRoom, type PingSettings, resumeView } from './RoomRequests.js';
 import type { RoomRequest } from './roomSelection.js';
 import { SignalingSession } from './SignalingSession.js';
 import type { IceServer } from './turn.js';
@@ -44,6 +44,8 @@ export interface ConnectionHost {
   readonly limits: Limits;
   /** Grace period of a lost connection, in ms. */
   readonly sessionGraceMs: number;
+  /** The liveness pings its clients send (see SignalingOptions.ping). */
+  readonly ping: PingSettings | undefined;
   /** Checks a client's token when the server requires one (peer name: for a join). */
   authenticate(token: string, peerName?: string): Promise<Authorization | undefined>;
   /** The capabilities of the room a client queries. */
@@ -55,7 +57,7 @@ export interface ConnectionHost {
   addSession(session: SignalingSession): SignalingSession;
   removeSession(session: SignalingSession): void;
   getSession(id: string): SignalingSession | undefined;
-  connectionClosed(connection: SignalingConnection): void;
+  connectionClosed(connection: SignalingConnection, closing?: Promise<void>): void;
 }
 
 /**
@@ -207,9 +209,15 @@ export class SignalingConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#joinTimer);
-    // Let what was queued for sending go out first.
-    setImmediate(() => this.#sink.close(code, reason));
-    this.#signaling.connectionClosed(this);
+    // Let what was queued for sending go out first. The server keeps the
+    // promise of the closing frame sent: a draining node waits for it, or
+    // the redirect it carries dies with the process.
+    const sent = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        Promise.resolve(this.#sink.close(code, reason)).then(resolve, resolve);
+      }),
+    );
+    this.#signaling.connectionClosed(this, sent);
   }
 
   /** @internal Sends a message to the client. */
@@ -347,6 +355,7 @@ export class SignalingConnection {
         sessionId,
         sessionGraceMs: this.#signaling.sessionGraceMs,
         iceServers: this.#signaling.iceServers(),
+        ping: this.#signaling.ping,
         link: (p) => {
           signaling = new PeerSignaling(p, room);
           return signaling;

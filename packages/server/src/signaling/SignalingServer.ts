@@ -5,6 +5,7 @@ import { SfuError } from '../util/errors.js';
 import type { Limits } from '../util/limits.js';
 import { type AccessTokenClaims, type Authorization, key, verifyAccessToken } from './auth.js';
 import type { ConnectionInfo, ConnectionSink } from './ConnectionSink.js';
+import type { PingSettings } from './RoomRequests.js';
 import { isRoom, type RoomHost, type RoomRequest, type RoomSelector } from './roomSelection.js';
 import { SignalingConnection } from './SignalingConnection.js';
 import type { SignalingSession } from './SignalingSession.js';
@@ -39,11 +40,34 @@ export interface SignalingOptions {
   /** How long a peer whose connection was lost is kept for it to resume, in ms. Default 20000. */
   sessionGraceMs?: number;
   /**
+   * The liveness pings of joined clients, announced in the join response
+   * (as LiveKit does): a client pings every `intervalMs` and, when it hears
+   * nothing from the server for `timeoutMs`, drops the connection and
+   * resumes on a new one, rather than wait for TCP to give up on a path that
+   * died silently (a network change, a NAT that forgot it). `false`: clients
+   * do not ping. Default `{ intervalMs: 2000, timeoutMs: 5000 }`.
+   */
+  ping?: { intervalMs?: number; timeoutMs?: number } | false;
+  /**
    * Access control, required: `{ secret }` to require access tokens, or
    * `'none'` to let anyone in (development, or an app that authenticates
    * connections itself).
    */
   auth: AuthOptions;
+}
+
+/** The ping settings, defaults applied; refused when they cannot work. */
+function resolvePing(ping: SignalingOptions['ping']): PingSettings | undefined {
+  if (ping === false) return undefined;
+  const intervalMs = ping?.intervalMs ?? 2000;
+  const timeoutMs = ping?.timeoutMs ?? 5000;
+  if (!Number.isInteger(intervalMs) || intervalMs < 100)
+    throw new TypeError('SignalingOptions.ping.intervalMs must be an integer of at least 100 (ms)');
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= intervalMs)
+    throw new TypeError(
+      'SignalingOptions.ping.timeoutMs must be an integer larger than ping.intervalMs (ms): a client waits for a pong longer than it waits to ping',
+    );
+  return { intervalMs, timeoutMs };
 }
 
 /**
@@ -58,6 +82,8 @@ export class SignalingServer {
   readonly server: RoomHost;
   /** Grace period of a lost connection, in ms. */
   readonly sessionGraceMs: number;
+  /** The liveness pings of its clients; undefined: off. */
+  readonly ping: PingSettings | undefined;
 
   readonly #selectRoom: RoomSelector;
   readonly #secret: string | Uint8Array | undefined;
@@ -69,6 +95,7 @@ export class SignalingServer {
     this.server = options.server;
     this.#selectRoom = options.selectRoom;
     this.sessionGraceMs = options.sessionGraceMs ?? 20_000;
+    this.ping = resolvePing(options.ping);
     const auth = options.auth;
     if (auth === 'none') {
       log.warn('auth is "none": anyone may join any room as anyone');
@@ -171,8 +198,9 @@ export class SignalingServer {
     return this.#sessions.get(id);
   }
 
-  /** @internal */
-  connectionClosed(connection: SignalingConnection): void {
+  /** @internal `closing`: the closing frame sent, when the server closed it. */
+  connectionClosed(connection: SignalingConnection, closing?: Promise<void>): void {
+    if (closing) this.server.farewell?.(closing);
     this.#connections.delete(connection);
     log.debug('connection closed (%d open)', this.#connections.size);
   }

@@ -18,7 +18,11 @@ export interface WebSocketEndpointOptions extends SignalingOptions {
   host?: string;
   /** URL path of the endpoint. Default '/'. */
   path?: string;
-  /** WebSocket ping interval in ms; a client that misses two pongs is dropped. Default 10000. */
+  /**
+   * Interval of the server's WebSocket-level pings, in ms (browsers answer
+   * them without the page): a client that misses two is dropped. Default
+   * 10000. The clients' own liveness pings are `ping`.
+   */
   pingIntervalMs?: number;
   /**
    * Origins whose pages may connect (the `Origin` header of the upgrade, e.g.
@@ -215,11 +219,15 @@ export class WebSocketEndpoint {
           }
           socket.send(frame);
         },
-        close: (code, reason) => {
-          socket.close(code, reason);
-          // A client that does not answer the closing handshake holds a descriptor: cut it after a second.
-          setTimeout(() => socket.terminate(), 1000).unref();
-        },
+        close: (code, reason) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === socket.CLOSED) return resolve();
+            // Closed: the client answered our closing frame, so it has read it.
+            socket.once('close', () => resolve());
+            socket.close(code, reason);
+            // A client that does not answer the closing handshake holds a descriptor: cut it after a second.
+            setTimeout(() => socket.terminate(), 1000).unref();
+          }),
         terminate: () => socket.terminate(),
         setMaxMessageSize: (bytes) => {
           const receiver = (socket as unknown as WithReceiver)._receiver;

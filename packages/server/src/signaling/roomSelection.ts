@@ -26,6 +26,11 @@ export interface RoomHost {
   rtpCapabilitiesFor(mediaCodecs?: readonly RoomMediaCodec[]): Promise<RtpCapabilities>;
   /** TURN servers with fresh credentials for a joining (or resuming) peer: none without TURN. */
   iceServers(): IceServer[];
+  /**
+   * @internal A connection the server closed: `sent` resolves once its
+   * closing frame has left (what `cluster.drain()` waits for).
+   */
+  farewell?(sent: Promise<void>): void;
 }
 
 /** What the app is asked when a client queries or joins: which room is it for? */
