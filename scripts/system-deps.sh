@@ -79,8 +79,9 @@ if [ "$mode" = all ]; then
   has_sbin() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
   has_sbin ip || missing+=(iproute2)
   has_sbin nft || missing+=(nftables)
+  has_sbin tcpdump || missing+=(tcpdump)
   command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
-  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables and coturn"
+  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables, tcpdump and coturn"
 else
   wanted="${engine_packages[*]} (the mediasoup worker's build and tests)"
 fi

@@ -3,6 +3,7 @@
  */
 export { AUDIO_LEVEL_URI, type AudioLevelSender, audioLevelSender } from './audioLevelSender.js';
 export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './browser.js';
+export { type CapturedDatagram, captureUdp, readPcap, type UdpCapture } from './capture.js';
 export {
   type Coturn,
   type CoturnOptions,
@@ -36,7 +37,7 @@ export {
 export { launchChromiumOn, type NetChromiumOptions } from './netnsChromium.js';
 export { allowOnlyTcp, dropUdp, masquerade, type TcpTarget } from './nftables.js';
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
-export { freePort, killed, type RedisProcess, startRedis } from './redis.js';
+export { freePort, killed, type RedisOptions, type RedisProcess, startRedis } from './redis.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
 export { type TcpProxy, tcpProxy } from './tcpProxy.js';
 export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';

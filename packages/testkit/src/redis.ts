@@ -25,12 +25,32 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** How a test's redis-server is reached: a password, TLS. */
+export interface RedisOptions {
+  /** `requirepass`: clients must authenticate (the URL carries it). */
+  password?: string;
+  /** TLS only (no plain port): the server's certificate and key, PEM files. The URL is `rediss://`. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+async function spawnRedis(port: number, options: RedisOptions = {}): Promise<ChildProcess> {
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (options.tls)
+    args.push(
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--tls-cert-file',
+      options.tls.certFile,
+      '--tls-key-file',
+      options.tls.keyFile,
+      '--tls-auth-clients',
+      'no',
+    );
+  else args.push('--port', String(port));
+  if (options.password) args.push('--requirepass', options.password);
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const deadline = Date.now() + 10_000;
@@ -50,20 +70,21 @@ export async function killed(child: ChildProcess, signal: NodeJS.Signals): Promi
   await exit;
 }
 
-/** Starts a redis-server of its own (Debian's `redis-server` package). */
-export async function startRedis(): Promise<RedisProcess> {
+/** Starts a redis-server of its own (Debian's `redis-server` package), with a password or TLS if asked. */
+export async function startRedis(options: RedisOptions = {}): Promise<RedisProcess> {
   requireBinary('redis-server', 'redis-server');
   const port = await freePort();
-  let child = await spawnRedis(port);
+  let child = await spawnRedis(port, options);
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     port,
     get pid() {
       return child.pid!;
     },
     kill: () => killed(child, 'SIGKILL'),
     async restart() {
-      child = await spawnRedis(port);
+      child = await spawnRedis(port, options);
     },
     stop: () => killed(child, 'SIGTERM'),
   };

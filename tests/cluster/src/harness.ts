@@ -37,6 +37,10 @@ export async function startNode(options: {
   rtcMinPort: number;
   /** Peers the node takes at most. */
   maxPeers?: number;
+  /** cluster.pipeSrtp (default true). */
+  pipeSrtp?: boolean;
+  /** More environment for the node's process (NODE_EXTRA_CA_CERTS, say). */
+  env?: Record<string, string>;
 }): Promise<NodeProcess> {
   const port = await freePort(options.ip);
   const child = fork(resolve(here, 'node.ts'), [], {
@@ -50,6 +54,8 @@ export async function startNode(options: {
       RTC_MIN_PORT: String(options.rtcMinPort),
       AUTH_SECRET,
       ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),
+      ...(options.pipeSrtp === false ? { PIPE_SRTP: 'false' } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

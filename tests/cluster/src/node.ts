@@ -39,6 +39,7 @@ const server = await Server.create({
     signalingUrl: `ws://${ip}:${port}/`,
     pipeListenIp: ip,
     maxPeers: process.env.MAX_PEERS ? Number(process.env.MAX_PEERS) : undefined,
+    pipeSrtp: process.env.PIPE_SRTP !== 'false',
   },
 });
 const cluster = server.cluster!;

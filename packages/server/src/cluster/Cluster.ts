@@ -7,6 +7,7 @@ import { ClusterRoom } from './ClusterRoom.js';
 import {
   type ClusterOptions,
   type ResolvedClusterOptions,
+  redactRedisUrl,
   resolveClusterOptions,
 } from './options.js';
 import { Registry } from './Registry.js';
@@ -107,9 +108,12 @@ export class Cluster extends Emitter<ClusterEvents> {
     } catch (error) {
       await cluster.#bus.close();
       if (error instanceof Error && error.message.startsWith('cluster:')) throw error;
-      throw new Error(`cluster: Redis at ${options.redis} cannot be reached (${String(error)})`, {
-        cause: error,
-      });
+      throw new Error(
+        `cluster: Redis at ${redactRedisUrl(options.redis)} cannot be reached (${String(error)})`,
+        {
+          cause: error,
+        },
+      );
     }
     log.debug('node %s joined the cluster', cluster.id);
     return cluster;
@@ -140,7 +144,11 @@ export class Cluster extends Emitter<ClusterEvents> {
     const clusterRoom = new ClusterRoom(room, {
       id: this.id,
       bus: this.#bus,
-      pipe: { ip: this.options.pipeListenIp, announcedIp: this.options.pipeAnnouncedIp },
+      pipe: {
+        ip: this.options.pipeListenIp,
+        announcedIp: this.options.pipeAnnouncedIp,
+        srtp: this.options.pipeSrtp,
+      },
       isLive: (id) => id === this.id || this.#registry.get(id) !== undefined,
       isDraining: (id) =>
         id === this.id ? this.#draining : this.#registry.get(id)?.draining === true,

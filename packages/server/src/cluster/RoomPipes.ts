@@ -13,14 +13,15 @@ import type {
   FlowRequest,
   LinkAnswer,
   LinkRequest,
+  PipeSrtp,
 } from './records.js';
 
 /** What a cluster room needs of its node. */
 export interface ClusterNode {
   id: string;
   bus: Bus;
-  /** The pipe address this node listens on, and announces. */
-  pipe: { ip: string; announcedIp: string | undefined };
+  /** The pipe address this node listens on, and announces; whether its pipes are SRTP. */
+  pipe: { ip: string; announcedIp: string | undefined; srtp: boolean };
   /** Whether a node is alive now. */
   isLive(id: string): boolean;
   /** Whether a node is draining (its peers are moving to other nodes). */
@@ -116,14 +117,31 @@ export class RoomPipes {
       request.port > 65535
     )
       throw new SfuError('BAD_REQUEST', `link: ${request.ip}:${request.port} is not an address`);
+    const srtp = this.#node.pipe.srtp;
+    if (srtp !== (request.srtp !== undefined))
+      throw new SfuError(
+        'BAD_REQUEST',
+        `link: node ${request.from} sends ${request.srtp ? 'SRTP' : 'plain RTP'} pipes, this node ${this.#node.id} ${srtp ? 'SRTP' : 'plain RTP'}: give every node the same cluster.pipeSrtp`,
+      );
+    const remoteSrtp = request.srtp && checkSrtp(request.srtp);
     const peer = this.localPeer(request.peer);
     const key = `${request.peer}|${request.from}`;
     this.#outbound.get(key)?.close();
     const transport = await peer.router.createPipeTransport({
       listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
       enableRtx: true,
+      enableSrtp: srtp,
     });
-    await transport.connect({ ip: request.ip, port: request.port });
+    try {
+      await transport.connect({
+        ip: request.ip,
+        port: request.port,
+        srtpParameters: remoteSrtp as ms.SrtpParameters | undefined,
+      });
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
     this.#outbound.set(key, transport);
     // The peer leaving takes its pipes with it.
     peer.observer.once('close', () => {
@@ -133,6 +151,7 @@ export class RoomPipes {
     return {
       ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
       port: transport.tuple.localPort,
+      srtp: transport.srtpParameters && { ...transport.srtpParameters },
     };
   }
 
@@ -186,9 +205,11 @@ export class RoomPipes {
     if (!pending) {
       pending = (async () => {
         const router = this.#room.router;
+        const srtp = this.#node.pipe.srtp;
         const engine = await router.createPipeTransport({
           listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
           enableRtx: true,
+          enableSrtp: srtp,
         });
         try {
           const answer = await this.bus.request<LinkAnswer>(peer.node, 'link', {
@@ -197,8 +218,18 @@ export class RoomPipes {
             from: this.#node.id,
             ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
             port: engine.tuple.localPort,
+            srtp: engine.srtpParameters && { ...engine.srtpParameters },
           } satisfies LinkRequest);
-          await engine.connect({ ip: answer.ip, port: answer.port });
+          if (srtp !== (answer.srtp !== undefined))
+            throw new SfuError(
+              'INTERNAL',
+              `node ${peer.node} answered with ${answer.srtp ? 'SRTP' : 'plain RTP'}: give every node the same cluster.pipeSrtp`,
+            );
+          await engine.connect({
+            ip: answer.ip,
+            port: answer.port,
+            srtpParameters: answer.srtp && (checkSrtp(answer.srtp) as ms.SrtpParameters),
+          });
         } catch (error) {
           engine.close();
           throw error;
@@ -235,4 +266,25 @@ export class RoomPipes {
     if (!peer) throw new SfuError('NOT_FOUND', `no local peer ${name} in room ${this.#room.id}`);
     return peer;
   }
+}
+
+/** The crypto suites mediasoup's pipes speak. */
+const SRTP_SUITES = new Set([
+  'AEAD_AES_256_GCM',
+  'AEAD_AES_128_GCM',
+  'AES_CM_128_HMAC_SHA1_80',
+  'AES_CM_128_HMAC_SHA1_32',
+]);
+
+/** Another node's SRTP keys, checked before they reach the worker. */
+function checkSrtp(srtp: PipeSrtp): PipeSrtp {
+  if (
+    typeof srtp !== 'object' ||
+    !SRTP_SUITES.has(srtp.cryptoSuite) ||
+    typeof srtp.keyBase64 !== 'string' ||
+    srtp.keyBase64.length > 128 ||
+    !/^[A-Za-z0-9+/]+={0,2}$/.test(srtp.keyBase64)
+  )
+    throw new SfuError('BAD_REQUEST', 'link: the SRTP parameters of the other node are not valid');
+  return { cryptoSuite: srtp.cryptoSuite, keyBase64: srtp.keyBase64 };
 }

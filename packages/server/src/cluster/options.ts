@@ -3,7 +3,12 @@ import { isIP } from 'node:net';
 
 /** Options of cluster mode (`ServerOptions.cluster`): nodes of one cluster share a Redis. */
 export interface ClusterOptions {
-  /** The Redis that coordinates the cluster: `redis://host:port[/db]`. */
+  /**
+   * The Redis that coordinates the cluster: `redis://[:password@]host:port[/db]`,
+   * or `rediss://…` for TLS (the server's certificate is checked against
+   * Node's CAs: add a private CA with `NODE_EXTRA_CA_CERTS`). The pipes' SRTP
+   * keys travel through it: give it a password, and TLS across hosts.
+   */
   redis: string;
   /** This node's id, unique in the cluster. Default: a random one. */
   nodeId?: string;
@@ -16,6 +21,13 @@ export interface ClusterOptions {
   pipeListenIp: string;
   /** The IP other nodes send pipe media to, when it is not `pipeListenIp` (NAT). */
   pipeAnnouncedIp?: string;
+  /**
+   * Encrypt the media between nodes (SRTP on the pipe transports, keys
+   * exchanged through Redis). Default true. `false` sends plain RTP, readable
+   * and injectable by anyone on the path: only for a private network you
+   * trust, and every node of the cluster must say the same.
+   */
+  pipeSrtp?: boolean;
   /** How often this node tells it lives, in ms. Default 1000. */
   heartbeatMs?: number;
   /** A node silent for this long is dead: its peers leave every room, in ms. Default 3000 (a dead node is noticed within 4 s). */
@@ -47,6 +59,8 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     throw new TypeError('cluster.pipeListenIp must be an IP address');
   if (options.pipeAnnouncedIp !== undefined && !isIP(options.pipeAnnouncedIp))
     throw new TypeError('cluster.pipeAnnouncedIp must be an IP address');
+  if (options.pipeSrtp !== undefined && typeof options.pipeSrtp !== 'boolean')
+    throw new TypeError('cluster.pipeSrtp must be true or false');
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const nodeTtlMs = options.nodeTtlMs ?? 3000;
   if (nodeTtlMs < heartbeatMs * 2)
@@ -57,9 +71,21 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     signalingUrl: options.signalingUrl,
     pipeListenIp: options.pipeListenIp,
     pipeAnnouncedIp: options.pipeAnnouncedIp,
+    pipeSrtp: options.pipeSrtp ?? true,
     heartbeatMs,
     nodeTtlMs,
     maxPeers: options.maxPeers ?? Number.POSITIVE_INFINITY,
     keyPrefix: options.keyPrefix ?? 'x:',
   };
+}
+
+/** A Redis URL fit for logs and errors: its password replaced by `***`. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured Redis URL';
+  }
 }

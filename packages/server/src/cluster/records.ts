@@ -78,12 +78,22 @@ export interface LinkRequest {
   from: string;
   ip: string;
   port: number;
+  /** The asking node's SRTP keys for the pipe (absent: plain RTP, `pipeSrtp: false`). */
+  srtp?: PipeSrtp;
 }
 
 /** The pipe end of the peer's node. */
 export interface LinkAnswer {
   ip: string;
   port: number;
+  /** The answering node's SRTP keys for the pipe (absent: plain RTP). */
+  srtp?: PipeSrtp;
+}
+
+/** The SRTP parameters of one end of a pipe (mediasoup's SrtpParameters). */
+export interface PipeSrtp {
+  cryptoSuite: string;
+  keyBase64: string;
 }
 
 /** One producer to pipe over a link. */
