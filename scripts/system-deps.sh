@@ -65,6 +65,7 @@ if [ "$mode" = all ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   has_py 'import google.protobuf' || missing+=(python3-protobuf)
   has_py 'import websockets' || missing+=(python3-websockets)

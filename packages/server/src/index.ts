@@ -8,7 +8,7 @@
 
 export type { CloseReason } from '@x/protocol';
 export { Cluster, type ClusterEvents, type DrainOptions } from './cluster/Cluster.js';
-export type { ClusterOptions, ResolvedClusterOptions } from './cluster/options.js';
+export type { ClusterOptions, RedisSentinels, ResolvedClusterOptions } from './cluster/options.js';
 export { RemotePeer } from './cluster/RemotePeer.js';
 export type { NodeInfo } from './cluster/records.js';
 export {

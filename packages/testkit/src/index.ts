@@ -37,7 +37,15 @@ export {
 export { launchChromiumOn, type NetChromiumOptions } from './netnsChromium.js';
 export { allowOnlyTcp, dropUdp, masquerade, type TcpTarget } from './nftables.js';
 export { ProtocolClient, type ProtocolClientOptions } from './ProtocolClient.js';
-export { freePort, killed, type RedisOptions, type RedisProcess, startRedis } from './redis.js';
+export {
+  freePort,
+  killed,
+  type RedisOptions,
+  type RedisProcess,
+  type SentinelSet,
+  startRedis,
+  startSentinels,
+} from './redis.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
 export { type TcpProxy, tcpProxy } from './tcpProxy.js';
 export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';

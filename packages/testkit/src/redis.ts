@@ -1,8 +1,11 @@
 // A redis-server of a test's own, on a free port (Debian's `redis-server`),
 // that the test can kill and start again.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { requireBinary } from './media.js';
+import { ownTempDir } from './tempDirs.js';
 
 /** A free TCP port on `ip`. */
 export async function freePort(ip = '127.0.0.1'): Promise<number> {
@@ -33,8 +36,16 @@ export interface RedisOptions {
   tls?: { certFile: string; keyFile: string };
 }
 
-async function spawnRedis(port: number, options: RedisOptions = {}): Promise<ChildProcess> {
-  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+async function spawnRedis(
+  port: number,
+  options: RedisOptions = {},
+  extra: string[] = [],
+): Promise<ChildProcess> {
+  // A dir of its own: a replica's full sync writes dump.rdb there, and a
+  // redis-server loads the dump.rdb of its dir at start (an "empty" Redis
+  // that is not).
+  const dir = ownTempDir('x-redis-');
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
   if (options.tls)
     args.push(
       '--port',
@@ -87,5 +98,94 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisProce
       child = await spawnRedis(port, options);
     },
     stop: () => killed(child, 'SIGTERM'),
+  };
+}
+
+/** A primary, its replica and three sentinels (quorum 2) watching them: see {@link startSentinels}. */
+export interface SentinelSet {
+  /** The name the sentinels monitor the primary under. */
+  name: string;
+  /** The sentinels' addresses. */
+  sentinels: { host: string; port: number }[];
+  /** The port of the primary as the sentinels say now (after a failover: the replica's). */
+  primaryPort(): number | undefined;
+  /** The first primary (kill it for a failover). */
+  primary: { port: number; kill(): Promise<void> };
+  /** The replica (the primary after a failover). */
+  replica: { port: number };
+  /** Stops every process. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis with Redis Sentinel (Debian's redis-server runs as a sentinel with
+ * `--sentinel`): a primary, one replica, three sentinels that fail over a
+ * primary silent for 1 s.
+ */
+export async function startSentinels(name = 'x-primary'): Promise<SentinelSet> {
+  requireBinary('redis-server', 'redis-server');
+  requireBinary('redis-cli', 'redis-tools');
+  const primaryPort = await freePort();
+  const replicaPort = await freePort();
+  const primary = await spawnRedis(primaryPort);
+  const replica = await spawnRedis(replicaPort, {}, [
+    '--replicaof',
+    '127.0.0.1',
+    String(primaryPort),
+  ]);
+  const dir = ownTempDir('x-sentinel-');
+  const sentinels: { host: string; port: number; child: ChildProcess }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const conf = join(dir, `sentinel-${i}.conf`);
+    // Sentinels rewrite their config file: each has its own, in a dir of the test's.
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        `sentinel parallel-syncs ${name} 1`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn('redis-server', [conf, '--sentinel'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!/Sentinel ID is|monitor master/.test(out)) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`redis sentinel did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    sentinels.push({ host: '127.0.0.1', port, child });
+  }
+  const ask = (port: number): number | undefined => {
+    const answer = spawnSync(
+      'redis-cli',
+      ['-p', String(port), 'SENTINEL', 'get-master-addr-by-name', name],
+      { encoding: 'utf8' },
+    );
+    const [, p] = answer.stdout.trim().split('\n');
+    return p ? Number(p) : undefined;
+  };
+  return {
+    name,
+    sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+    primaryPort: () => ask(sentinels[0]!.port),
+    primary: { port: primaryPort, kill: () => killed(primary, 'SIGKILL') },
+    replica: { port: replicaPort },
+    async stop() {
+      await Promise.all([
+        ...sentinels.map((s) => killed(s.child, 'SIGTERM')),
+        killed(primary, 'SIGKILL'),
+        killed(replica, 'SIGTERM'),
+      ]);
+    },
   };
 }

@@ -33,7 +33,8 @@ export interface NodeProcess {
 export async function startNode(options: {
   id: string;
   ip: string;
-  redis: string;
+  /** A Redis URL, or sentinels that watch the primary `name`. */
+  redis: string | { sentinels: { host: string; port: number }[]; name: string };
   rtcMinPort: number;
   /** Peers the node takes at most. */
   maxPeers?: number;
@@ -50,7 +51,9 @@ export async function startNode(options: {
       NODE_ID: options.id,
       NODE_IP: options.ip,
       NODE_PORT: String(port),
-      REDIS_URL: options.redis,
+      ...(typeof options.redis === 'string'
+        ? { REDIS_URL: options.redis }
+        : { REDIS_SENTINELS: JSON.stringify(options.redis) }),
       RTC_MIN_PORT: String(options.rtcMinPort),
       AUTH_SECRET,
       ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),

@@ -34,7 +34,12 @@ const server = await Server.create({
   rtcMaxPort: rtcMinPort + 999,
   clientPlainRtp: { allowedNetworks: ['127.0.0.0/8'] },
   cluster: {
-    redis: env('REDIS_URL'),
+    redis: process.env.REDIS_SENTINELS
+      ? (JSON.parse(process.env.REDIS_SENTINELS) as {
+          sentinels: { host: string; port: number }[];
+          name: string;
+        })
+      : env('REDIS_URL'),
     nodeId,
     signalingUrl: `ws://${ip}:${port}/`,
     pipeListenIp: ip,

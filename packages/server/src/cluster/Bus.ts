@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, logger } from '@x/shared';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { SfuError } from '../util/errors.js';
+import type { RedisSentinels } from './options.js';
 
 const log = logger('x:server:cluster:Bus');
 
@@ -60,7 +61,7 @@ export class Bus extends Emitter<BusEvents> {
   #up = false;
   #closed = false;
 
-  constructor(url: string, nodeId: string, prefix: string) {
+  constructor(redis: string | RedisSentinels, nodeId: string, prefix: string) {
     super();
     this.#nodeId = nodeId;
     this.#prefix = prefix;
@@ -70,8 +71,22 @@ export class Bus extends Emitter<BusEvents> {
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(100 * times, 1000),
     };
-    this.cmd = new Redis(url, options);
-    this.#sub = new Redis(url, { ...options, enableOfflineQueue: true });
+    const connect = (extra: RedisOptions): Redis =>
+      typeof redis === 'string'
+        ? new Redis(redis, { ...options, ...extra })
+        : new Redis({
+            ...options,
+            ...extra,
+            sentinels: redis.sentinels,
+            name: redis.name,
+            password: redis.password,
+            sentinelPassword: redis.sentinelPassword,
+            ...(redis.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+            // Each try asks the sentinels again: after a failover, the new primary.
+            sentinelRetryStrategy: (times: number) => Math.min(100 * times, 1000),
+          });
+    this.cmd = connect({});
+    this.#sub = connect({ enableOfflineQueue: true });
     for (const redis of [this.cmd, this.#sub]) {
       redis.on('error', (error: Error) => log.debug('redis: %s', error.message));
     }

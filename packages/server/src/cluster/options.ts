@@ -8,8 +8,9 @@ export interface ClusterOptions {
    * or `rediss://…` for TLS (the server's certificate is checked against
    * Node's CAs: add a private CA with `NODE_EXTRA_CA_CERTS`). The pipes' SRTP
    * keys travel through it: give it a password, and TLS across hosts.
+   * With Redis Sentinel (no single point of failure): a {@link RedisSentinels}.
    */
-  redis: string;
+  redis: string | RedisSentinels;
   /** This node's id, unique in the cluster. Default: a random one. */
   nodeId?: string;
   /**
@@ -38,6 +39,23 @@ export interface ClusterOptions {
   keyPrefix?: string;
 }
 
+/**
+ * A Redis watched by Redis Sentinel: the nodes ask the sentinels where the
+ * primary is, and follow it when they fail it over to a replica.
+ */
+export interface RedisSentinels {
+  /** Some of the sentinels (one that answers is enough). */
+  sentinels: { host: string; port: number }[];
+  /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
+  name: string;
+  /** The primary's and replicas' password (`requirepass`), if any. */
+  password?: string;
+  /** The sentinels' own password (`requirepass` in their config), if any. */
+  sentinelPassword?: string;
+  /** TLS to the primary and the sentinels (the CA through `NODE_EXTRA_CA_CERTS`). Default false. */
+  tls?: boolean;
+}
+
 /** Cluster options with their defaults. */
 export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'pipeAnnouncedIp'>> & {
   /** The IP other nodes send pipe media to, when it is not `pipeListenIp` (NAT). */
@@ -46,8 +64,10 @@ export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'pipeAnnounce
 
 /** Applies the defaults and checks the values. */
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  if (typeof options.redis !== 'string' || !/^rediss?:\/\//.test(options.redis))
-    throw new TypeError('cluster.redis must be a redis:// URL');
+  if (typeof options.redis === 'string') {
+    if (!/^rediss?:\/\//.test(options.redis))
+      throw new TypeError('cluster.redis must be a redis:// or rediss:// URL, or { sentinels, name }');
+  } else checkSentinels(options.redis);
   try {
     new URL(options.signalingUrl);
   } catch {
@@ -79,8 +99,23 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   };
 }
 
-/** A Redis URL fit for logs and errors: its password replaced by `***`. */
-export function redactRedisUrl(url: string): string {
+function checkSentinels(redis: RedisSentinels): void {
+  const bad = (why: string) => new TypeError(`cluster.redis: ${why}`);
+  if (typeof redis !== 'object' || redis === null)
+    throw bad('must be a redis:// URL, or { sentinels, name }');
+  if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0)
+    throw bad('sentinels must list at least one { host, port }');
+  for (const s of redis.sentinels)
+    if (typeof s?.host !== 'string' || !Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
+      throw bad(`sentinel ${JSON.stringify(s)} is not a { host, port }`);
+  if (typeof redis.name !== 'string' || redis.name === '')
+    throw bad('name must be the name the sentinels monitor the primary under');
+}
+
+/** Where the cluster's Redis is, fit for logs and errors: a URL's password replaced by `***`. */
+export function redactRedisUrl(url: string | RedisSentinels): string {
+  if (typeof url !== 'string')
+    return `the primary "${url.name}" of sentinels ${url.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}`;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

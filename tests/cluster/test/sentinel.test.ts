@@ -1,0 +1,114 @@
+// Redis is no single point of failure: the nodes find the primary through
+// Redis Sentinel (a primary, a replica, three sentinels), and when the
+// primary is killed while a room spans two nodes, the sentinels promote the
+// replica, media between the nodes never stops, and a join after the
+// failover reaches the peers of both nodes.
+import { createSocket } from 'node:dgram';
+import { ProtocolClient, type SentinelSet, sleep, startSentinels } from '@x/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
+
+const ROOM = 'failover';
+let redis: SentinelSet;
+let a: NodeProcess;
+let b: NodeProcess;
+const clients: ProtocolClient[] = [];
+
+beforeAll(async () => {
+  redis = await startSentinels();
+  const where = { sentinels: redis.sentinels, name: redis.name };
+  a = await startNode({ id: 'fa', ip: '127.0.0.13', redis: where, rtcMinPort: 53000 });
+  b = await startNode({ id: 'fb', ip: '127.0.0.14', redis: where, rtcMinPort: 54000 });
+});
+
+afterAll(async () => {
+  if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
+  for (const client of clients) client.close();
+  await Promise.all([a, b].filter(Boolean).map((n) => n.kill('SIGKILL')));
+  await redis?.stop();
+});
+
+async function join(node: NodeProcess, name: string) {
+  const client = await ProtocolClient.connect(node.url(ROOM));
+  clients.push(client);
+  const token = await tokenFor(ROOM, name);
+  const joined = await client.join(name, await client.queryRoom(token), { token });
+  return { client, joined };
+}
+
+describe('a cluster on Redis Sentinel', () => {
+  it('the primary killed while a room spans two nodes: media goes on, and a join after the failover sees both nodes', async () => {
+    const ingest = await a.call<{ producerId: number; url: string }>('ingest', {
+      room: ROOM,
+      peer: 'mic',
+      kind: 'audio',
+      payloadType: 100,
+      ssrc: 4444,
+    });
+    const target = new URL(ingest.url);
+    const sender = createSocket('udp4');
+    let seq = 1;
+    const timer = setInterval(() => {
+      const p = Buffer.alloc(60);
+      p[0] = 0x80;
+      p[1] = 100;
+      p.writeUInt16BE(seq & 0xffff, 2);
+      p.writeUInt32BE(seq * 960, 4);
+      p.writeUInt32BE(4444, 8);
+      seq++;
+      sender.send(p, Number(target.port), target.hostname);
+    }, 20);
+    try {
+      const bob = await join(b, 'bob');
+      if (!bob.joined.peers.some((p) => p.name === 'mic'))
+        await bob.client.waitFor('newPeer', (n) => n.peer?.name === 'mic', 10_000);
+      const received = () =>
+        b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId });
+      await expect.poll(received, { timeout: 10_000 }).toBeGreaterThan(20);
+
+      expect(redis.primaryPort()).toBe(redis.primary.port);
+      await redis.primary.kill();
+      // The sentinels promote the replica.
+      await expect
+        .poll(() => redis.primaryPort(), { timeout: 30_000, interval: 250 })
+        .toBe(redis.replica.port);
+      // Media between the nodes never needed Redis.
+      const before = await received();
+      await sleep(1000);
+      expect((await received()) - before).toBeGreaterThan(20);
+
+      // A join after the failover, through A, sees bob of node B, and bob
+      // hears of the new peer: both nodes read and publish on the new primary.
+      await expect
+        .poll(
+          async () => {
+            try {
+              const carol = await join(a, `carol-${clients.length}`);
+              return carol.joined.peers
+                .map((p) => p.name)
+                .filter((n) => !n.startsWith('carol'))
+                .sort();
+            } catch (error) {
+              return String(error);
+            }
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toEqual(['bob', 'mic']);
+      await bob.client.waitFor(
+        'newPeer',
+        (n) => n.peer?.name?.startsWith('carol') === true,
+        10_000,
+      );
+      // Both nodes still list each other.
+      for (const node of [a, b])
+        expect((await node.call<{ id: string }[]>('nodes')).map((n) => n.id).sort()).toEqual([
+          'fa',
+          'fb',
+        ]);
+    } finally {
+      clearInterval(timer);
+      sender.close();
+    }
+  });
+});
