@@ -36,6 +36,8 @@ export interface DemoOptions {
   tls?: { cert: Buffer | string; key: Buffer | string };
   /** In a cluster (`server.cluster`), how long `close()` waits for its peers to move, in ms. Default 10000. */
   drainTimeoutMs?: number;
+  /** How long a peer whose connection was lost is kept for it to resume, in ms. Default 20000. */
+  sessionGraceMs?: number;
 }
 
 /** A running demo. */
@@ -115,6 +117,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     server,
     httpServer: http,
     path: '/ws',
+    sessionGraceMs: options.sessionGraceMs,
     selectRoom: roomFromUrl(server, { param: 'room' }),
     auth: { secret },
     // Only the demo's own page may open a socket from a browser: served from

@@ -87,6 +87,7 @@ export {
   createAccessToken,
   verifyAccessToken,
 } from './signaling/auth.js';
+export type { PingSettings } from './signaling/RoomRequests.js';
 export {
   CLOSE_CODES,
   type ConnectionInfo,

@@ -57,4 +57,35 @@ describe('liveness pings', () => {
     expect(joined.pingTimeoutMs).toBe(0);
     d.close();
   });
+
+  it('a client that pings and then goes silent is dropped after timeout + interval (its peer kept for the grace period); one that never pings is not', async () => {
+    const fast = await startServer(
+      { rtcMinPort: 47800, rtcMaxPort: 47849 },
+      { ping: { intervalMs: 200, timeoutMs: 500 }, sessionGraceMs: 10_000 },
+    );
+    try {
+      const r = await fast.server.createRoom({ id: 'silent' });
+      const pinger = await ProtocolClient.connect(fast.url('silent'));
+      await pinger.join('pinger', r.rtpCapabilities);
+      const quiet = await ProtocolClient.connect(fast.url('silent'));
+      await quiet.join('quiet', r.rtpCapabilities);
+      pinger.notify({ ping: { seq: 1 } });
+      await pinger.waitFor('pong');
+      const session = (name: string) =>
+        fast.endpoint.signaling.sessions.find((s) => s.peer.name === name);
+      const silentAt = Date.now();
+      // The pinger now sends nothing: its connection is dropped, its peer kept.
+      await expect
+        .poll(() => session('pinger')?.connection, { timeout: 3000, interval: 50 })
+        .toBeUndefined();
+      expect(Date.now() - silentAt).toBeGreaterThanOrEqual(600);
+      expect(r.getPeerByName('pinger')?.closed).toBe(false);
+      // The client that never pinged is still connected.
+      expect(session('quiet')?.connection?.closed).toBe(false);
+      quiet.close();
+      pinger.close();
+    } finally {
+      await fast.close();
+    }
+  });
 });

@@ -30,6 +30,7 @@ interface DemoModule {
     webDir: string;
     recordingsDir: string;
     server: ServerOptions;
+    sessionGraceMs?: number;
   }): Promise<{ port: number; server: Server; close(): Promise<void> }>;
 }
 
@@ -42,6 +43,7 @@ export async function startNetDemo(
   ip: string,
   rtcPorts: [number, number],
   server: ServerOptions = {},
+  demoOptions: { sessionGraceMs?: number } = {},
 ): Promise<NetDemo> {
   if (!existsSync(demoJs) || !existsSync(join(webDir, 'index.html')))
     throw new Error(`the demo is not built (${demoJs}): run pnpm exec turbo run build`);
@@ -55,6 +57,7 @@ export async function startNetDemo(
     host: ip,
     webDir,
     recordingsDir,
+    ...demoOptions,
     server: {
       numWorkers: 1,
       logLevel: 'warn',

@@ -221,3 +221,32 @@ export async function describePages(pages: NetPage[]): Promise<string> {
   }
   return parts.join('\n');
 }
+
+/** Video frames decoded so far by each RTCPeerConnection the page made (closed ones included), by index. */
+export function framesByPc(p: NetPage): Promise<number[]> {
+  return p.page.evaluate(async () => {
+    const out: number[] = [];
+    for (const pc of window.netProbe?.pcs ?? []) {
+      let frames = 0;
+      if (pc.connectionState !== 'closed') {
+        const stats = await pc.getStats();
+        stats.forEach((s: Record<string, unknown>) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video')
+            frames += (s.framesDecoded as number | undefined) ?? 0;
+        });
+      }
+      out.push(frames);
+    }
+    return out;
+  });
+}
+
+/**
+ * Frames decoded since `before` (from {@link framesByPc}): what the page's
+ * connections decoded since, old ones and new ones (a closed one counts for
+ * nothing more).
+ */
+export async function framesSince(p: NetPage, before: number[]): Promise<number> {
+  const now = await framesByPc(p);
+  return now.reduce((sum, frames, i) => sum + Math.max(0, frames - (before[i] ?? 0)), 0);
+}

@@ -129,22 +129,15 @@ export class Call {
     if (videoTrack && this.room.canSend('video')) await this.sendVideo(videoTrack);
   }
 
-  /**
-   * The send transport. After a rejoin through another node of a cluster
-   * the old transports are closed and the room sent the producers again on
-   * a new one: that one.
-   */
+  /** The send transport: the same object for the whole call, rejoins included. */
   #sending(): Transport {
-    if (!this.#send || this.#send.closed)
-      this.#send =
-        this.room.transports.find((t) => t.direction === 'send' && !t.closed) ??
-        this.room.createTransport('send');
+    this.#send ??= this.room.createTransport('send');
     return this.#send;
   }
 
-  /** The receive transport (a new one after a rejoin). */
+  /** The receive transport: the same object for the whole call, rejoins included. */
   #receiving(): Transport {
-    if (!this.#recv || this.#recv.closed) this.#recv = this.room.createTransport('recv');
+    this.#recv ??= this.room.createTransport('recv');
     return this.#recv;
   }
 

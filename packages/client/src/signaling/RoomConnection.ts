@@ -41,6 +41,12 @@ export interface ConnectOptions {
    * policy is given).
    */
   reconnectDelays?: number[];
+  /**
+   * How long one attempt may take to open its socket, in ms, before it is
+   * abandoned for the next (a path that drops packets leaves a TCP connect
+   * hanging for minutes). Default 5000.
+   */
+  connectTimeout?: number;
 }
 
 /** State of a {@link RoomConnection}. */
@@ -134,6 +140,7 @@ export class RoomConnection<
   #socket: WebSocket | undefined;
   readonly #WebSocket: WebSocketClass;
   readonly #reconnectOn: boolean;
+  readonly #connectTimeout: number;
   readonly #policy: ReconnectPolicy;
   // Liveness (the server's JoinResponse says how often): pings sent, the
   // moment the oldest unanswered one left, and the last round trip.
@@ -162,6 +169,7 @@ export class RoomConnection<
     this.#url = url;
     this.#WebSocket = WebSocketCtor;
     this.#reconnectOn = options.reconnect ?? true;
+    this.#connectTimeout = options.connectTimeout ?? 5000;
     this.#policy =
       options.reconnectPolicy ?? new DefaultReconnectPolicy(options.reconnectDelays ?? undefined);
     // The room's messages come to this connection straight, not through its
@@ -259,7 +267,15 @@ export class RoomConnection<
       const socket = new this.#WebSocket(this.#url);
       socket.binaryType = 'arraybuffer';
       let opened = false;
+      const timer = setTimeout(() => {
+        if (opened) return;
+        socket.onclose = null;
+        socket.onopen = null;
+        socket.close();
+        reject(new Error(`could not connect to ${this.#url} within ${this.#connectTimeout} ms`));
+      }, this.#connectTimeout);
       socket.onopen = () => {
+        clearTimeout(timer);
         opened = true;
         this.#socket = socket;
         this.#startLiveness(socket);
@@ -271,6 +287,7 @@ export class RoomConnection<
       };
       socket.onclose = (event: CloseEvent) => {
         if (!opened) {
+          clearTimeout(timer);
           reject(new Error(`could not connect to ${this.#url} (code ${event.code})`));
           return;
         }

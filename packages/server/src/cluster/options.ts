@@ -45,7 +45,12 @@ export interface ClusterOptions {
  */
 export interface RedisSentinels {
   /** Some of the sentinels (one that answers is enough). */
-  sentinels: { host: string; port: number }[];
+  sentinels: {
+    /** A sentinel's host. */
+    host: string;
+    /** Its port (Sentinel's default is 26379). */
+    port: number;
+  }[];
   /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
   name: string;
   /** The primary's and replicas' password (`requirepass`), if any. */
@@ -66,7 +71,9 @@ export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'pipeAnnounce
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
   if (typeof options.redis === 'string') {
     if (!/^rediss?:\/\//.test(options.redis))
-      throw new TypeError('cluster.redis must be a redis:// or rediss:// URL, or { sentinels, name }');
+      throw new TypeError(
+        'cluster.redis must be a redis:// or rediss:// URL, or { sentinels, name }',
+      );
   } else checkSentinels(options.redis);
   try {
     new URL(options.signalingUrl);

@@ -74,6 +74,9 @@ export class SignalingConnection {
   #session: SignalingSession | undefined;
   #joining = false;
   #violations = 0;
+  // Liveness: when the client last sent anything, and whether it pings.
+  #heardAt = Date.now();
+  #pings = false;
   #pending = 0;
   #queue: Promise<void> = Promise.resolve();
   readonly #sink: ConnectionSink;
@@ -102,6 +105,14 @@ export class SignalingConnection {
     return this.#closed;
   }
 
+  /**
+   * @internal A client that pings (its join response told it to) and has
+   * sent nothing for `silenceMs`: its path is dead.
+   */
+  silentFor(silenceMs: number, now: number): boolean {
+    return this.#pings && now - this.#heardAt > silenceMs;
+  }
+
   /** The session of the peer that joined (or resumed) on this connection. */
   get session(): SignalingSession | undefined {
     return this.#session;
@@ -115,6 +126,7 @@ export class SignalingConnection {
    */
   receive(frame: Uint8Array | ArrayBuffer): void {
     if (this.#closed) return;
+    this.#heardAt = Date.now();
     const limits = this.#signaling.limits;
     let message: pb.ClientMessage;
     try {
@@ -137,6 +149,7 @@ export class SignalingConnection {
     }
     const requestId = message.request?.id;
     const body = message.notification?.body;
+    if (body === 'ping' && this.#session) this.#pings = true;
     if (!this.#bucket.take()) {
       this.refuse(requestId, body, new SfuError('RATE_LIMITED', 'too many messages: slow down'));
       this.violation('rate limited');

@@ -47,7 +47,7 @@ export interface SignalingOptions {
    * died silently (a network change, a NAT that forgot it). `false`: clients
    * do not ping. Default `{ intervalMs: 2000, timeoutMs: 5000 }`.
    */
-  ping?: { intervalMs?: number; timeoutMs?: number } | false;
+  ping?: Partial<PingSettings> | false;
   /**
    * Access control, required: `{ secret }` to require access tokens, or
    * `'none'` to let anyone in (development, or an app that authenticates
@@ -90,12 +90,27 @@ export class SignalingServer {
   readonly #sessions = new Map<string, SignalingSession>();
   readonly #connections = new Set<SignalingConnection>();
   readonly #creating = new Map<string, Promise<Room>>();
+  #silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SignalingOptions) {
     this.server = options.server;
     this.#selectRoom = options.selectRoom;
     this.sessionGraceMs = options.sessionGraceMs ?? 20_000;
     this.ping = resolvePing(options.ping);
+    if (this.ping) {
+      // A client that pings and goes silent lost its path: its peer starts
+      // its grace period now, not when TCP or the WebSocket ping gives up.
+      const { intervalMs, timeoutMs } = this.ping;
+      this.#silenceTimer = setInterval(() => {
+        const now = Date.now();
+        for (const connection of this.#connections)
+          if (connection.silentFor(timeoutMs + intervalMs, now)) {
+            log.debug('connection silent for %d ms: dropped', timeoutMs + intervalMs);
+            connection.drop();
+          }
+      }, intervalMs);
+      this.#silenceTimer.unref();
+    }
     const auth = options.auth;
     if (auth === 'none') {
       log.warn('auth is "none": anyone may join any room as anyone');
@@ -144,6 +159,7 @@ export class SignalingServer {
 
   /** Ends every connection. */
   close(): void {
+    clearInterval(this.#silenceTimer);
     for (const connection of this.#connections) connection.end(1001, 'server going away');
   }
 
