@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   'worker-join': () => import('./join/workers.js'),
   'cluster-join': () => import('./cluster/join.js'),
   'cluster-pipes': () => import('./cluster/pipes.js'),
+  'cluster-drain': () => import('./cluster/drain.js'),
 };
 
 interface Stored extends BenchResult {

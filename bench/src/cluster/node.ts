@@ -73,6 +73,14 @@ if (options.mode === 'demo') {
   close = async () => server.close();
 }
 
+// The server README's SIGTERM snippet, as an operator's node runs it (the
+// cluster-drain benchmark times it).
+process.once('SIGTERM', async () => {
+  await server.cluster!.drain({ timeoutMs: 10_000 }); // clients rejoin through other nodes
+  server.close();
+  process.exit(0);
+});
+
 const ingests = new Map<string, RtpIngest>();
 
 async function roomOf(id: string): Promise<Room> {

@@ -94,6 +94,45 @@ describe('liveness', () => {
     room.leave();
   });
 
+  it('a transport that goes disconnected probes the connection: a dead path is noticed in about 2 s, not the full ping timeout', async () => {
+    const slow = await WebSocketEndpoint.listen({
+      server,
+      auth: 'none',
+      host: '127.0.0.1',
+      selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+      ping: { intervalMs: 10_000, timeoutMs: 30_000 },
+    });
+    const hop = await tcpProxy({ host: '127.0.0.1', port: slow.port });
+    try {
+      const room = fakeRoom();
+      const connection = await connect(room, `ws://127.0.0.1:${hop.port}/?roomId=probe`, {
+        WebSocket: WebSocket as never,
+        reconnectDelays: [0, 200, 200],
+      });
+      await room.join('erin');
+      const send = room.createTransport('send');
+      await room.createProducer(audioTrack()).send(send);
+      const handler = send.engine!.handler as unknown as { setConnectionState(s: string): void };
+      handler.setConnectionState('connected');
+      const reconnecting = next<[number]>(connection, 'reconnecting', 6000);
+      const cutAt = Date.now();
+      hop.blackhole();
+      // The media path notices first (the browser's ICE consent checks).
+      handler.setConnectionState('disconnected');
+      await reconnecting;
+      const noticedAfter = Date.now() - cutAt;
+      expect(noticedAfter).toBeGreaterThanOrEqual(1900);
+      expect(noticedAfter).toBeLessThan(4000);
+      expect(await next<['resume' | 'rejoin']>(connection, 'reconnected', 8000)).toEqual([
+        'resume',
+      ]);
+      room.leave();
+    } finally {
+      await hop.close();
+      await slow.close();
+    }
+  });
+
   it('a server without pings (ping: false) announces none, and the client sends none', async () => {
     const quiet = await WebSocketEndpoint.listen({
       server,

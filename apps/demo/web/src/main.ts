@@ -97,7 +97,9 @@ async function join(): Promise<void> {
   $<HTMLButtonElement>('join').disabled = true;
   let current: Call | undefined;
   try {
-    const stream = prejoin.stream ?? (await prejoin.start());
+    // `send=0` (benchmarks with many pages): join to watch, camera and microphone off.
+    const stream =
+      params.get('send') === '0' ? new MediaStream() : (prejoin.stream ?? (await prejoin.start()));
     current = new Call({
       roomId,
       name,

@@ -133,6 +133,8 @@ export interface EnableConsumerParams {
  * fire-and-forget and dropped while the room is not joined.
  */
 export interface Signal {
+  /** A transport's media path went quiet: check the signaling path now (see SignalCarrier.probe). */
+  probeConnection(): void;
   queryRoom(token?: string): Promise<RtpCapabilities>;
   join(params: JoinParams): Promise<Joined>;
   createTransport(params: CreateTransportParams): Promise<TransportCreated>;
@@ -223,6 +225,11 @@ export interface SignalCarrier {
     errback: (error: Error) => void,
   ): boolean;
   notify(notification: ClientNotification): void;
+  /**
+   * A transport's media path went quiet: if the signaling path died with it
+   * (a network change), say so now rather than at the next missed ping.
+   */
+  probe?(): void;
 }
 
 /** @internal What a room gives its signal. */

@@ -315,6 +315,9 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       // binding) is not 'failed' before the browser gives up, tens of seconds
       // later: restart ICE after a short wait instead.
       if (state === 'disconnected' && !this.#closed) {
+        // The signaling path may have died with the media path (a network
+        // change): the ICE restart below needs it.
+        this.#context.signal.probeConnection();
         clearTimeout(this.#iceRestartTimer);
         this.#iceRestartTimer = setTimeout(() => {
           if (this.#engine === engine && this.#connectionState === 'disconnected') {

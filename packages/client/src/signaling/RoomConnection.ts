@@ -73,6 +73,8 @@ export type RoomConnectionEvents = {
 const MAX_OUTBOX = 1000;
 /** How often the liveness timer looks (the server's ping interval is longer). */
 const LIVENESS_TICK_MS = 250;
+/** How long a probe (a transport went quiet) waits for the server's answer, in ms. */
+const PROBE_MS = 2000;
 /** Redirects followed in a row before the connection gives up (a cluster that sends in circles). */
 const MAX_REDIRECTS = 3;
 const NODE_UNAVAILABLE = errorCodeValue('NODE_UNAVAILABLE');
@@ -148,6 +150,8 @@ export class RoomConnection<
   #pingSeq = 0;
   #pingAt = 0;
   #silentSince: number | undefined;
+  // A probe (a transport went quiet) wants an answer by then.
+  #probeBy: number | undefined;
   readonly #pingsSent = new Map<number, number>();
   #rtt: number | undefined;
   // The room's requests without an answer yet: sent again on a new socket.
@@ -174,7 +178,11 @@ export class RoomConnection<
       options.reconnectPolicy ?? new DefaultReconnectPolicy(options.reconnectDelays ?? undefined);
     // The room's messages come to this connection straight, not through its
     // events: an app that removes the room's listeners does not cut it off.
-    this.#signal.carryBy({ request: this.#onRequest, notify: this.#onNotify });
+    this.#signal.carryBy({
+      request: this.#onRequest,
+      notify: this.#onNotify,
+      probe: () => this.#probe(),
+    });
     room.observer.once('close', () => {
       // Let the leave notification go out before the socket closes.
       setTimeout(() => this.close(), 0);
@@ -282,7 +290,10 @@ export class RoomConnection<
         resolve();
       };
       socket.onmessage = (event: MessageEvent) => {
-        if (this.#socket === socket) this.#silentSince = undefined;
+        if (this.#socket === socket) {
+          this.#silentSince = undefined;
+          this.#probeBy = undefined;
+        }
         this.#onFrame(event.data);
       };
       socket.onclose = (event: CloseEvent) => {
@@ -355,7 +366,11 @@ export class RoomConnection<
       const live = this.#signal.liveness;
       if (!live || this.#socket !== socket || this.#state !== 'open' || !this.#room.joined) return;
       const now = Date.now();
-      if (this.#silentSince !== undefined && now - this.#silentSince > live.timeoutMs) {
+      const probeFailed = this.#probeBy !== undefined && now > this.#probeBy;
+      if (
+        this.#silentSince !== undefined &&
+        (now - this.#silentSince > live.timeoutMs || probeFailed)
+      ) {
         log.warn('no answer from the server for %d ms: reconnecting', now - this.#silentSince);
         this.#socket = undefined;
         this.#stopLiveness();
@@ -366,20 +381,38 @@ export class RoomConnection<
         this.#onSocketClosed(CLOSE.pingTimeout.code, CLOSE.pingTimeout.reason, 'ping-timeout');
         return;
       }
-      if (now - this.#pingAt < live.intervalMs) return;
-      this.#pingAt = now;
-      this.#silentSince ??= now;
-      const seq = ++this.#pingSeq >>> 0;
-      this.#pingsSent.set(seq, now);
-      // Only the last few can still be answered.
-      if (this.#pingsSent.size > 8) this.#pingsSent.delete(this.#pingsSent.keys().next().value!);
-      this.#sendFrame({ notification: pb.ClientNotification.create({ ping: { seq } }) });
+      if (now - this.#pingAt >= live.intervalMs) this.#ping(now);
     }, LIVENESS_TICK_MS);
+  }
+
+  #ping(now: number): void {
+    this.#pingAt = now;
+    this.#silentSince ??= now;
+    const seq = ++this.#pingSeq >>> 0;
+    this.#pingsSent.set(seq, now);
+    // Only the last few can still be answered.
+    if (this.#pingsSent.size > 8) this.#pingsSent.delete(this.#pingsSent.keys().next().value!);
+    this.#sendFrame({ notification: pb.ClientNotification.create({ ping: { seq } }) });
+  }
+
+  /**
+   * A transport went quiet: ping now, and count the connection dead if the
+   * server does not answer within PROBE_MS (the media path's silence makes a
+   * dead signaling path likely: a network change), not the full timeout.
+   */
+  #probe(): void {
+    const live = this.#signal.liveness;
+    if (!live || !this.#socket || this.#state !== 'open' || !this.#room.joined) return;
+    const now = Date.now();
+    if (this.#probeBy !== undefined) return;
+    this.#probeBy = now + Math.min(PROBE_MS, live.timeoutMs);
+    this.#ping(now);
   }
 
   #stopLiveness(): void {
     clearInterval(this.#liveTimer);
     this.#liveTimer = undefined;
+    this.#probeBy = undefined;
     this.#pingsSent.clear();
   }
 

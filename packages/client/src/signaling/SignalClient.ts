@@ -82,7 +82,7 @@ export interface Liveness {
 }
 
 /** What carries a signal's messages instead of the room's v2 events: a connection's socket. */
-export type MessageCarrier = Pick<SignalCarrier, 'request' | 'notify'>;
+export type MessageCarrier = Pick<SignalCarrier, 'request' | 'notify' | 'probe'>;
 
 /**
  * The whole wire of one room (like LiveKit's SignalClient): typed requests and
@@ -113,6 +113,10 @@ export class SignalClient implements Signal {
    */
   carryBy(via: MessageCarrier | undefined): void {
     this.#via = via;
+  }
+
+  probeConnection(): void {
+    (this.#via ?? this.#carrier).probe?.();
   }
 
   async queryRoom(token = ''): Promise<RtpCapabilities> {
