@@ -1,6 +1,6 @@
 // A redis-server of a test's own, on a free port (Debian's `redis-server`),
 // that the test can kill and start again.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -34,6 +34,12 @@ export interface RedisOptions {
   password?: string;
   /** TLS only (no plain port): the server's certificate and key, PEM files. The URL is `rediss://`. */
   tls?: { certFile: string; keyFile: string };
+  /** The address to listen on. Default 127.0.0.1. */
+  bind?: string;
+  /** The port. Default: a free one of 127.0.0.1. */
+  port?: number;
+  /** Starts redis-server somewhere else (in a network namespace: `Network.spawn`). Default: here. */
+  spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }
 
 async function spawnRedis(
@@ -45,7 +51,13 @@ async function spawnRedis(
   // redis-server loads the dump.rdb of its dir at start (an "empty" Redis
   // that is not).
   const dir = ownTempDir('x-redis-');
-  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
+  const args = [
+    ...['--bind', options.bind ?? '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ...['--dir', dir, ...extra],
+    // On another address than the loopback (a test network's), Redis without a
+    // password accepts, says DENIED and closes, unless protected mode is off.
+    ...(options.bind && !options.password ? ['--protected-mode', 'no'] : []),
+  ];
   if (options.tls)
     args.push(
       '--port',
@@ -61,7 +73,9 @@ async function spawnRedis(
     );
   else args.push('--port', String(port));
   if (options.password) args.push('--requirepass', options.password);
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = (options.spawn ?? spawn)('redis-server', args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const deadline = Date.now() + 10_000;
@@ -84,11 +98,11 @@ export async function killed(child: ChildProcess, signal: NodeJS.Signals): Promi
 /** Starts a redis-server of its own (Debian's `redis-server` package), with a password or TLS if asked. */
 export async function startRedis(options: RedisOptions = {}): Promise<RedisProcess> {
   requireBinary('redis-server', 'redis-server');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let child = await spawnRedis(port, options);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
-    url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${auth}${options.bind ?? '127.0.0.1'}:${port}`,
     port,
     get pid() {
       return child.pid!;

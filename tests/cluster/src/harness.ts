@@ -1,6 +1,6 @@
 // The parts of a test cluster, all real: redis-server on a free port, and
 // node processes (src/node.ts) each on its own loopback address.
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, type SpawnOptions } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccessToken } from '@x/server';
@@ -42,10 +42,16 @@ export async function startNode(options: {
   pipeSrtp?: boolean;
   /** More environment for the node's process (NODE_EXTRA_CA_CERTS, say). */
   env?: Record<string, string>;
+  /** The address of its pipes, when not `ip` (a host with two interfaces). */
+  pipeIp?: string;
+  /** Its signaling port. Default: a free one of `ip` (in this namespace). */
+  port?: number;
+  /** Starts the node's process somewhere else (a network namespace: `Network.spawn`). */
+  spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }): Promise<NodeProcess> {
-  const port = await freePort(options.ip);
-  const child = fork(resolve(here, 'node.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+  const port = options.port ?? (await freePort(options.ip));
+  const script = resolve(here, 'node.ts');
+  const spawnOptions: SpawnOptions = {
     env: {
       ...process.env,
       NODE_ID: options.id,
@@ -58,10 +64,14 @@ export async function startNode(options: {
       AUTH_SECRET,
       ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),
       ...(options.pipeSrtp === false ? { PIPE_SRTP: 'false' } : {}),
+      ...(options.pipeIp ? { PIPE_IP: options.pipeIp } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  };
+  const child = options.spawn
+    ? options.spawn(process.execPath, ['--import', 'tsx', script], spawnOptions)
+    : fork(script, [], { ...spawnOptions, execArgv: ['--import', 'tsx'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => {
     err = (err + c.toString()).slice(-100_000);

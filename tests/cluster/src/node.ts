@@ -42,7 +42,7 @@ const server = await Server.create({
       : env('REDIS_URL'),
     nodeId,
     signalingUrl: `ws://${ip}:${port}/`,
-    pipeListenIp: ip,
+    pipeListenIp: process.env.PIPE_IP ?? ip,
     maxPeers: process.env.MAX_PEERS ? Number(process.env.MAX_PEERS) : undefined,
     pipeSrtp: process.env.PIPE_SRTP !== 'false',
   },

@@ -69,6 +69,9 @@ export class Bus extends Emitter<BusEvents> {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // A path that drops packets leaves a command waiting for as long as
+      // TCP rides it out: fail it instead (a join is refused, a beat missed).
+      commandTimeout: 3000,
       retryStrategy: (times: number) => Math.min(100 * times, 1000),
     };
     const connect = (extra: RedisOptions): Redis =>

@@ -71,6 +71,7 @@ export class Cluster extends Emitter<ClusterEvents> {
   #draining = false;
   #closed = false;
   #wasDown = false;
+  #recovering = false;
 
   private constructor(options: ResolvedClusterOptions, host: ClusterHost) {
     super();
@@ -79,7 +80,14 @@ export class Cluster extends Emitter<ClusterEvents> {
     this.#bus = new Bus(options.redis, options.nodeId, options.keyPrefix);
     this.#registry = new Registry(this.#bus, options, () => this.info());
     this.#registry.on('nodedown', (id) => this.nodeDown(id));
-    this.#registry.on('nodeup', (node) => this.safeEmit('nodeup', node));
+    this.#registry.on('nodeup', (node) => this.nodeUp(node));
+    // Cut off for longer than the TTL while the connection held: the others
+    // forgot this node's peers. Write them again, as after an outage.
+    this.#registry.on('lapsed', () => {
+      if (this.#wasDown || this.#recovering || this.#closed) return;
+      this.#wasDown = true;
+      void this.recover();
+    });
     this.#bus.on('down', () => {
       this.#wasDown = true;
       log.warn('Redis is unreachable: joins are refused until it returns');
@@ -265,6 +273,27 @@ export class Cluster extends Emitter<ClusterEvents> {
     peer.close(request.appData, 'peer_closed', 'removed from the room');
   }
 
+  /**
+   * A node appeared, or came back after it was taken for dead: what it
+   * wrote before this node saw it live was ignored here, so read the rooms
+   * again.
+   */
+  private nodeUp(node: NodeInfo): void {
+    for (const clusterRoom of this.#rooms.values())
+      if (clusterRoom.attached)
+        clusterRoom
+          .load()
+          .catch((error: unknown) =>
+            log.warn(
+              'room %s: reading node %s’s members failed: %s',
+              clusterRoom.room.id,
+              node.id,
+              String(error),
+            ),
+          );
+    this.safeEmit('nodeup', node);
+  }
+
   private nodeDown(id: string): void {
     for (const clusterRoom of this.#rooms.values()) clusterRoom.nodeDown(id);
     this.safeEmit('nodedown', id);
@@ -273,6 +302,7 @@ export class Cluster extends Emitter<ClusterEvents> {
   /** Redis returned: tell it this node again, then catch up with what happened meanwhile. */
   private async recover(): Promise<void> {
     this.#wasDown = false;
+    this.#recovering = true;
     try {
       await this.#registry.beat();
       for (const clusterRoom of this.#rooms.values()) {
@@ -294,6 +324,8 @@ export class Cluster extends Emitter<ClusterEvents> {
         if (this.#bus.up && this.#wasDown && !this.#closed) void this.recover();
       }, 1000).unref();
       return;
+    } finally {
+      this.#recovering = false;
     }
     // What left while Redis was away is known once every node had a TTL to write its rooms again.
     setTimeout(() => {

@@ -186,8 +186,13 @@ export class ClusterRoom {
 
   /** A node died: its peers leave the room here, and the pipes to it close. */
   nodeDown(id: string): void {
+    // Its producers are forgotten, not marked closed: a node taken for dead
+    // that comes back (a partition) writes them again, with the same ids.
+    for (const [key, record] of this.#remote)
+      if (record !== 'closed' && record.node === id) this.#remote.delete(key);
     for (const peer of this.remotePeers) {
       if (peer.node !== id) continue;
+      this.pipes.forgetInbound(peer.name);
       peer.closeWith('remote');
       void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
     }

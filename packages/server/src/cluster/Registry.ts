@@ -12,6 +12,12 @@ export type RegistryEvents = {
   nodedown: [id: string];
   /** A node appeared. */
   nodeup: [node: NodeInfo];
+  /**
+   * This node's own record had expired when it beat again: it was cut off
+   * from Redis for longer than the TTL (a partition that TCP rode out), so
+   * the others took it for dead and forgot its peers.
+   */
+  lapsed: [];
 };
 
 /**
@@ -27,6 +33,8 @@ export class Registry extends Emitter<RegistryEvents> {
   /** Since when Redis answers (after an outage, the others need a TTL to tell it again). */
   #upSince = Date.now();
   #timer: NodeJS.Timeout | undefined;
+  /** When the last beat that got through was sent. */
+  #beatAt: number | undefined;
 
   constructor(bus: Bus, options: ResolvedClusterOptions, info: () => NodeInfo) {
     super();
@@ -86,7 +94,16 @@ export class Registry extends Emitter<RegistryEvents> {
       .set(this.#bus.key(`node:${self.id}`), JSON.stringify(self), 'PX', this.#options.nodeTtlMs)
       .zadd(this.#bus.key('nodes'), now, self.id)
       .exec();
+    // No beat got through for longer than the TTL: the others took this node
+    // for dead (whatever TCP made of the gap: commands that timed out may
+    // still have reached Redis, too late to count).
+    const lapsed = this.#beatAt !== undefined && now - this.#beatAt > this.#options.nodeTtlMs;
+    this.#beatAt = now;
     await this.read();
+    if (lapsed) {
+      log.warn('this node was taken for dead (no beat for over the TTL): writing its rooms again');
+      this.safeEmit('lapsed');
+    }
   }
 
   /** Leaves the cluster. */

@@ -199,8 +199,21 @@ export class RoomPipes {
     this.#outbound.delete(key);
   }
 
-  /** This node's end of the pipe pair with the node of `peer`. */
-  private inbound(peer: RemotePeer): Promise<Transport> {
+  /**
+   * This node's end of the pipe pair with the node of `peer`; a new one when
+   * the one it had closed (its peer left when its node was taken for dead).
+   */
+  private async inbound(peer: RemotePeer): Promise<Transport> {
+    const cached = this.#inbound.get(peer.name);
+    if (cached) {
+      const link = await cached.catch(() => undefined);
+      if (link && !link.closed) return link;
+      if (this.#inbound.get(peer.name) === cached) this.#inbound.delete(peer.name);
+    }
+    return this.newInbound(peer);
+  }
+
+  private newInbound(peer: RemotePeer): Promise<Transport> {
     let pending = this.#inbound.get(peer.name);
     if (!pending) {
       pending = (async () => {

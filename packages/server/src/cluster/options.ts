@@ -72,7 +72,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   if (typeof options.redis === 'string') {
     if (!/^rediss?:\/\//.test(options.redis))
       throw new TypeError(
-        'cluster.redis must be a redis:// or rediss:// URL, or { sentinels, name }',
+        'cluster.redis must be a redis:// URL (rediss:// for TLS), or { sentinels, name } for Redis Sentinel',
       );
   } else checkSentinels(options.redis);
   try {

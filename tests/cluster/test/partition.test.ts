@@ -1,0 +1,267 @@
+// Partitions, with every part on a host of its own: nodes A and B and Redis
+// each in a network namespace, joined by a router namespace (hub) that
+// carries the cluster's traffic (Redis, pipes); each node also has a link
+// to the machine's own namespace, where the test's clients and UDP sinks
+// are. nftables rules in the hub cut one path at a time:
+//   - the pipe path between A and B for 10 s: nothing is closed (mediasoup
+//     pipes have no liveness of their own: the producer piped into B stays,
+//     its consumers get silence), and media resumes by itself when the path
+//     returns;
+//   - node A from Redis (not from its clients): A's own media goes on, B
+//     declares A dead within the TTL and its peers leave B's room; once the
+//     link heals, B sees A and its peers again, once each, and both nodes
+//     list the same members.
+//
+//   root (test: clients, sinks) ── A ──┐
+//                               └─ B ──┼── hub ── redis
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  createNetwork,
+  findSystemBinary,
+  type Host,
+  type Link,
+  type Network,
+  ProtocolClient,
+  type RedisProcess,
+  sleep,
+  startRedis,
+} from '@x/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
+
+const ROOM = 'split';
+const PORT = 8000;
+let net: Network;
+let hub: Host;
+let redis: RedisProcess;
+let a: NodeProcess;
+let b: NodeProcess;
+let hubA: Link;
+let hubB: Link;
+let hubRedis: Link;
+let rootA: Link;
+let rootB: Link;
+const clients: ProtocolClient[] = [];
+const sockets: Socket[] = [];
+let timer: NodeJS.Timeout | undefined;
+
+beforeAll(async () => {
+  net = createNetwork();
+  hub = net.host('hub', { router: true });
+  const redisHost = net.host('redis');
+  const aHost = net.host('nodea');
+  const bHost = net.host('nodeb');
+  rootA = net.link(net.root, aHost);
+  rootB = net.link(net.root, bHost);
+  hubRedis = net.link(hub, redisHost);
+  hubA = net.link(hub, aHost);
+  hubB = net.link(hub, bHost);
+  net.defaultRoute(redisHost, hubRedis.a.address);
+  net.defaultRoute(aHost, hubA.a.address);
+  net.defaultRoute(bHost, hubB.a.address);
+  redis = await startRedis({
+    bind: hubRedis.b.address,
+    port: 6379,
+    spawn: (command, args, options) => net.spawn(redisHost, command, args, options),
+  });
+  const node = (id: string, host: Host, root: Link, pipe: Link, rtcMinPort: number) =>
+    startNode({
+      id,
+      ip: root.b.address,
+      pipeIp: pipe.b.address,
+      port: PORT,
+      redis: redis.url,
+      rtcMinPort,
+      spawn: (command, args, options) => net.spawn(host, command, args, options),
+    });
+  a = await node('pa', aHost, rootA, hubA, 40000);
+  b = await node('pb', bHost, rootB, hubB, 41000);
+});
+
+afterAll(async () => {
+  clearInterval(timer);
+  if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
+  for (const client of clients) client.close();
+  for (const socket of sockets) socket.close();
+  await Promise.all([a, b].filter(Boolean).map((n) => n.kill('SIGKILL')));
+  await redis?.kill().catch(() => undefined);
+  net?.dispose();
+});
+
+const nft = () => findSystemBinary('nft', 'nftables');
+
+/** Drops, in the hub, what `x` and `y` send each other (`proto`: 'udp' or 'tcp'). */
+function cut(name: string, x: string, y: string, proto: 'udp' | 'tcp'): void {
+  net.nft(
+    hub,
+    `table ip ${name} {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    ip saddr ${x} ip daddr ${y} meta l4proto ${proto} drop
+    ip saddr ${y} ip daddr ${x} meta l4proto ${proto} drop
+  }
+}
+`,
+  );
+}
+const heal = (name: string) => net.exec(hub, nft(), ['delete', 'table', 'ip', name]);
+
+/** A UDP socket of the root namespace on `address` that counts the RTP packets it receives. */
+async function sink(address: string): Promise<{ port: number; count(): number }> {
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  let n = 0;
+  // RTP only: a streamer's RTCP (sender reports) comes on the same port.
+  socket.on('message', (m: Buffer) => {
+    const type = m[1]! & 0x7f;
+    if (m.length >= 12 && (type < 72 || type > 79)) n++;
+  });
+  await new Promise<void>((r) => socket.bind(0, address, r));
+  return { port: socket.address().port, count: () => n };
+}
+
+/** Packets a sink gets during `ms`. */
+async function during(s: { count(): number }, ms: number): Promise<number> {
+  const before = s.count();
+  await sleep(ms);
+  return s.count() - before;
+}
+
+type Members = { peers: { name: string; node: string }[] } | null;
+const members = async (node: NodeProcess) =>
+  ((await node.call<Members>('room', { room: ROOM }))?.peers ?? [])
+    .map((p) => `${p.name}@${p.node}`)
+    .sort();
+
+describe('a room across two nodes on hosts of their own', () => {
+  let producer: number;
+  let sender: Socket;
+  let viaB: { port: number; count(): number };
+  let onA: { port: number; count(): number };
+  let bob: ProtocolClient;
+
+  it('media of node A reaches a sink through node B, over the hub', async () => {
+    const ingest = await a.call<{ producerId: number; url: string }>('ingest', {
+      room: ROOM,
+      peer: 'mic',
+      kind: 'audio',
+      payloadType: 100,
+      ssrc: 5555,
+    });
+    producer = ingest.producerId;
+    const target = new URL(ingest.url);
+    sender = createSocket('udp4');
+    sockets.push(sender);
+    let seq = 1;
+    timer = setInterval(() => {
+      const p = Buffer.alloc(60);
+      p[0] = 0x80;
+      p[1] = 100;
+      p.writeUInt16BE(seq & 0xffff, 2);
+      p.writeUInt32BE(seq * 960, 4);
+      p.writeUInt32BE(5555, 8);
+      seq++;
+      sender.send(p, Number(target.port), target.hostname);
+    }, 20);
+    bob = await ProtocolClient.connect(b.url(ROOM));
+    clients.push(bob);
+    const token = await tokenFor(ROOM, 'bob');
+    await bob.join('bob', await bob.queryRoom(token), { token });
+    viaB = await sink(rootB.a.address);
+    await expect
+      .poll(
+        () =>
+          b
+            .call('stream', {
+              room: ROOM,
+              peer: 'mic',
+              producer,
+              ip: rootB.a.address,
+              port: viaB.port,
+            })
+            .then(
+              () => true,
+              () => false,
+            ),
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe(true);
+    onA = await sink(rootA.a.address);
+    await a.call('stream', {
+      room: ROOM,
+      peer: 'mic',
+      producer,
+      ip: rootA.a.address,
+      port: onA.port,
+    });
+    expect(await during(viaB, 1000)).toBeGreaterThan(20);
+    expect(await during(onA, 1000)).toBeGreaterThan(20);
+  });
+
+  it('the pipe path cut for 10 s: nothing closes, and media resumes by itself', async () => {
+    cut('xpipe', hubA.b.address, hubB.b.address, 'udp');
+    await sleep(8000);
+    expect(await during(viaB, 2000)).toBe(0);
+    // The producer piped into B is still there: the pipe has no liveness to lose.
+    expect(await members(b)).toContain('mic@pa');
+    heal('xpipe');
+    await expect
+      .poll(() => during(viaB, 500), { timeout: 10_000, interval: 0 })
+      .toBeGreaterThan(10);
+  });
+
+  it('node A cut from Redis: its own media goes on, B declares it dead; healed, both converge with no ghost and no duplicate', async () => {
+    expect(await members(b)).toEqual(['bob@pb', 'mic@pa']);
+    cut('xredis', hubA.b.address, hubRedis.b.address, 'tcp');
+    const cutAt = Date.now();
+    // B: A is dead within its TTL (3 s) and a heartbeat or two.
+    await expect
+      .poll(async () => (await b.call<{ id: string }[]>('nodes')).map((n) => n.id), {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toEqual(['pb']);
+    expect(Date.now() - cutAt).toBeLessThan(6000);
+    await expect.poll(() => members(b), { timeout: 5000 }).toEqual(['bob@pb']);
+    await bob.waitFor('peerClosed', (n) => n.name === 'mic', 5000);
+    // A's own media never needed Redis.
+    expect(await during(onA, 1000)).toBeGreaterThan(20);
+
+    heal('xredis');
+    await expect
+      .poll(async () => (await b.call<{ id: string }[]>('nodes')).map((n) => n.id).sort(), {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toEqual(['pa', 'pb']);
+    // Both nodes list the same members, each once.
+    await expect.poll(() => members(b), { timeout: 15_000 }).toEqual(['bob@pb', 'mic@pa']);
+    await expect.poll(() => members(a), { timeout: 15_000 }).toEqual(['bob@pb', 'mic@pa']);
+    await bob.waitFor('newPeer', (n) => n.peer?.name === 'mic', 10_000);
+    const micAgain = bob.received('newPeer').filter((n) => n.peer?.name === 'mic');
+    expect(micAgain.length).toBeGreaterThanOrEqual(1);
+    // bob was never closed: a partition of A does not touch B's peers.
+    expect(bob.received('closed')).toEqual([]);
+    // And A's media reaches B again (its producer piped in anew).
+    const again = await sink(rootB.a.address);
+    await expect
+      .poll(
+        () =>
+          b
+            .call('stream', {
+              room: ROOM,
+              peer: 'mic',
+              producer,
+              ip: rootB.a.address,
+              port: again.port,
+            })
+            .then(
+              () => true,
+              (error: Error) => error.message,
+            ),
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe(true);
+    expect(await during(again, 1000)).toBeGreaterThan(20);
+  });
+});
