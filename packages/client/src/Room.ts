@@ -57,6 +57,8 @@ export class Room extends ObservedEmitter<RoomEvents> {
   readonly #transports = new Map<number, Transport>();
   readonly #producers = new Map<number, Producer>();
   readonly #peers = new Map<string, Peer>();
+  /** Producers to send again after a rejoin, on their transports. */
+  readonly #resend = new Map<Producer, Transport>();
   readonly #signal: SignalClient;
 
   constructor(options: RoomOptions = {}) {
@@ -326,21 +328,34 @@ export class Room extends ObservedEmitter<RoomEvents> {
   async rejoin(): Promise<Peer[]> {
     if (this.#state !== 'joined' || !this.#peerName)
       throw new InvalidStateError('rejoin() needs a joined room');
-    const wasSent = this.producers.flatMap((p) => (p.transport ? [[p, p.transport] as const] : []));
+    // What to send again once joined: kept across attempts (a first one may
+    // be refused, say while a dead node's claim on the name has not expired).
+    for (const producer of this.producers)
+      if (producer.transport) this.#resend.set(producer, producer.transport);
     // The app's transports stay valid: each is created again on the new
     // server at its next use (the producers below, the app's receive()).
     for (const transport of this.transports) transport.rebind();
     for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
-    // The app saw every peer close: they come back as `newpeer`, and their
-    // consumers are received on the same transports as before.
-    const peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions, true);
-    for (const [producer, transport] of wasSent) {
+    let peers: Peer[];
+    try {
+      // The app saw every peer close: they come back as `newpeer`, and their
+      // consumers are received on the same transports as before.
+      peers = await this.#joinAs(this.#peerName, this.#appData, this.#joinOptions, true);
+    } catch (error) {
+      // Still the app's room, still to be joined again: the next attempt does.
+      if (this.#state === 'joining') this.#state = 'joined';
+      throw error;
+    }
+    const resend = [...this.#resend];
+    this.#resend.clear();
+    for (const [producer, transport] of resend) {
       if (!producer.closed && !transport.closed && !producer.transport)
         await producer.send(transport);
     }
     return peers;
   }
+
 
   async #joinAs(
     peerName: string,

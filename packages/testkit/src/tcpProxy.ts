@@ -15,12 +15,15 @@ export interface TcpProxy {
    * both ways and the sockets stay open. New connections pass.
    */
   blackhole(): void;
+  /** Sends new connections to another target (a load balancer that saw its backend die). */
+  retarget(target: { host: string; port: number }): void;
   /** Closes the proxy and every connection. */
   close(): Promise<void>;
 }
 
 /** Forwards 127.0.0.1:<port> to `target` (host, port). */
-export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function tcpProxy(first: { host: string; port: number }): Promise<TcpProxy> {
+  let target = first;
   const open = new Set<{ client: Socket; upstream: Socket; silent: boolean }>();
   let connections = 0;
   const server: Server = createServer((client) => {
@@ -56,6 +59,9 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     },
     blackhole() {
       for (const pair of open) pair.silent = true;
+    },
+    retarget(next) {
+      target = next;
     },
     async close() {
       for (const { client, upstream } of open) {

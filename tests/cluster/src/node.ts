@@ -143,6 +143,10 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
         producers: room.producers
           .filter((x) => x.peer === m)
           .map((x) => ({ id: x.id, kind: x.kind, paused: x.paused })),
+        // A local peer's consumers enabled on a transport: which one.
+        enabled: (m instanceof RemotePeer ? [] : (room.getPeerByName(m.name)?.consumers ?? []))
+          .filter((c) => c.enabled)
+          .map((c) => ({ from: c.source.peer.name, transport: c.transport?.id })),
       })),
     };
   },
