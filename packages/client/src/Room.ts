@@ -356,7 +356,6 @@ export class Room extends ObservedEmitter<RoomEvents> {
     return peers;
   }
 
-
   async #joinAs(
     peerName: string,
     appData: AppData | undefined,
