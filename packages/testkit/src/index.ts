@@ -49,3 +49,4 @@ export {
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
 export { type TcpProxy, tcpProxy } from './tcpProxy.js';
 export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';
+export { type RtpPacer, rtpPacer } from './rtpPacer.js';

@@ -23,6 +23,8 @@ import {
   type Network,
   ProtocolClient,
   type RedisProcess,
+  type RtpPacer,
+  rtpPacer,
   sleep,
   startRedis,
 } from '@x/testkit';
@@ -43,7 +45,7 @@ let rootA: Link;
 let rootB: Link;
 const clients: ProtocolClient[] = [];
 const sockets: Socket[] = [];
-let timer: NodeJS.Timeout | undefined;
+let pacer: RtpPacer | undefined;
 
 beforeAll(async () => {
   net = createNetwork();
@@ -79,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  clearInterval(timer);
+  pacer?.stop();
   if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
   for (const client of clients) client.close();
   for (const socket of sockets) socket.close();
@@ -127,15 +129,36 @@ async function during(s: { count(): number }, ms: number): Promise<number> {
   return s.count() - before;
 }
 
+/**
+ * An RtpStreamer on B of A's producer to a root-side socket, once B has the
+ * producer piped in (it may take a moment after a join or a heal).
+ */
+async function streamFromB(port: number): Promise<void> {
+  const args = { room: ROOM, peer: 'mic', producer, ip: rootB.a.address, port };
+  await expect
+    .poll(
+      () =>
+        b.call('stream', args).then(
+          () => true,
+          (e: Error) => e.message,
+        ),
+      {
+        timeout: 10_000,
+        interval: 250,
+      },
+    )
+    .toBe(true);
+}
+
 type Members = { peers: { name: string; node: string }[] } | null;
 const members = async (node: NodeProcess) =>
   ((await node.call<Members>('room', { room: ROOM }))?.peers ?? [])
     .map((p) => `${p.name}@${p.node}`)
     .sort();
 
+let producer: number;
+
 describe('a room across two nodes on hosts of their own', () => {
-  let producer: number;
-  let sender: Socket;
   let viaB: { port: number; count(): number };
   let onA: { port: number; count(): number };
   let bob: ProtocolClient;
@@ -149,43 +172,13 @@ describe('a room across two nodes on hosts of their own', () => {
       ssrc: 5555,
     });
     producer = ingest.producerId;
-    const target = new URL(ingest.url);
-    sender = createSocket('udp4');
-    sockets.push(sender);
-    let seq = 1;
-    timer = setInterval(() => {
-      const p = Buffer.alloc(60);
-      p[0] = 0x80;
-      p[1] = 100;
-      p.writeUInt16BE(seq & 0xffff, 2);
-      p.writeUInt32BE(seq * 960, 4);
-      p.writeUInt32BE(5555, 8);
-      seq++;
-      sender.send(p, Number(target.port), target.hostname);
-    }, 20);
+    pacer = rtpPacer(ingest.url, { payloadType: 100, ssrc: 5555 });
     bob = await ProtocolClient.connect(b.url(ROOM));
     clients.push(bob);
     const token = await tokenFor(ROOM, 'bob');
     await bob.join('bob', await bob.queryRoom(token), { token });
     viaB = await sink(rootB.a.address);
-    await expect
-      .poll(
-        () =>
-          b
-            .call('stream', {
-              room: ROOM,
-              peer: 'mic',
-              producer,
-              ip: rootB.a.address,
-              port: viaB.port,
-            })
-            .then(
-              () => true,
-              () => false,
-            ),
-        { timeout: 10_000, interval: 250 },
-      )
-      .toBe(true);
+    await streamFromB(viaB.port);
     onA = await sink(rootA.a.address);
     await a.call('stream', {
       room: ROOM,
@@ -244,24 +237,7 @@ describe('a room across two nodes on hosts of their own', () => {
     expect(bob.received('closed')).toEqual([]);
     // And A's media reaches B again (its producer piped in anew).
     const again = await sink(rootB.a.address);
-    await expect
-      .poll(
-        () =>
-          b
-            .call('stream', {
-              room: ROOM,
-              peer: 'mic',
-              producer,
-              ip: rootB.a.address,
-              port: again.port,
-            })
-            .then(
-              () => true,
-              (error: Error) => error.message,
-            ),
-        { timeout: 10_000, interval: 250 },
-      )
-      .toBe(true);
+    await streamFromB(again.port);
     expect(await during(again, 1000)).toBeGreaterThan(20);
   });
 });

@@ -5,10 +5,17 @@
 // on the loopback), yet B forwards it intact. A node set to plain pipes is
 // refused by the others, naming the option.
 import { execFileSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureUdp, ownTempDir, type RtpSink, requireBinary, rtpSink, sleep } from '@x/testkit';
+import {
+  captureUdp,
+  ownTempDir,
+  type RtpSink,
+  requireBinary,
+  rtpPacer,
+  rtpSink,
+  sleep,
+} from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, type RedisProcess, startNode, startRedis } from '../src/harness.js';
 
@@ -65,16 +72,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** RTP packets of an opus stream whose payload is MARKER, padded. */
-function packet(seq: number): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = 100;
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE(seq * 960, 4);
-  header.writeUInt32BE(3333, 8);
-  return Buffer.concat([header, MARKER, Buffer.alloc(40, seq & 0xff)]);
-}
+/** The payload of the test's RTP: MARKER, padded. */
+const PAYLOAD = Buffer.concat([MARKER, Buffer.alloc(40, 7)]);
 
 describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
   it('the URL says rediss:// with the password, and the nodes joined through it', async () => {
@@ -94,11 +93,7 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
     });
     const target = new URL(ingest.url);
     const capture = await captureUdp({ iface: 'lo', filter: `udp and host ${A}` });
-    const sender = createSocket('udp4');
-    let seq = 1;
-    const timer = setInterval(() => {
-      sender.send(packet(seq++), Number(target.port), target.hostname);
-    }, 20);
+    const pacer = rtpPacer(ingest.url, { payloadType: 100, ssrc: 3333, payload: PAYLOAD });
     try {
       // B has the producer piped in, and streams it to the test's socket.
       await expect
@@ -124,8 +119,7 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
       await sleep(1500);
       expect(forwarded.some((m) => m.includes(MARKER))).toBe(true);
     } finally {
-      clearInterval(timer);
-      sender.close();
+      pacer.stop();
     }
     const datagrams = await capture.stop();
     const toIngest = datagrams.filter((d) => d.dst === A && d.dstPort === Number(target.port));
@@ -142,7 +136,7 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
     const sizes = new Map<number, number>();
     for (const d of pipe) sizes.set(d.payload.length, (sizes.get(d.payload.length) ?? 0) + 1);
     const [commonest] = [...sizes].sort((x, y) => y[1] - x[1])[0]!;
-    expect(commonest).toBeGreaterThan(packet(1).length);
+    expect(commonest).toBeGreaterThan(pacer.packet(1).length);
   });
 
   it('a node with plain pipes (pipeSrtp: false) gets no media from the others, and they say why', async () => {

@@ -3,8 +3,7 @@
 // primary is killed while a room spans two nodes, the sentinels promote the
 // replica, media between the nodes never stops, and a join after the
 // failover reaches the peers of both nodes.
-import { createSocket } from 'node:dgram';
-import { ProtocolClient, type SentinelSet, sleep, startSentinels } from '@x/testkit';
+import { ProtocolClient, rtpPacer, type SentinelSet, sleep, startSentinels } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
 
@@ -45,19 +44,7 @@ describe('a cluster on Redis Sentinel', () => {
       payloadType: 100,
       ssrc: 4444,
     });
-    const target = new URL(ingest.url);
-    const sender = createSocket('udp4');
-    let seq = 1;
-    const timer = setInterval(() => {
-      const p = Buffer.alloc(60);
-      p[0] = 0x80;
-      p[1] = 100;
-      p.writeUInt16BE(seq & 0xffff, 2);
-      p.writeUInt32BE(seq * 960, 4);
-      p.writeUInt32BE(4444, 8);
-      seq++;
-      sender.send(p, Number(target.port), target.hostname);
-    }, 20);
+    const pacer = rtpPacer(ingest.url, { payloadType: 100, ssrc: 4444 });
     try {
       const bob = await join(b, 'bob');
       if (!bob.joined.peers.some((p) => p.name === 'mic'))
@@ -107,8 +94,7 @@ describe('a cluster on Redis Sentinel', () => {
           'fb',
         ]);
     } finally {
-      clearInterval(timer);
-      sender.close();
+      pacer.stop();
     }
   });
 });
