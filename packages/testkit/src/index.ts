@@ -46,7 +46,7 @@ export {
   startRedis,
   startSentinels,
 } from './redis.js';
+export { type RtpPacer, rtpPacer } from './rtpPacer.js';
 export { audioLevelParameters, audioParameters, videoParameters } from './rtpParameters.js';
 export { type TcpProxy, tcpProxy } from './tcpProxy.js';
 export { ownTempDir, processAlive, removeStaleTempDirs, staleTempDirs } from './tempDirs.js';
-export { type RtpPacer, rtpPacer } from './rtpPacer.js';
