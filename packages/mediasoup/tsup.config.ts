@@ -11,5 +11,5 @@ export default defineConfig({
   shims: true,
   // mediasoup's own API stays in lib/ (CommonJS, beside worker/, which its
   // Worker.js finds relative to itself): imported, never bundled.
-  external: [/\/lib\/index\.js$/],
+  external: [/\/lib\/[A-Za-z]+\.js$/],
 });

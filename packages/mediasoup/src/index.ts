@@ -12,6 +12,7 @@
  * @module @x/mediasoup
  */
 import * as engine from '../lib/index.js';
+import * as ortc from '../lib/ortc.js';
 import { assertWorkerBinary } from './workerBinary.js';
 
 export type { ObserverEvents } from '../lib/index.js';
@@ -38,4 +39,21 @@ export async function createWorker<
 ): Promise<engine.types.Worker<WorkerAppData>> {
   assertWorkerBinary();
   return engine.createWorker<WorkerAppData>(settings);
+}
+
+/**
+ * The RTP parameters a pipe consumer of `producer` sends with (mediasoup's
+ * own `getPipeConsumerRtpParameters`, new SSRCs each call). Pass them to
+ * `PipeTransport.consume({ rtpParameters })` (patch 0007) every time the
+ * producer is piped to the same far end, and produce with them there: the
+ * far-end producer then receives every pipe consumer made with them.
+ */
+export function pipeConsumerRtpParameters(
+  producer: engine.types.Producer,
+  options: { rtx: boolean },
+): engine.types.RtpParameters {
+  return ortc.getPipeConsumerRtpParameters({
+    consumableRtpParameters: producer.consumableRtpParameters,
+    enableRtx: options.rtx,
+  });
 }
