@@ -6,7 +6,8 @@
 // page joins the room (and publishes too, as the page does):
 //   - across nodes, first of node B: node B takes part in the room from this
 //     join on; its media is homed on B and Alice's producers must be piped
-//     from A (pipe transports set up through Redis) before he receives them;
+//     from A (pipe transports set up through Redis, when his consumers need
+//     them) before he receives them;
 //   - across nodes, second of node B: the pipes are there already;
 //   - on one node: through node A, where Alice's media is (the baseline).
 // Times from the page's navigation start: `joined` (room.join resolved:
@@ -165,7 +166,7 @@ export async function run(): Promise<BenchResult> {
     figures,
     details: { protocol: raw, chromium: samples ?? noBrowser, rounds: ROUNDS },
     notes: [
-      'A real redis-server and two nodes of the built demo (a Server in cluster mode of one worker each, its page and WebSocket endpoint, tokens signed with one secret) on 127.0.0.2 (A) and 127.0.0.3 (B), one process each. The media of the room is homed on node A; a joiner comes through node B, the first of node B in the room (B takes part in the room from this join on: it reads the room from Redis and pipes the room’s producers from A, over pipe transports it asks A for through Redis, before it answers the join), through node B again (pipes there), or through node A (the baseline). In a cluster every join also claims its name in Redis, on A as on B.',
+      'A real redis-server and two nodes of the built demo (a Server in cluster mode of one worker each, its page and WebSocket endpoint, tokens signed with one secret) on 127.0.0.2 (A) and 127.0.0.3 (B), one process each. The media of the room is homed on node A; a joiner comes through node B, the first of node B in the room (B takes part in the room from this join on: it reads the room from Redis, and the room’s producers are piped from A, over pipe transports it asks A for through Redis, when the joiner’s consumers need them), through node B again (pipes there), or through node A (the baseline). In a cluster every join also claims its name in Redis, on A as on B.',
       `Protocol client: WebSocket open + queryRoom + join, with a token, ${PROTOCOL_ROUNDS} fresh rooms, each with one producer on A (an RtpIngest: no media needs to flow for a join), a cold, a warm and a local join per room.`,
       samples
         ? `Chromium (Debian’s, headless, fake camera): Alice joins a fresh room through node A and publishes; then Bob’s demo page joins (cold through B, warm through B, and through A). Times from Bob’s navigation start: “joined” when the page sees room.join() resolved (it polls every 5 ms: page load, token, WebSocket, join) and the first decoded remote video frame (the page’s own metric: transports, ICE and DTLS, consumers, the first key frame). ${ROUNDS} rounds after an untimed one, a fresh room each; the baseline is first in one round, last in the next. Bob publishes his camera too (the page does): node A pipes it from B in the background.`

@@ -219,6 +219,7 @@ export class Server extends Emitter<ServerEvents> {
         signaling: this.#signaling,
         plainRtp: this.#plainRtp,
         admit: this.#cluster && ((r, name, spy) => this.#cluster!.admit(r, name, spy)),
+        nodePipesOf: this.#cluster && ((r, producer) => this.#cluster!.nodePipesOf(r, producer)),
         // A dead worker closes its routers before it reports its death: remember whose they were.
         routerDied: (r, worker) => {
           const died = this.#diedRooms.get(worker) ?? [];

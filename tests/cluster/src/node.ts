@@ -118,6 +118,13 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
     const rtp = streamer.consumer.rtpParameters!;
     return { ssrc: rtp.encodings![0]!.ssrc, payloadType: rtp.codecs[0]!.payloadType };
   },
+  /** Closes the streamer of `stream` (its consumer goes: the producer is needed here no more). */
+  async unstream(a) {
+    const key = `${a.peer}/${a.producer}`;
+    streamers.get(key)?.close();
+    streamers.delete(key);
+    return null;
+  },
   async producer(a) {
     const room = await roomOf(a.room as string);
     const producer = producerOf(room, a.peer as string, a.producer as number);
@@ -125,6 +132,11 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
     else if (a.action === 'resume') producer.resume();
     else producer.close();
     return null;
+  },
+  /** How many pipes carry the producer away from its router on this node (Room.pipesOf). */
+  async pipes(a) {
+    const room = await roomOf(a.room as string);
+    return room.pipesOf(producerOf(room, a.peer as string, a.producer as number));
   },
   /** RTP packets the producer's engine got on this node (over the pipe, for a peer of another node). */
   async received(a) {

@@ -166,13 +166,16 @@ describe('a room across three nodes', () => {
     const onB = await b.call<RoomState>('room', { room: ROOM });
     expect(onB.peers.find((p) => p.name === 'camera')).toMatchObject({ node: 'a' });
 
-    // Both producers are piped to B already. Audio flows at once; video waits
-    // for a consumer on B to start, so that the key frame its pipe asks for
-    // as it starts is one that consumer can use.
+    // Nothing crosses to B while nothing there needs it: Bob's consumers have
+    // no transport. A's pipes are made when a consumer on B needs a producer.
     const received = (producer: number) =>
       b.call<number>('received', { room: ROOM, peer: 'camera', producer });
-    await expect.poll(() => received(audio.producerId), { timeout: 10_000 }).toBeGreaterThan(20);
+    const pipes = (producer: number) =>
+      a.call<number>('pipes', { room: ROOM, peer: 'camera', producer });
+    await sleep(1500);
+    expect(await received(audio.producerId)).toBe(0);
     expect(await received(video.producerId)).toBe(0);
+    expect([await pipes(audio.producerId), await pipes(video.producerId)]).toEqual([0, 0]);
 
     fromA = await streamTo(b, 'camera', video.producerId);
     await expect.poll(() => received(video.producerId), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -186,6 +189,9 @@ describe('a room across three nodes', () => {
     expect(new Set(fromA.sink.packets.map((p) => p.payloadType))).toEqual(
       new Set([fromA.stream.payloadType]),
     );
+    // Only the video is piped, once; the audio no one on B consumes stays on A.
+    expect([await pipes(audio.producerId), await pipes(video.producerId)]).toEqual([0, 1]);
+    expect(await received(audio.producerId)).toBe(0);
   });
 
   it('pause, resume and close on node A reach the peers and media of node B', async () => {

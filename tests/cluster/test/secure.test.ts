@@ -95,27 +95,37 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
     const capture = await captureUdp({ iface: 'lo', filter: `udp and host ${A}` });
     const pacer = rtpPacer(ingest.url, { payloadType: 100, ssrc: 3333, payload: PAYLOAD });
     try {
-      // B has the producer piped in, and streams it to the test's socket.
-      await expect
-        .poll(
-          () =>
-            b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId }),
-          {
-            timeout: 10_000,
-          },
-        )
-        .toBeGreaterThan(20);
+      // B streams the producer to the test's socket once it knows of it;
+      // that consumer is what has A pipe it to B.
       const sink = await rtpSink();
       sinks.push(sink);
       const forwarded: Buffer[] = [];
       sink.socket.on('message', (m) => forwarded.push(m));
-      await b.call('stream', {
-        room: ROOM,
-        peer: 'mic',
-        producer: ingest.producerId,
-        ip: '127.0.0.1',
-        port: sink.port,
-      });
+      await expect
+        .poll(
+          () =>
+            b
+              .call('stream', {
+                room: ROOM,
+                peer: 'mic',
+                producer: ingest.producerId,
+                ip: '127.0.0.1',
+                port: sink.port,
+              })
+              .then(
+                () => true,
+                () => false,
+              ),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      await expect
+        .poll(
+          () =>
+            b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId }),
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(20);
       await sleep(1500);
       expect(forwarded.some((m) => m.includes(MARKER))).toBe(true);
     } finally {
@@ -170,7 +180,7 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
       .toContain('mic');
     await expect.poll(() => c!.log(), { timeout: 10_000 }).toMatch(/could not be piped here/);
     expect(c.log()).toMatch(
-      /sends plain RTP pipes, this node sa SRTP: give every node the same cluster\.pipeSrtp/,
+      /node sa sends SRTP pipes, this node sc plain RTP: give every node the same cluster\.pipeSrtp/,
     );
     const onC = await c.call<{ peers: { name: string; producers: unknown[] }[] }>('room', {
       room: ROOM,

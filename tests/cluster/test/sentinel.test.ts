@@ -3,7 +3,15 @@
 // primary is killed while a room spans two nodes, the sentinels promote the
 // replica, media between the nodes never stops, and a join after the
 // failover reaches the peers of both nodes.
-import { ProtocolClient, rtpPacer, type SentinelSet, sleep, startSentinels } from '@x/testkit';
+import {
+  ProtocolClient,
+  type RtpSink,
+  rtpPacer,
+  rtpSink,
+  type SentinelSet,
+  sleep,
+  startSentinels,
+} from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
 
@@ -12,6 +20,7 @@ let redis: SentinelSet;
 let a: NodeProcess;
 let b: NodeProcess;
 const clients: ProtocolClient[] = [];
+let sink: RtpSink | undefined;
 
 beforeAll(async () => {
   redis = await startSentinels();
@@ -23,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
   for (const client of clients) client.close();
+  sink?.close();
   await Promise.all([a, b].filter(Boolean).map((n) => n.kill('SIGKILL')));
   await redis?.stop();
 });
@@ -49,6 +59,26 @@ describe('a cluster on Redis Sentinel', () => {
       const bob = await join(b, 'bob');
       if (!bob.joined.peers.some((p) => p.name === 'mic'))
         await bob.client.waitFor('newPeer', (n) => n.peer?.name === 'mic', 10_000);
+      // A consumer on B (a streamer to the test's socket) has A pipe the producer there.
+      sink = await rtpSink();
+      await expect
+        .poll(
+          () =>
+            b
+              .call('stream', {
+                room: ROOM,
+                peer: 'mic',
+                producer: ingest.producerId,
+                ip: '127.0.0.1',
+                port: sink!.port,
+              })
+              .then(
+                () => true,
+                () => false,
+              ),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
       const received = () =>
         b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId });
       await expect.poll(received, { timeout: 10_000 }).toBeGreaterThan(20);

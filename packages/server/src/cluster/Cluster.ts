@@ -1,5 +1,6 @@
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@x/protocol';
 import { Emitter, logger } from '@x/shared';
+import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import { SfuError } from '../util/errors.js';
 import { Bus, unavailable } from './Bus.js';
@@ -99,6 +100,9 @@ export class Cluster extends Emitter<ClusterEvents> {
     this.#bus.serve('link', (args) => this.roomOf(args).pipes.link(args as LinkRequest));
     this.#bus.serve('consume', (args) => this.roomOf(args).pipes.consume(args as ConsumeRequest));
     this.#bus.serve('flow', (args) => this.roomOf(args).pipes.flow(args as FlowRequest));
+    this.#bus.serve('unconsume', async (args) =>
+      this.roomOf(args).pipes.unconsume(args as ConsumeRequest),
+    );
     this.#bus.serve('unlink', async (args) => this.roomOf(args).pipes.unlink(args as LinkRequest));
     this.#bus.serve('kick', async (args) => this.kick(args as KickRequest));
   }
@@ -160,6 +164,8 @@ export class Cluster extends Emitter<ClusterEvents> {
       isLive: (id) => id === this.id || this.#registry.get(id) !== undefined,
       isDraining: (id) =>
         id === this.id ? this.#draining : this.#registry.get(id)?.draining === true,
+      pipeSrtpOf: (id) =>
+        id === this.id ? this.options.pipeSrtp : this.#registry.get(id)?.pipeSrtp,
     });
     this.#rooms.set(room.id, clusterRoom);
     room.observer.once('close', () => this.#rooms.delete(room.id));
@@ -239,6 +245,7 @@ export class Cluster extends Emitter<ClusterEvents> {
       signalingUrl: this.options.signalingUrl,
       pipeIp: this.options.pipeAnnouncedIp ?? this.options.pipeListenIp,
       format: CLUSTER_FORMAT,
+      pipeSrtp: this.options.pipeSrtp,
       protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
       draining: this.#draining,
       maxPeers: Number.isFinite(this.options.maxPeers) ? this.options.maxPeers : undefined,
@@ -256,6 +263,11 @@ export class Cluster extends Emitter<ClusterEvents> {
         : `${why}, and no other node can take the peer`,
       { redirectUrl: target?.signalingUrl },
     );
+  }
+
+  /** @internal How many other nodes a producer of this node is piped to now (`room.pipesOf`). */
+  nodePipesOf(room: Room, producer: Producer): number {
+    return this.#rooms.get(room.id)?.pipes.nodesOf(producer) ?? 0;
   }
 
   private roomOf(args: unknown): ClusterRoom {

@@ -43,7 +43,9 @@ export class ClusterRoom {
           appData,
         } satisfies KickRequest)
         .catch((error: unknown) => log.warn('kick of %s: %s', peer.name, String(error))),
+    pipe: (peer, producer) => this.pipes.pipeIn(peer, producer.id),
     startMedia: (peer, producer) => this.pipes.startFlow(peer, producer.id),
+    unpipe: (peer, producer) => this.pipes.pipeOut(peer, producer.id),
   };
 
   constructor(room: Room, node: ClusterNode) {
@@ -320,6 +322,8 @@ export class ClusterRoom {
       kind: producer.kind,
       paused: producer.paused,
       appData: producer.appData,
+      engineId: producer.engine.id,
+      rtpParameters: this.pipes.pipeParametersOf(producer),
     };
   }
 
@@ -383,10 +387,18 @@ export class ClusterRoom {
     peer.observer.once('close', () => {
       if (this.#remotePeers.get(peer.name) === peer) this.#remotePeers.delete(peer.name);
     });
-    peer.joined(this.room.addMember(peer, { startMedia: (p) => peer.startMedia(p) }));
+    peer.joined(
+      this.room.addMember(peer, {
+        acquire: (p) => peer.acquire(p),
+        startMedia: (p) => peer.startMedia(p),
+      }),
+    );
   }
 
-  /** Pipes a producer of another node here, and gives it to the room. */
+  /**
+   * Makes a producer of another node here (the end of its pipe, which
+   * carries media once a consumer here needs it), and gives it to the room.
+   */
   private async addRemoteProducer(record: ProducerRecord): Promise<void> {
     if (record.node === this.#node.id || !this.#node.isLive(record.node)) return;
     const key = producerKey(record.peer, record.id);
@@ -400,14 +412,28 @@ export class ClusterRoom {
     this.#remote.set(key, record);
     const peer = this.#remotePeers.get(record.peer);
     if (!peer || peer.node !== record.node) return;
+    const srtp = this.#node.pipe.srtp;
+    if (this.#node.pipeSrtpOf(record.node) === !srtp) {
+      // Its pipes could never connect: say why once, where the operator looks.
+      log.warn(
+        'producer %s of node %s could not be piped here: node %s sends %s pipes, this node %s %s: give every node the same cluster.pipeSrtp',
+        key,
+        record.node,
+        record.node,
+        srtp ? 'plain RTP' : 'SRTP',
+        this.#node.id,
+        srtp ? 'SRTP' : 'plain RTP',
+      );
+      return;
+    }
     try {
-      const { link, engine } = await this.pipes.pipeIn(peer, record.id);
+      const { link, engine } = await this.pipes.produceHere(peer, record);
       const latest = this.#remote.get(key);
       if (latest === 'closed' || peer.closed) {
         engine.close();
         return;
       }
-      // Its node starts a video pipe when a consumer here starts (RemotePeer.startMedia).
+      // Its node pipes it when a consumer here needs it (RemotePeer.acquire).
       peer.addProducer({
         id: record.id,
         link,
@@ -417,7 +443,7 @@ export class ClusterRoom {
       });
     } catch (error) {
       this.#remote.delete(key);
-      log.warn('producer %s of node %s could not be piped here: %o', key, record.node, error);
+      log.warn('producer %s of node %s could not be made here: %o', key, record.node, error);
     }
   }
 

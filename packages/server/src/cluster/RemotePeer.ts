@@ -13,15 +13,36 @@ const log = logger('x:server:cluster:RemotePeer');
 export interface RemotePeerSide {
   /** Asks the peer's node to take the peer out of the room. */
   kick(peer: RemotePeer, appData: AppData | undefined): void;
+  /** Asks the peer's node to pipe one of its producers here (its media held back, for video). */
+  pipe(peer: RemotePeer, producer: Producer): Promise<void>;
   /** Asks the peer's node to let the media of one of its producers through the pipe. */
   startMedia(peer: RemotePeer, producer: Producer): Promise<void>;
+  /** Tells the peer's node that nothing here needs one of its producers any more. */
+  unpipe(peer: RemotePeer, producer: Producer): Promise<void>;
 }
+
+/** How this node uses one producer of a remote peer. */
+interface ProducerUse {
+  /** Consumers here that need it (engine consumers, of any router). */
+  users: number;
+  /** Whether its media was asked for since it was piped. */
+  flowing: boolean;
+  /** The requests to its node, one after the other, in the order they were decided. */
+  queue: Promise<void>;
+  /** Counts the times it was piped (a retry of a failed pipe is for the same one only). */
+  epoch: number;
+}
+
+/** How long a pipe that its node could not make waits before it is asked for again. */
+const PIPE_RETRY_MS = 2000;
 
 /**
  * A member of a room that another node of the cluster hosts: its client is
  * connected there, and its producers reach this node through a pipe (same
  * producer ids), where this node's peers consume them like any other. It
- * has no transports or consumers here.
+ * has no transports or consumers here. A producer's pipe is lazy: its node
+ * sends it here from the moment a consumer here needs it until the last one
+ * has closed.
  */
 export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember {
   /** Peer name, unique in the room across the cluster. */
@@ -40,8 +61,8 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
   #link: Transport | undefined;
   readonly #side: RemotePeerSide;
   readonly #producers = new Map<number, Producer>();
-  /** Producers whose media was asked for (a video pipe starts paused). */
-  readonly #started = new Set<Producer>();
+  /** What this node uses of each producer, while something does. */
+  readonly #uses = new Map<Producer, ProducerUse>();
 
   /** @internal Created by the cluster's part of the room. */
   constructor(options: {
@@ -110,7 +131,7 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
         preferredProfileSet: (p, profile) => hooks.producerPreferredProfileSet(p, profile),
         closed: (p) => {
           this.#producers.delete(p.id);
-          this.#started.delete(p);
+          this.#uses.delete(p);
           hooks.producerClosed(p);
         },
       },
@@ -121,22 +142,68 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
   }
 
   /**
+   * @internal A consumer here needs one of its producers: the first use asks
+   * its node to pipe it here; the function returned gives the use back, and
+   * the last one given back asks its node to stop. The requests are not
+   * waited for (a round trip through Redis, up to the bus timeout when that
+   * node is gone, would hold up the consumer) but go in order, so that a
+   * producer given back and needed again ends up piped.
+   */
+  acquire(producer: Producer): () => void {
+    let use = this.#uses.get(producer);
+    if (!use) {
+      use = { users: 0, flowing: false, queue: Promise.resolve(), epoch: 0 };
+      this.#uses.set(producer, use);
+    }
+    const current = use;
+    if (++current.users === 1) {
+      current.epoch++;
+      this.request(current, producer, 'pipe');
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--current.users > 0) return;
+      current.flowing = false;
+      // A producer or peer that closed took its pipe along.
+      if (!producer.closed && !this.#closed) this.request(current, producer, 'unpipe');
+    };
+  }
+
+  /**
    * @internal A consumer here starts receiving one of its producers: its
-   * node is asked, once, to let that media through (audio flows at once). The
-   * answer is not waited for: a round trip through Redis (up to the bus
-   * timeout when that node is gone) would hold up the consumer.
+   * node is asked, once per pipe, to let that media through (audio flows as
+   * soon as it is piped).
    */
   startMedia(producer: Producer): void {
-    if (producer.kind !== 'video' || this.#started.has(producer)) return;
-    this.#started.add(producer);
-    this.#side.startMedia(this, producer).catch((error: unknown) => {
-      log.warn(
-        'producer %d: its pipe from node %s did not start: %o',
-        producer.id,
-        this.node,
-        error,
-      );
-    });
+    const use = this.#uses.get(producer);
+    if (producer.kind !== 'video' || !use || use.users === 0 || use.flowing) return;
+    use.flowing = true;
+    this.request(use, producer, 'startMedia');
+  }
+
+  private request(
+    use: ProducerUse,
+    producer: Producer,
+    what: 'pipe' | 'startMedia' | 'unpipe',
+  ): void {
+    const epoch = use.epoch;
+    use.queue = use.queue.then(() =>
+      this.#side[what](this, producer).catch((error: unknown) => {
+        if (producer.closed || this.#closed) return;
+        log.warn('producer %d of node %s: %s failed: %o', producer.id, this.node, what, error);
+        // Its node may be back in a moment (a lost request, Redis failing
+        // over): a pipe still needed is asked for again.
+        if (what !== 'pipe') return;
+        setTimeout(() => {
+          const still = this.#uses.get(producer) === use && use.users > 0 && use.epoch === epoch;
+          if (!still || producer.closed || this.#closed) return;
+          this.request(use, producer, 'pipe');
+          if (use.flowing) this.request(use, producer, 'startMedia');
+        }, PIPE_RETRY_MS).unref();
+      }),
+    );
   }
 
   /** @internal It left the room (its node said so, or died, or this node let go of the room). */

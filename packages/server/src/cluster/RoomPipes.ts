@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
-import type { types as ms } from '@x/mediasoup';
+import { type types as ms, pipeConsumerRtpParameters } from '@x/mediasoup';
+import type { RtpParameters } from '@x/protocol';
 import type { Peer } from '../media/Peer.js';
+import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import { Transport } from '../media/Transport.js';
 import { SfuError } from '../util/errors.js';
@@ -8,12 +10,12 @@ import { randomId } from '../util/ids.js';
 import type { Bus } from './Bus.js';
 import type { RemotePeer } from './RemotePeer.js';
 import type {
-  ConsumeAnswer,
   ConsumeRequest,
   FlowRequest,
   LinkAnswer,
   LinkRequest,
   PipeSrtp,
+  ProducerRecord,
 } from './records.js';
 
 /** What a cluster room needs of its node. */
@@ -26,14 +28,20 @@ export interface ClusterNode {
   isLive(id: string): boolean;
   /** Whether a node is draining (its peers are moving to other nodes). */
   isDraining(id: string): boolean;
+  /** Whether a live node's pipes are SRTP (undefined: not a live node). */
+  pipeSrtpOf(id: string): boolean | undefined;
 }
 
 /**
  * The media of one room between this node and the others: one pipe
  * transport pair per (peer of another node, this node), and over it one pipe
- * per producer, with the same producer id on both nodes. This node asks a
- * peer's node for the pair (`link`) and for each producer (`consume`); it
- * answers the same requests of the other nodes for its own peers.
+ * per producer, with the same producer id on both nodes. Pipes are lazy:
+ * this node makes its end of a producer's pipe (a producer with the pipe
+ * parameters its node announced) when it hears of it, and asks the
+ * producer's node for the pair (`link`, the first time) and for the pipe
+ * (`consume`) only when a consumer here needs it; when the last one has
+ * gone, the pipe closes (`unconsume`). It answers the same requests of the
+ * other nodes for its own peers.
  */
 export class RoomPipes {
   readonly #room: Room;
@@ -44,6 +52,10 @@ export class RoomPipes {
   readonly #outbound = new Map<string, ms.PipeTransport>();
   /** The pipe consumers of this node's producers, by `${peer}|${node}|${producer}`. */
   readonly #feeds = new Map<string, ms.Consumer>();
+  /** The RTP parameters of this node's producers' pipes. */
+  readonly #pipeParameters = new WeakMap<Producer, RtpParameters>();
+  /** Pipe transports here that are linked to their far end (once each: a pipe transport connects once). */
+  readonly #linked = new WeakMap<Transport, Promise<void>>();
 
   constructor(room: Room, node: ClusterNode) {
     this.#room = room;
@@ -55,24 +67,48 @@ export class RoomPipes {
   }
 
   /**
-   * Pipes producer `id` of `peer` (a peer of another node) here: its engine
-   * producer on this node, on the pipe transport of the peer.
+   * Makes this node's end of the pipe of a producer of `peer` (a peer of
+   * another node): a producer on the peer's pipe transport here, with the
+   * pipe parameters its node announced; nothing reaches it until
+   * {@link pipeIn}.
    */
-  async pipeIn(peer: RemotePeer, id: number): Promise<{ link: Transport; engine: ms.Producer }> {
+  async produceHere(
+    peer: RemotePeer,
+    record: ProducerRecord,
+  ): Promise<{ link: Transport; engine: ms.Producer }> {
     const link = await this.inbound(peer);
-    const answer = await this.bus.request<ConsumeAnswer>(peer.node, 'consume', {
+    const engine = await (link.engine as ms.PipeTransport).produce({
+      id: record.engineId,
+      kind: record.kind,
+      rtpParameters: record.rtpParameters as ms.RtpParameters,
+      paused: record.paused,
+    });
+    return { link, engine };
+  }
+
+  /**
+   * Asks the node of `peer` to send producer `id` through the pipe (linking
+   * the pipe pair first, the first time): video is held back until
+   * {@link startFlow}.
+   */
+  async pipeIn(peer: RemotePeer, id: number): Promise<void> {
+    await this.linked(peer);
+    await this.bus.request(peer.node, 'consume', {
       room: this.#room.id,
       peer: peer.name,
       from: this.#node.id,
       producer: id,
     } satisfies ConsumeRequest);
-    const engine = await (link.engine as ms.PipeTransport).produce({
-      id: answer.engineId,
-      kind: answer.kind,
-      rtpParameters: answer.rtpParameters as ms.RtpParameters,
-      paused: answer.paused,
-    });
-    return { link, engine };
+  }
+
+  /** Tells the node of `peer` that producer `id` is no longer needed here: its pipe closes. */
+  async pipeOut(peer: RemotePeer, id: number): Promise<void> {
+    await this.bus.request(peer.node, 'unconsume', {
+      room: this.#room.id,
+      peer: peer.name,
+      from: this.#node.id,
+      producer: id,
+    } satisfies ConsumeRequest);
   }
 
   /**
@@ -155,8 +191,8 @@ export class RoomPipes {
     };
   }
 
-  /** Another node wants one producer of a local peer over its link. */
-  async consume(request: ConsumeRequest): Promise<ConsumeAnswer> {
+  /** Another node wants one producer of a local peer over its link (again: a new pipe, same parameters). */
+  async consume(request: ConsumeRequest): Promise<void> {
     const peer = this.localPeer(request.peer);
     const transport = this.#outbound.get(`${request.peer}|${request.from}`);
     if (!transport)
@@ -166,9 +202,12 @@ export class RoomPipes {
       throw new SfuError('NOT_FOUND', `peer ${request.peer} has no producer ${request.producer}`);
     // Video waits for a consumer at the far end to start (flow): the key
     // frame the pipe asks for as it starts is then one that consumer shows.
+    // The parameters announced with the producer: the far end's producer
+    // was made with them.
     const consumer = await transport.consume({
       producerId: producer.engine.id,
       paused: producer.kind === 'video',
+      rtpParameters: this.pipeParametersOf(producer),
     });
     const key = `${request.peer}|${request.from}|${request.producer}`;
     this.#feeds.get(key)?.close();
@@ -176,12 +215,36 @@ export class RoomPipes {
     consumer.observer.once('close', () => {
       if (this.#feeds.get(key) === consumer) this.#feeds.delete(key);
     });
-    return {
-      engineId: producer.engine.id,
-      kind: producer.kind,
-      rtpParameters: consumer.rtpParameters as ConsumeAnswer['rtpParameters'],
-      paused: consumer.producerPaused,
-    };
+  }
+
+  /** Another node no longer needs a local peer's producer: its pipe closes. */
+  unconsume(request: ConsumeRequest): void {
+    const key = `${request.peer}|${request.from}|${request.producer}`;
+    this.#feeds.get(key)?.close();
+    this.#feeds.delete(key);
+  }
+
+  /**
+   * The RTP parameters a local producer is piped with, to every node and
+   * every time (announced with it: the other nodes produce with them).
+   */
+  pipeParametersOf(producer: Producer): RtpParameters {
+    let parameters = this.#pipeParameters.get(producer);
+    if (!parameters) {
+      parameters = pipeConsumerRtpParameters(producer.engine, { rtx: true }) as RtpParameters;
+      this.#pipeParameters.set(producer, parameters);
+    }
+    return parameters;
+  }
+
+  /** How many other nodes a local producer is piped to now. */
+  nodesOf(producer: Producer): number {
+    const prefix = `${producer.peer.name}|`;
+    const suffix = `|${producer.id}`;
+    let count = 0;
+    for (const [key, feed] of this.#feeds)
+      if (key.startsWith(prefix) && key.endsWith(suffix) && !feed.closed) count++;
+    return count;
   }
 
   /** Another node has a consumer of a local peer's producer starting: the pipe carries it from now on. */
@@ -218,35 +281,11 @@ export class RoomPipes {
     if (!pending) {
       pending = (async () => {
         const router = this.#room.router;
-        const srtp = this.#node.pipe.srtp;
         const engine = await router.createPipeTransport({
           listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
           enableRtx: true,
-          enableSrtp: srtp,
+          enableSrtp: this.#node.pipe.srtp,
         });
-        try {
-          const answer = await this.bus.request<LinkAnswer>(peer.node, 'link', {
-            room: this.#room.id,
-            peer: peer.name,
-            from: this.#node.id,
-            ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
-            port: engine.tuple.localPort,
-            srtp: engine.srtpParameters && { ...engine.srtpParameters },
-          } satisfies LinkRequest);
-          if (srtp !== (answer.srtp !== undefined))
-            throw new SfuError(
-              'INTERNAL',
-              `node ${peer.node} answered with ${answer.srtp ? 'SRTP' : 'plain RTP'}: give every node the same cluster.pipeSrtp`,
-            );
-          await engine.connect({
-            ip: answer.ip,
-            port: answer.port,
-            srtpParameters: answer.srtp && (checkSrtp(answer.srtp) as ms.SrtpParameters),
-          });
-        } catch (error) {
-          engine.close();
-          throw error;
-        }
         const link = new Transport({
           id: randomId(),
           direction: 'send',
@@ -272,6 +311,49 @@ export class RoomPipes {
       pending.catch(() => this.#inbound.delete(peer.name));
     }
     return pending;
+  }
+
+  /**
+   * This node's end of the pipe pair with the node of `peer`, linked to the
+   * far end (which that node makes now, the first time a producer of the
+   * peer is needed here).
+   */
+  private async linked(peer: RemotePeer): Promise<Transport> {
+    const link = await this.inbound(peer);
+    let linking = this.#linked.get(link);
+    if (!linking) {
+      linking = this.connectLink(peer, link);
+      this.#linked.set(link, linking);
+      // A link that failed is tried again by the next pipe.
+      linking.catch(() => {
+        if (this.#linked.get(link) === linking) this.#linked.delete(link);
+      });
+    }
+    await linking;
+    return link;
+  }
+
+  private async connectLink(peer: RemotePeer, link: Transport): Promise<void> {
+    const engine = link.engine as ms.PipeTransport;
+    const srtp = this.#node.pipe.srtp;
+    const answer = await this.bus.request<LinkAnswer>(peer.node, 'link', {
+      room: this.#room.id,
+      peer: peer.name,
+      from: this.#node.id,
+      ip: this.#node.pipe.announcedIp ?? this.#node.pipe.ip,
+      port: engine.tuple.localPort,
+      srtp: engine.srtpParameters && { ...engine.srtpParameters },
+    } satisfies LinkRequest);
+    if (srtp !== (answer.srtp !== undefined))
+      throw new SfuError(
+        'INTERNAL',
+        `node ${peer.node} answered with ${answer.srtp ? 'SRTP' : 'plain RTP'}: give every node the same cluster.pipeSrtp`,
+      );
+    await engine.connect({
+      ip: answer.ip,
+      port: answer.port,
+      srtpParameters: answer.srtp && (checkSrtp(answer.srtp) as ms.SrtpParameters),
+    });
   }
 
   private localPeer(name: string): Peer {

@@ -4,7 +4,7 @@ import type { AppData, MediaKind, RtpParameters } from '@x/protocol';
 // version of that format: nodes that do not share it do not share a cluster.
 
 /** Version of what nodes exchange through Redis. */
-export const CLUSTER_FORMAT = 1;
+export const CLUSTER_FORMAT = 2;
 
 /** A node, as the registry holds it. */
 export interface NodeInfo {
@@ -16,6 +16,8 @@ export interface NodeInfo {
   pipeIp: string;
   /** The cluster format it speaks. */
   format: number;
+  /** Whether its pipes are SRTP (`cluster.pipeSrtp`): nodes pipe media only to nodes that agree. */
+  pipeSrtp: boolean;
   /** The signaling protocol versions it speaks. */
   protocol: {
     /** The oldest it speaks. */
@@ -56,6 +58,10 @@ export interface ProducerRecord {
   kind: MediaKind;
   paused: boolean;
   appData: AppData | undefined;
+  /** The id of its mediasoup producer (the same on every node it is piped to). */
+  engineId: string;
+  /** The RTP parameters of its pipes (the same to every node, every time). */
+  rtpParameters: RtpParameters;
 }
 
 /** What happens in a room, published on its channel. */
@@ -96,7 +102,7 @@ export interface PipeSrtp {
   keyBase64: string;
 }
 
-/** One producer to pipe over a link. */
+/** One producer to pipe over a link (`consume`), or no longer (`unconsume`). */
 export interface ConsumeRequest {
   room: string;
   peer: string;
@@ -110,14 +116,6 @@ export interface ConsumeRequest {
  * comes when a consumer on the receiving node starts, not before.
  */
 export type FlowRequest = ConsumeRequest;
-
-/** What the receiving node produces it with (same id on both nodes). */
-export interface ConsumeAnswer {
-  engineId: string;
-  kind: MediaKind;
-  rtpParameters: RtpParameters;
-  paused: boolean;
-}
 
 /** A request to the node of a peer: take the peer out of the room (an app closed it elsewhere). */
 export interface KickRequest {

@@ -65,6 +65,8 @@ export interface RoomContext {
   admit?: (room: Room, name: string, spy: boolean) => Promise<() => void>;
   /** Called when one of the room's routers died with its worker. */
   routerDied?: (room: Room, worker: ms.Worker) => void;
+  /** How many other nodes of a cluster a producer of this server is sent to now. */
+  nodePipesOf?: (room: Room, producer: Producer) => number;
   settings: ResolvedSettings;
   pool: WorkerPool;
   limits: Limits;
@@ -78,6 +80,12 @@ export interface RoomContext {
  * another node) gives the room when it is added.
  */
 export interface MemberSource {
+  /**
+   * A consumer here needs one of its producers (its engine consumer is being
+   * made): bring that producer's media here until the function returned is
+   * called (the last use given back, it stops coming). Never waited for.
+   */
+  acquire(producer: Producer): () => void;
   /**
    * A consumer here starts receiving one of its producers: let that media
    * come (the first time; later calls cost nothing). Never waited for.
@@ -200,9 +208,14 @@ export class Room extends Emitter<RoomEvents> {
     return this.routerSet.all;
   }
 
-  /** How many other routers of the room a producer is piped to now (monitoring). */
+  /**
+   * How many pipes carry a producer away from its router now (monitoring):
+   * to the room's other routers on this server and, in a cluster, to other
+   * nodes (for a producer of this server's peers). Pipes are made when a
+   * consumer needs the producer there and closed when the last one goes.
+   */
   pipesOf(producer: Producer): number {
-    return this.routerSet.pipesOf(producer);
+    return this.routerSet.pipesOf(producer) + (this.#context.nodePipesOf?.(this, producer) ?? 0);
   }
 
   /** The peers of the room on this server. */
@@ -443,7 +456,20 @@ export class Room extends Emitter<RoomEvents> {
 
   /** How consumers reach producers on other routers, and members whose media comes on demand. */
   readonly #pipes: ConsumerPipes = {
-    acquire: (producer, router, options) => this.routerSet.acquire(producer, router, options),
+    acquire: async (producer, router, options) => {
+      // A producer of another node comes here first, then to the router.
+      const fromSource = this.#sources.get(producer.peer)?.acquire(producer);
+      try {
+        const release = await this.routerSet.acquire(producer, router, options);
+        return () => {
+          release();
+          fromSource?.();
+        };
+      } catch (error) {
+        fromSource?.();
+        throw error;
+      }
+    },
     flow: (producer, router) => {
       this.#sources.get(producer.peer)?.startMedia(producer);
       return this.routerSet.flow(producer, router);
