@@ -133,6 +133,71 @@ describe('liveness', () => {
     }
   });
 
+  it('the browser says the network changed (online, connection change): the connection is probed at once, and a dead path is noticed in about 2 s', async () => {
+    const slow = await WebSocketEndpoint.listen({
+      server,
+      auth: 'none',
+      host: '127.0.0.1',
+      selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+      ping: { intervalMs: 10_000, timeoutMs: 30_000 },
+    });
+    const hop = await tcpProxy({ host: '127.0.0.1', port: slow.port });
+    // What a browser has and Node has not: the window's events and
+    // navigator.connection's.
+    const scope = globalThis as unknown as Record<string, unknown>;
+    const windowEvents = new EventTarget();
+    const connectionEvents = new EventTarget();
+    const navigatorBefore = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    scope.addEventListener = windowEvents.addEventListener.bind(windowEvents);
+    scope.removeEventListener = windowEvents.removeEventListener.bind(windowEvents);
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { connection: connectionEvents },
+      configurable: true,
+    });
+    try {
+      for (const [source, type] of [
+        [windowEvents, 'online'],
+        [connectionEvents, 'change'],
+      ] as const) {
+        const room = fakeRoom();
+        const connection = await connect(room, `ws://127.0.0.1:${hop.port}/?roomId=online`, {
+          WebSocket: WebSocket as never,
+          reconnectDelays: [0, 200, 200],
+        });
+        await room.join(`frank-${type}`);
+        await room.createProducer(audioTrack()).send(room.createTransport('send'));
+        // A change that left the path alive: the server answers, nothing happens.
+        source.dispatchEvent(new Event(type));
+        await new Promise((r) => setTimeout(r, 2500));
+        expect(connection.state).toBe('open');
+        expect(connection.rtt).toBeDefined();
+
+        const reconnecting = next<[number]>(connection, 'reconnecting', 6000);
+        const cutAt = Date.now();
+        hop.blackhole();
+        // The browser fires the event within milliseconds of the change; the
+        // transports here never go disconnected.
+        source.dispatchEvent(new Event(type));
+        await reconnecting;
+        const noticedAfter = Date.now() - cutAt;
+        expect(noticedAfter).toBeGreaterThanOrEqual(1900);
+        expect(noticedAfter).toBeLessThan(4000);
+        expect(await next<['resume' | 'rejoin']>(connection, 'reconnected', 8000)).toEqual([
+          'resume',
+        ]);
+        room.leave();
+        connection.close();
+      }
+    } finally {
+      delete scope.addEventListener;
+      delete scope.removeEventListener;
+      if (navigatorBefore) Object.defineProperty(globalThis, 'navigator', navigatorBefore);
+      else delete scope.navigator;
+      await hop.close();
+      await slow.close();
+    }
+  });
+
   it('a server without pings (ping: false) announces none, and the client sends none', async () => {
     const quiet = await WebSocketEndpoint.listen({
       server,

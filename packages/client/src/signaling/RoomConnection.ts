@@ -11,6 +11,7 @@ import {
 import { CLOSE, Emitter, isFinalClose, logger } from '@x/shared';
 import { InvalidStateError, RequestError } from '../room/errors.js';
 import type { ResumedState } from '../room/Signal.js';
+import { watchNetworkChanges } from './networkChanges.js';
 import {
   DefaultReconnectPolicy,
   type ReconnectPolicy,
@@ -159,6 +160,7 @@ export class RoomConnection<
   // The connector's own requests (resume), answered on this socket only.
   readonly #own = new Map<number, (response: ServerResponse) => void>();
   readonly #outbox: ClientNotification[] = [];
+  readonly #unwatchNetwork: () => void;
 
   private constructor(
     room: R,
@@ -183,6 +185,10 @@ export class RoomConnection<
       notify: this.#onNotify,
       probe: () => this.#probe(),
     });
+    // A network change (a new address, Wi-Fi to cellular) likely killed the
+    // socket silently: ask the server at once rather than after the ping
+    // timeout or once the media path notices.
+    this.#unwatchNetwork = watchNetworkChanges(() => this.#probe());
     room.observer.once('close', () => {
       // Let the leave notification go out before the socket closes.
       setTimeout(() => this.close(), 0);
@@ -233,6 +239,7 @@ export class RoomConnection<
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#unwatchNetwork();
     this.#stopLiveness();
     this.#signal.carryBy(undefined);
     this.#socket?.close(1000, 'client closed');
@@ -396,9 +403,10 @@ export class RoomConnection<
   }
 
   /**
-   * A transport went quiet: ping now, and count the connection dead if the
-   * server does not answer within PROBE_MS (the media path's silence makes a
-   * dead signaling path likely: a network change), not the full timeout.
+   * A transport went quiet, or the browser says its network changed: ping
+   * now, and count the connection dead if the server does not answer within
+   * PROBE_MS (either makes a dead signaling path likely), not the full
+   * timeout.
    */
   #probe(): void {
     const live = this.#signal.liveness;
