@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   'cluster-join': () => import('./cluster/join.js'),
   'cluster-pipes': () => import('./cluster/pipes.js'),
   'cluster-drain': () => import('./cluster/drain.js'),
+  roam: () => import('./network/roam.js'),
 };
 
 interface Stored extends BenchResult {

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 
 /** The members of `window.demo` the benchmarks read. */
-interface DemoWindow {
+export interface DemoWindow {
   demo?: {
     room: { joined: boolean };
     video?: { transport?: unknown };
