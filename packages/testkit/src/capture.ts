@@ -1,7 +1,7 @@
 // What crosses the wire, as an observer on the path sees it: tcpdump (Debian's
 // `tcpdump`, root) writes the UDP packets of a filter to a pcap file, read
 // back here into the packets' addresses and payloads.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './media.js';
@@ -24,12 +24,20 @@ export interface UdpCapture {
 
 const TCPDUMP = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump', '/sbin/tcpdump'];
 
-/** Captures the UDP datagrams of `filter` (tcpdump syntax, `udp and …`) on `iface`. */
-export async function captureUdp(options: { iface: string; filter: string }): Promise<UdpCapture> {
+/**
+ * Captures the UDP datagrams of `filter` (tcpdump syntax, `udp and …`) on
+ * `iface`; `spawn` runs tcpdump elsewhere (in a network namespace:
+ * `Network.spawn`).
+ */
+export async function captureUdp(options: {
+  iface: string;
+  filter: string;
+  spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+}): Promise<UdpCapture> {
   const tcpdump = TCPDUMP.find((path) => existsSync(path)) ?? TCPDUMP[0]!;
   requireBinary(tcpdump, 'tcpdump');
   const file = join(ownTempDir('x-capture-'), 'capture.pcap');
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = (options.spawn ?? spawn)(
     tcpdump,
     ['-i', options.iface, '-n', '-U', '-s', '0', '-Z', 'root', '-w', file, options.filter],
     { stdio: ['ignore', 'ignore', 'pipe'] },

@@ -20,6 +20,8 @@ export interface NodeProcess {
   process: ChildProcess;
   /** The node's signaling URL for a room. */
   url(room: string): string;
+  /** `http://ip:port`: where a demo node serves its page. */
+  origin: string;
   /** Runs one of node.ts's IPC operations. */
   call<T = unknown>(op: string, args?: Record<string, unknown>): Promise<T>;
   /** What the node logged on stderr. */
@@ -46,6 +48,8 @@ export async function startNode(options: {
   pipeIp?: string;
   /** Its signaling port. Default: a free one of `ip` (in this namespace). */
   port?: number;
+  /** Runs the built demo (its page on `http://ip:port/`, signaling on /ws) instead of a bare endpoint. */
+  demo?: boolean;
   /** Starts the node's process somewhere else (a network namespace: `Network.spawn`). */
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 }): Promise<NodeProcess> {
@@ -65,6 +69,7 @@ export async function startNode(options: {
       ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),
       ...(options.pipeSrtp === false ? { PIPE_SRTP: 'false' } : {}),
       ...(options.pipeIp ? { PIPE_IP: options.pipeIp } : {}),
+      ...(options.demo ? { NODE_DEMO: '1' } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -105,7 +110,11 @@ export async function startNode(options: {
     ip: options.ip,
     port,
     process: child,
-    url: (room) => `ws://${options.ip}:${port}/?roomId=${encodeURIComponent(room)}`,
+    url: (room) =>
+      options.demo
+        ? `ws://${options.ip}:${port}/ws?roomId=${encodeURIComponent(room)}`
+        : `ws://${options.ip}:${port}/?roomId=${encodeURIComponent(room)}`,
+    origin: `http://${options.ip}:${port}`,
     call<T>(op: string, args: Record<string, unknown> = {}) {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {

@@ -1,8 +1,13 @@
 // One node of a test cluster, in its own process: a Server in cluster mode
-// with its WebSocket endpoint on its own loopback address, and an IPC door
-// for what the test does on the server side (RTP ingest, RtpStreamers,
-// producer pause/resume/close, what the node sees). SIGTERM drains it, as an
-// orchestrator's rolling update would.
+// with its WebSocket endpoint on its own address (or, with NODE_DEMO=1, the
+// built demo: its page, its token API and its endpoint on /ws, for Chromium
+// pages), and an IPC door for what the test does on the server side (RTP
+// ingest, RtpStreamers, producer pause/resume/close, what the node sees).
+// SIGTERM drains it, as an orchestrator's rolling update would.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Producer,
   RemotePeer,
@@ -11,6 +16,7 @@ import {
   type RtpStreamer,
   roomFromUrl,
   Server,
+  type ServerOptions,
   WebSocketEndpoint,
 } from '@x/server';
 
@@ -24,8 +30,9 @@ const ip = env('NODE_IP');
 const port = Number(env('NODE_PORT'));
 const nodeId = env('NODE_ID');
 const rtcMinPort = Number(env('RTC_MIN_PORT'));
+const demoMode = process.env.NODE_DEMO === '1';
 
-const server = await Server.create({
+const options: ServerOptions = {
   numWorkers: 1,
   logLevel: 'warn',
   rtcIPv4: ip,
@@ -41,21 +48,49 @@ const server = await Server.create({
         })
       : env('REDIS_URL'),
     nodeId,
-    signalingUrl: `ws://${ip}:${port}/`,
+    signalingUrl: demoMode ? `ws://${ip}:${port}/ws` : `ws://${ip}:${port}/`,
     pipeListenIp: process.env.PIPE_IP ?? ip,
     maxPeers: process.env.MAX_PEERS ? Number(process.env.MAX_PEERS) : undefined,
     pipeSrtp: process.env.PIPE_SRTP !== 'false',
   },
-});
+};
+
+/** The built demo (apps/demo/dist): what its pages need of a node. */
+interface DemoModule {
+  startDemo(options: Record<string, unknown>): Promise<{ server: Server }>;
+}
+
+async function startDemoNode(): Promise<Server> {
+  const demoJs = fileURLToPath(new URL('../../../apps/demo/dist/server/demo.js', import.meta.url));
+  if (!existsSync(demoJs))
+    throw new Error(`the demo is not built (${demoJs}): run pnpm exec turbo run build`);
+  const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
+  const demo = await startDemo({
+    port,
+    host: ip,
+    // Every node signs and checks the pages' tokens with one secret.
+    tokenSecret: env('AUTH_SECRET'),
+    webDir: fileURLToPath(new URL('../../../apps/demo/dist/web/', import.meta.url)),
+    recordingsDir: mkdtempSync(join(tmpdir(), `x-cluster-demo-${nodeId}-`)),
+    server: options,
+  });
+  return demo.server;
+}
+
+let server: Server;
+if (demoMode) server = await startDemoNode();
+else {
+  server = await Server.create(options);
+  // The endpoint lives as long as the process: the drain snippet below exits without closing it.
+  await WebSocketEndpoint.listen({
+    server,
+    host: ip,
+    port,
+    selectRoom: roomFromUrl(server),
+    auth: { secret: env('AUTH_SECRET') },
+  });
+}
 const cluster = server.cluster!;
-// The endpoint lives as long as the process: the drain snippet below exits without closing it.
-await WebSocketEndpoint.listen({
-  server,
-  host: ip,
-  port,
-  selectRoom: roomFromUrl(server),
-  auth: { secret: env('AUTH_SECRET') },
-});
 
 /** Everything this node saw happen in its rooms, for the test to read. */
 const events: string[] = [];

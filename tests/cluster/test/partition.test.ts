@@ -11,11 +11,13 @@
 //     declares A dead within the TTL and its peers leave B's room; once the
 //     link heals, B sees A and its peers again, once each, and both nodes
 //     list the same members.
+// tcpdump in the hub shows that the pipe between A and B carries SRTP.
 //
 //   root (test: clients, sinks) ── A ──┐
 //                               └─ B ──┼── hub ── redis
 import { createSocket, type Socket } from 'node:dgram';
 import {
+  captureUdp,
   createNetwork,
   findSystemBinary,
   type Host,
@@ -189,6 +191,28 @@ describe('a room across two nodes on hosts of their own', () => {
     });
     expect(await during(viaB, 1000)).toBeGreaterThan(20);
     expect(await during(onA, 1000)).toBeGreaterThan(20);
+  });
+
+  it('the pipe from A to B, captured in the hub, is SRTP: no readable payload', async () => {
+    const capture = await captureUdp({
+      iface: hubA.a.ifname,
+      filter: `udp and src host ${hubA.b.address} and dst host ${hubB.b.address}`,
+      spawn: (command, args, options) => net.spawn(hub, command, args, options),
+    });
+    await sleep(1500);
+    const pipe = await capture.stop();
+    expect(pipe.length).toBeGreaterThan(20);
+    // What A ingests: a 12-byte header, then 48 bytes all alike (rtpPacer).
+    // Plain RTP would carry them as they are; SRTP encrypts them and adds
+    // an authentication tag.
+    const readable = pipe.filter((d) => {
+      const payload = d.payload.subarray(12, 60);
+      return payload.length === 48 && payload.every((byte) => byte === payload[0]);
+    });
+    expect(readable).toEqual([]);
+    const media = pipe.filter((d) => d.payload.length > 12 && (d.payload[1]! & 0x7f) === 100);
+    expect(media.length).toBeGreaterThan(20);
+    for (const d of media) expect(d.payload.length).toBeGreaterThan(pacer!.packet(1).length);
   });
 
   it('the pipe path cut for 10 s: nothing closes, and media resumes by itself', async () => {

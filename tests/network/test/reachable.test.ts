@@ -28,9 +28,6 @@ import {
   startCoturn,
   turnCredentials,
 } from '@x/testkit';
-import type { Browser } from 'puppeteer-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NetDemo, serverTuples, startNetDemo } from '../src/demo.js';
 import {
   demoUrl,
   describePages,
@@ -41,7 +38,10 @@ import {
   openPage,
   selectedPairs,
   status,
-} from '../src/pages.js';
+} from '@x/testkit/pages';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type NetDemo, serverTuples, startNetDemo } from '../src/demo.js';
 
 let net: Network;
 let demo: NetDemo;

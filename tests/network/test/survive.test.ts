@@ -23,9 +23,6 @@ import {
   launchChromiumOn,
   type Network,
 } from '@x/testkit';
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NetDemo, startNetDemo } from '../src/demo.js';
 import {
   demoUrl,
   describePages,
@@ -35,7 +32,10 @@ import {
   framesSince,
   type NetPage,
   openPage,
-} from '../src/pages.js';
+} from '@x/testkit/pages';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NetDemo, startNetDemo } from '../src/demo.js';
 
 const GRACE_MS = 5000;
 let net: Network;

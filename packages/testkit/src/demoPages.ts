@@ -1,7 +1,10 @@
-// The demo page in a Chromium of a test network (puppeteer-core), with a
-// probe on every RTCPeerConnection the page makes: the ICE candidates it
-// gathered, the candidate errors (a TURN server's 401), and getStats() of
-// each: the selected candidate pair, and the media sent and received.
+// The demo page in a Chromium (puppeteer-core: `launchChromiumOn`, in a test
+// network or the machine's own namespace), with a probe on every
+// RTCPeerConnection the page makes: the ICE candidates it gathered, the
+// candidate errors (a TURN server's 401), and getStats() of each: the
+// selected candidate pair, and the media sent and received. Exported as
+// `@x/testkit/pages` (not from the index: it needs the DOM types, and
+// vitest's `expect`).
 import type { Browser, Page } from 'puppeteer-core';
 import { expect } from 'vitest';
 
