@@ -31,6 +31,8 @@ export class ClusterRoom {
   readonly pipes: RoomPipes;
   /** What producers of other nodes are (paused? still there?) as last heard. */
   readonly #remote = new Map<string, ProducerRecord | 'closed'>();
+  /** Producers of other nodes being made here now (by key). */
+  readonly #making = new Set<string>();
   /** The members of the room that other nodes host, by name. */
   readonly #remotePeers = new Map<string, RemotePeer>();
   /** What those members ask of this room. */
@@ -194,7 +196,7 @@ export class ClusterRoom {
       if (record !== 'closed' && record.node === id) this.#remote.delete(key);
     for (const peer of this.remotePeers) {
       if (peer.node !== id) continue;
-      this.pipes.forgetInbound(peer.name);
+      this.pipes.forgetInbound(peer);
       peer.closeWith('remote');
       void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
     }
@@ -353,9 +355,16 @@ export class ClusterRoom {
         this.addRemotePeer(event.peer);
         return;
       case 'peer-leave': {
+        // Only the peer of the node that says so: one of the same name may
+        // have joined through another node already (a rejoin).
         const peer = this.#remotePeers.get(event.peer);
-        if (peer?.node === event.from) peer.closeWith('remote', event.appData);
-        this.pipes.forgetInbound(event.peer);
+        if (peer?.node !== event.from) return;
+        peer.closeWith('remote', event.appData);
+        this.pipes.forgetInbound(peer);
+        // What was heard of its producers goes with it (one of the same name may come back).
+        for (const [key, record] of this.#remote)
+          if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+            this.#remote.delete(key);
         return;
       }
       case 'producer-add':
@@ -393,6 +402,10 @@ export class ClusterRoom {
         startMedia: (p) => peer.startMedia(p),
       }),
     );
+    // Its producers that were heard of before it (see addRemoteProducer).
+    for (const record of this.#remote.values())
+      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+        void this.addRemoteProducer(record);
   }
 
   /**
@@ -406,11 +419,14 @@ export class ClusterRoom {
     if (known && known !== 'closed') {
       // Known already (read again after Redis returned): only its pause may have changed.
       known.paused = record.paused;
-      this.remoteProducer(record.peer, record.id)?.setRemotelyPaused(record.paused, record.appData);
-      return;
-    }
-    this.#remote.set(key, record);
+      const made = this.remoteProducer(record.peer, record.id);
+      made?.setRemotelyPaused(record.paused, record.appData);
+      // Made, or being made; otherwise it came before its peer (an event
+      // while the room was being read from Redis): made now.
+      if (made || this.#making.has(key)) return;
+    } else this.#remote.set(key, record);
     const peer = this.#remotePeers.get(record.peer);
+    // Kept until its peer comes (addRemotePeer makes it then).
     if (!peer || peer.node !== record.node) return;
     const srtp = this.#node.pipe.srtp;
     if (this.#node.pipeSrtpOf(record.node) === !srtp) {
@@ -426,6 +442,7 @@ export class ClusterRoom {
       );
       return;
     }
+    this.#making.add(key);
     try {
       const { link, engine } = await this.pipes.produceHere(peer, record);
       const latest = this.#remote.get(key);
@@ -444,6 +461,8 @@ export class ClusterRoom {
     } catch (error) {
       this.#remote.delete(key);
       log.warn('producer %s of node %s could not be made here: %o', key, record.node, error);
+    } finally {
+      this.#making.delete(key);
     }
   }
 

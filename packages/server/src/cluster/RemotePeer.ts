@@ -189,6 +189,7 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
     what: 'pipe' | 'startMedia' | 'unpipe',
   ): void {
     const epoch = use.epoch;
+    log.debug('producer %d of %s (node %s): %s', producer.id, this.name, this.node, what);
     use.queue = use.queue.then(() =>
       this.#side[what](this, producer).catch((error: unknown) => {
         if (producer.closed || this.#closed) return;

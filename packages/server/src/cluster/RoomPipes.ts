@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { type types as ms, pipeConsumerRtpParameters } from '@x/mediasoup';
 import type { RtpParameters } from '@x/protocol';
+import { logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
@@ -17,6 +18,8 @@ import type {
   PipeSrtp,
   ProducerRecord,
 } from './records.js';
+
+const log = logger('x:server:cluster:RoomPipes');
 
 /** What a cluster room needs of its node. */
 export interface ClusterNode {
@@ -46,8 +49,13 @@ export interface ClusterNode {
 export class RoomPipes {
   readonly #room: Room;
   readonly #node: ClusterNode;
-  /** This node's pipe ends for peers of other nodes (their producers arrive here), by peer name. */
-  readonly #inbound = new Map<string, Promise<Transport>>();
+  /**
+   * This node's pipe ends for peers of other nodes (their producers arrive
+   * here), by peer: not by name, since a peer that rejoins through another
+   * node is a new RemotePeer under the same name while the old one may not
+   * have left yet.
+   */
+  readonly #inbound = new Map<RemotePeer, Promise<Transport>>();
   /** This node's pipe ends sending its peers' producers to other nodes, by `${peer}|${node}`. */
   readonly #outbound = new Map<string, ms.PipeTransport>();
   /** The pipe consumers of this node's producers, by `${peer}|${node}|${producer}`. */
@@ -125,7 +133,7 @@ export class RoomPipes {
   }
 
   /** A peer of another node left: its pipe transport here went with it. */
-  forgetInbound(peer: string): void {
+  forgetInbound(peer: RemotePeer): void {
     this.#inbound.delete(peer);
   }
 
@@ -162,6 +170,13 @@ export class RoomPipes {
     const remoteSrtp = request.srtp && checkSrtp(request.srtp);
     const peer = this.localPeer(request.peer);
     const key = `${request.peer}|${request.from}`;
+    log.debug(
+      'link of %s to node %s (%s:%d)',
+      request.peer,
+      request.from,
+      request.ip,
+      request.port,
+    );
     this.#outbound.get(key)?.close();
     const transport = await peer.router.createPipeTransport({
       listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
@@ -210,6 +225,7 @@ export class RoomPipes {
       rtpParameters: this.pipeParametersOf(producer),
     });
     const key = `${request.peer}|${request.from}|${request.producer}`;
+    log.debug('pipe of producer %d of %s to node %s', request.producer, request.peer, request.from);
     this.#feeds.get(key)?.close();
     this.#feeds.set(key, consumer);
     consumer.observer.once('close', () => {
@@ -220,6 +236,12 @@ export class RoomPipes {
   /** Another node no longer needs a local peer's producer: its pipe closes. */
   unconsume(request: ConsumeRequest): void {
     const key = `${request.peer}|${request.from}|${request.producer}`;
+    log.debug(
+      'no more pipe of producer %d of %s to node %s',
+      request.producer,
+      request.peer,
+      request.from,
+    );
     this.#feeds.get(key)?.close();
     this.#feeds.delete(key);
   }
@@ -267,17 +289,17 @@ export class RoomPipes {
    * the one it had closed (its peer left when its node was taken for dead).
    */
   private async inbound(peer: RemotePeer): Promise<Transport> {
-    const cached = this.#inbound.get(peer.name);
+    const cached = this.#inbound.get(peer);
     if (cached) {
       const link = await cached.catch(() => undefined);
       if (link && !link.closed) return link;
-      if (this.#inbound.get(peer.name) === cached) this.#inbound.delete(peer.name);
+      if (this.#inbound.get(peer) === cached) this.#inbound.delete(peer);
     }
     return this.newInbound(peer);
   }
 
   private newInbound(peer: RemotePeer): Promise<Transport> {
-    let pending = this.#inbound.get(peer.name);
+    let pending = this.#inbound.get(peer);
     if (!pending) {
       pending = (async () => {
         const router = this.#room.router;
@@ -307,8 +329,11 @@ export class RoomPipes {
         peer.useLink(link);
         return link;
       })();
-      this.#inbound.set(peer.name, pending);
-      pending.catch(() => this.#inbound.delete(peer.name));
+      this.#inbound.set(peer, pending);
+      pending.catch(() => {
+        if (this.#inbound.get(peer) === pending) this.#inbound.delete(peer);
+      });
+      peer.observer.once('close', () => this.#inbound.delete(peer));
     }
     return pending;
   }
