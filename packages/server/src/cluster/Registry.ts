@@ -88,15 +88,17 @@ export class Registry extends Emitter<RegistryEvents> {
   /** Tells the cluster now (after a change of this node: draining, load). */
   async beat(): Promise<void> {
     const self = this.#info();
-    const now = Date.now();
     await this.#bus.cmd
       .multi()
       .set(this.#bus.key(`node:${self.id}`), JSON.stringify(self), 'PX', this.#options.nodeTtlMs)
-      .zadd(this.#bus.key('nodes'), now, self.id)
+      .zadd(this.#bus.key('nodes'), Date.now(), self.id)
       .exec();
     // No beat got through for longer than the TTL: the others took this node
-    // for dead (whatever TCP made of the gap: commands that timed out may
-    // still have reached Redis, too late to count).
+    // for dead. Measured from when each beat was answered, not sent: a beat
+    // sent as the path was cut waits in TCP's queue and reaches Redis only
+    // when the path returns, long after its record expired (commands that
+    // timed out may also reach Redis late: neither counts).
+    const now = Date.now();
     const lapsed = this.#beatAt !== undefined && now - this.#beatAt > this.#options.nodeTtlMs;
     this.#beatAt = now;
     await this.read();
