@@ -84,9 +84,10 @@ export interface RtpSink {
   close(): void;
 }
 
-export async function rtpSink(): Promise<RtpSink> {
+/** A UDP socket on `address` (default 127.0.0.1) that keeps the RTP and counts the RTCP it receives. */
+export async function rtpSink(address = '127.0.0.1'): Promise<RtpSink> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
   const sink: RtpSink = {
     socket,
     port: socket.address().port,

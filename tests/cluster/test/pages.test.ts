@@ -16,16 +16,7 @@
 //   root (Chromium, balancer) ── A ──┐
 //                             ├─ B ──┼── hub ── redis
 //                             └─ C ──┘
-import {
-  createNetwork,
-  type Host,
-  launchChromiumOn,
-  type Network,
-  type RedisProcess,
-  startRedis,
-  type TcpProxy,
-  tcpProxy,
-} from '@x/testkit';
+import { launchChromiumOn, type TcpProxy, tcpProxy } from '@x/testkit';
 import {
   demoUrl,
   describePages,
@@ -35,14 +26,13 @@ import {
   reports,
 } from '@x/testkit/pages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startNode } from '../src/harness.js';
+import type { NodeProcess } from '../src/harness.js';
+import { type NetCluster, NODE_PORT, netCluster } from '../src/netCluster.js';
 
 type Browser = Awaited<ReturnType<typeof launchChromiumOn>>;
 
 const ROOM = 'pages';
-const PORT = 8000;
-let net: Network;
-let redis: RedisProcess;
+let cluster: NetCluster;
 const nodes: Record<'a' | 'b' | 'c', NodeProcess | undefined> = {
   a: undefined,
   b: undefined,
@@ -56,38 +46,20 @@ let carol: NetPage;
 const figures: string[] = [];
 
 beforeAll(async () => {
-  net = createNetwork();
-  const hub = net.host('hub', { router: true });
-  const redisHost = net.host('redis');
-  const hubRedis = net.link(hub, redisHost);
-  net.defaultRoute(redisHost, hubRedis.a.address);
-  redis = await startRedis({
-    bind: hubRedis.b.address,
-    port: 6379,
-    spawn: (command, args, options) => net.spawn(redisHost, command, args, options),
-  });
-  const node = async (id: 'a' | 'b' | 'c', rtcMinPort: number) => {
-    const host: Host = net.host(`node${id}`);
-    const root = net.link(net.root, host);
-    const pipe = net.link(hub, host);
-    net.defaultRoute(host, pipe.a.address);
-    nodes[id] = await startNode({
-      id: `p${id}`,
-      ip: root.b.address,
-      pipeIp: pipe.b.address,
-      port: PORT,
-      redis: redis.url,
-      rtcMinPort,
-      demo: true,
-      spawn: (command, args, options) => net.spawn(host, command, args, options),
-    });
-  };
-  await node('a', 40000);
-  await node('b', 41000);
-  await node('c', 42000);
+  cluster = await netCluster();
+  for (const [id, rtcMinPort] of [
+    ['a', 40000],
+    ['b', 41000],
+    ['c', 42000],
+  ] as const)
+    nodes[id] = (
+      await cluster.start(`node${id}`, { id: `p${id}`, rtcMinPort, demo: true })
+    ).process;
   const { a, b, c } = nodes as Record<'a' | 'b' | 'c', NodeProcess>;
-  balancer = await tcpProxy({ host: b.ip, port: PORT });
-  browser = await launchChromiumOn(net.root, { secureOrigins: [a.origin, b.origin, c.origin] });
+  balancer = await tcpProxy({ host: b.ip, port: NODE_PORT });
+  browser = await launchChromiumOn(cluster.net.root, {
+    secureOrigins: [a.origin, b.origin, c.origin],
+  });
   alice = await openPage(browser, 'alice (node A)', demoUrl(a.origin, ROOM, 'alice'));
   bob = await openPage(
     browser,
@@ -103,13 +75,7 @@ afterAll(async () => {
     for (const n of Object.values(nodes)) console.log(`--- ${n?.id}\n${n?.log()}`);
   await browser?.close().catch(() => undefined);
   await balancer?.close();
-  await Promise.all(
-    Object.values(nodes)
-      .filter((n) => n !== undefined)
-      .map((n) => n.kill('SIGKILL')),
-  );
-  await redis?.kill().catch(() => undefined);
-  net?.dispose();
+  await cluster?.dispose();
 });
 
 /** Frames decoded so far of each remote video the page receives. */
@@ -167,7 +133,7 @@ describe('demo pages on a cluster of network namespaces', () => {
     await nodes.b!.kill('SIGKILL');
     nodes.b = undefined;
     // What a load balancer does once its health check fails.
-    balancer.retarget({ host: nodes.c!.ip, port: PORT });
+    balancer.retarget({ host: nodes.c!.ip, port: NODE_PORT });
     const back = await everyPageDecodesTheOthers([alice, bob, carol], 40_000);
     figures.push(`SIGKILL of node B → Bob rejoined through C, all decode: ${back - killedAt} ms`);
     await expect

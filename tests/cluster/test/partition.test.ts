@@ -18,26 +18,23 @@
 import { createSocket, type Socket } from 'node:dgram';
 import {
   captureUdp,
-  createNetwork,
   findSystemBinary,
   type Host,
   type Link,
   type Network,
   ProtocolClient,
-  type RedisProcess,
   type RtpPacer,
   rtpPacer,
   sleep,
-  startRedis,
 } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
+import { type NodeProcess, tokenFor } from '../src/harness.js';
+import { type NetCluster, netCluster } from '../src/netCluster.js';
 
 const ROOM = 'split';
-const PORT = 8000;
+let cluster: NetCluster;
 let net: Network;
 let hub: Host;
-let redis: RedisProcess;
 let a: NodeProcess;
 let b: NodeProcess;
 let hubA: Link;
@@ -50,36 +47,12 @@ const sockets: Socket[] = [];
 let pacer: RtpPacer | undefined;
 
 beforeAll(async () => {
-  net = createNetwork();
-  hub = net.host('hub', { router: true });
-  const redisHost = net.host('redis');
-  const aHost = net.host('nodea');
-  const bHost = net.host('nodeb');
-  rootA = net.link(net.root, aHost);
-  rootB = net.link(net.root, bHost);
-  hubRedis = net.link(hub, redisHost);
-  hubA = net.link(hub, aHost);
-  hubB = net.link(hub, bHost);
-  net.defaultRoute(redisHost, hubRedis.a.address);
-  net.defaultRoute(aHost, hubA.a.address);
-  net.defaultRoute(bHost, hubB.a.address);
-  redis = await startRedis({
-    bind: hubRedis.b.address,
-    port: 6379,
-    spawn: (command, args, options) => net.spawn(redisHost, command, args, options),
-  });
-  const node = (id: string, host: Host, root: Link, pipe: Link, rtcMinPort: number) =>
-    startNode({
-      id,
-      ip: root.b.address,
-      pipeIp: pipe.b.address,
-      port: PORT,
-      redis: redis.url,
-      rtcMinPort,
-      spawn: (command, args, options) => net.spawn(host, command, args, options),
-    });
-  a = await node('pa', aHost, rootA, hubA, 40000);
-  b = await node('pb', bHost, rootB, hubB, 41000);
+  cluster = await netCluster();
+  ({ net, hub, redisLink: hubRedis } = cluster);
+  const nodeA = await cluster.start('nodea', { id: 'pa', rtcMinPort: 40000 });
+  const nodeB = await cluster.start('nodeb', { id: 'pb', rtcMinPort: 41000 });
+  ({ process: a, root: rootA, pipe: hubA } = nodeA);
+  ({ process: b, root: rootB, pipe: hubB } = nodeB);
 });
 
 afterAll(async () => {
@@ -87,9 +60,7 @@ afterAll(async () => {
   if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
   for (const client of clients) client.close();
   for (const socket of sockets) socket.close();
-  await Promise.all([a, b].filter(Boolean).map((n) => n.kill('SIGKILL')));
-  await redis?.kill().catch(() => undefined);
-  net?.dispose();
+  await cluster?.dispose();
 });
 
 const nft = () => findSystemBinary('nft', 'nftables');

@@ -1,17 +1,19 @@
 // Pipes between nodes are lazy: a producer crosses to another node only while
 // a consumer there needs it, and stops crossing when the last one goes.
-// Three nodes and a real redis-server; three producers on node A (RTP from
-// the test, paced like audio), RtpStreamers on B and C as the consumers, and
-// `Room.pipesOf` on A says how many nodes each producer is piped to.
+// Three nodes and Redis each on a host of their own (network namespaces, a
+// hub between them); three producers on node A (RTP from the test, paced
+// like audio), RtpStreamers on B and C as the consumers, sending to sockets
+// of the test; `Room.pipesOf` on A says how many nodes each producer is
+// piped to.
 import { type RtpPacer, type RtpSink, rtpPacer, rtpSink, sleep } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, type RedisProcess, startNode, startRedis } from '../src/harness.js';
+import { type NetCluster, type NetNode, netCluster } from '../src/netCluster.js';
 
 const ROOM = 'lazy';
-let redis: RedisProcess;
-let a: NodeProcess;
-let b: NodeProcess;
-let c: NodeProcess;
+let cluster: NetCluster;
+let a: NetNode;
+let b: NetNode;
+let c: NetNode;
 const pacers: RtpPacer[] = [];
 const sinks: RtpSink[] = [];
 /** The producers of node A, by peer name. */
@@ -22,14 +24,14 @@ interface RoomState {
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startNode({ id: 'la', ip: '127.0.0.17', redis: redis.url, rtcMinPort: 57000 });
-  b = await startNode({ id: 'lb', ip: '127.0.0.18', redis: redis.url, rtcMinPort: 58000 });
-  c = await startNode({ id: 'lc', ip: '127.0.0.19', redis: redis.url, rtcMinPort: 59000 });
-  for (const node of [a, b, c]) await node.call('create', { room: ROOM });
+  cluster = await netCluster();
+  a = await cluster.start('nodea', { id: 'la', rtcMinPort: 40000 });
+  b = await cluster.start('nodeb', { id: 'lb', rtcMinPort: 41000 });
+  c = await cluster.start('nodec', { id: 'lc', rtcMinPort: 42000 });
+  for (const node of [a, b, c]) await node.process.call('create', { room: ROOM });
   for (const [i, peer] of ['m1', 'm2', 'm3'].entries()) {
     const ssrc = 7000 + i;
-    const ingest = await a.call<{ producerId: number; url: string }>('ingest', {
+    const ingest = await a.process.call<{ producerId: number; url: string }>('ingest', {
       room: ROOM,
       peer,
       kind: 'audio',
@@ -42,11 +44,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.CLUSTER_LOGS) for (const n of [a, b, c]) console.log(`--- ${n?.id}\n${n?.log()}`);
+  if (process.env.CLUSTER_LOGS)
+    for (const n of [a, b, c]) console.log(`--- ${n?.process.id}\n${n?.process.log()}`);
   for (const pacer of pacers) pacer.stop();
   for (const sink of sinks) sink.close();
-  await Promise.all([a, b, c].filter(Boolean).map((n) => n.kill('SIGKILL')));
-  await redis?.stop();
+  await cluster?.dispose();
 });
 
 const id = (peer: string) => producers.get(peer)!;
@@ -54,21 +56,26 @@ const id = (peer: string) => producers.get(peer)!;
 const pipes = async () => {
   const counts: Record<string, number> = {};
   for (const peer of producers.keys())
-    counts[peer] = await a.call<number>('pipes', { room: ROOM, peer, producer: id(peer) });
+    counts[peer] = await a.process.call<number>('pipes', {
+      room: ROOM,
+      peer,
+      producer: id(peer),
+    });
   return counts;
 };
 /** RTP packets the producer's end of the pipe on `node` has received. */
-const received = (node: NodeProcess, peer: string) =>
-  node.call<number>('received', { room: ROOM, peer, producer: id(peer) });
+const received = (node: NetNode, peer: string) =>
+  node.process.call<number>('received', { room: ROOM, peer, producer: id(peer) });
 
-async function streamOn(node: NodeProcess, peer: string): Promise<{ sink: RtpSink; ssrc: number }> {
-  const sink = await rtpSink();
+/** An RtpStreamer on `node` of `peer`'s producer, to a socket of the test (the root end of the node's link). */
+async function streamOn(node: NetNode, peer: string): Promise<{ sink: RtpSink; ssrc: number }> {
+  const sink = await rtpSink(node.root.a.address);
   sinks.push(sink);
-  const { ssrc } = await node.call<{ ssrc: number }>('stream', {
+  const { ssrc } = await node.process.call<{ ssrc: number }>('stream', {
     room: ROOM,
     peer,
     producer: id(peer),
-    ip: '127.0.0.1',
+    ip: node.root.a.address,
     port: sink.port,
   });
   return { sink, ssrc };
@@ -87,7 +94,7 @@ describe('lazy pipes between nodes', () => {
       await expect
         .poll(
           async () => {
-            const state = await node.call<RoomState>('room', { room: ROOM });
+            const state = await node.process.call<RoomState>('room', { room: ROOM });
             return state.peers.filter((p) => p.producers.length === 1).length;
           },
           { timeout: 10_000 },
@@ -108,7 +115,7 @@ describe('lazy pipes between nodes', () => {
     expect(await received(b, 'm3')).toBe(0);
     expect(await received(c, 'm2')).toBe(0);
 
-    await b.call('unstream', { peer: 'm2', producer: id('m2') });
+    await b.process.call('unstream', { peer: 'm2', producer: id('m2') });
     await expect.poll(pipes, { timeout: 5000 }).toEqual({ m1: 0, m2: 0, m3: 0 });
     // Nothing crosses any more: B's end of the pipe stops counting.
     await sleep(300);
@@ -131,7 +138,7 @@ describe('lazy pipes between nodes', () => {
     expect(await pipes()).toEqual({ m1: 0, m2: 2, m3: 0 });
     const onB = sinks.at(-2)!;
 
-    await c.call('unstream', { peer: 'm2', producer: id('m2') });
+    await c.process.call('unstream', { peer: 'm2', producer: id('m2') });
     await expect.poll(pipes, { timeout: 5000 }).toEqual({ m1: 0, m2: 1, m3: 0 });
     // B's consumer goes on receiving.
     expect(await packetsDuring(onB, 1000)).toBeGreaterThan(20);

@@ -1,0 +1,87 @@
+// A test cluster whose every part is a host of its own: Redis and each node
+// in a network namespace, joined by a router namespace (hub) that carries the
+// cluster's traffic (Redis, pipes); each node also has a link to the
+// machine's own namespace, where the test, its sockets and its browsers are.
+//
+//   root (test) ── node x ──┐
+//               └─ node y ──┼── hub ── redis
+import {
+  createNetwork,
+  type Host,
+  type Link,
+  type Network,
+  type RedisProcess,
+  startRedis,
+} from '@x/testkit';
+import { type NodeProcess, startNode } from './harness.js';
+
+/** One node's host and its two links. */
+export interface NetNode {
+  host: Host;
+  /** To the root namespace: `b.address` is the node's (clients, RTC), `a.address` the root's. */
+  root: Link;
+  /** To the hub: `b.address` is the node's pipe address. */
+  pipe: Link;
+  process: NodeProcess;
+}
+
+export interface NetCluster {
+  net: Network;
+  hub: Host;
+  redis: RedisProcess;
+  /** Redis's link to the hub (`b.address`: where it listens). */
+  redisLink: Link;
+  /** Starts node `name` on a host of its own (`id`: its cluster id). */
+  start(
+    name: string,
+    options: { id: string; rtcMinPort: number; demo?: boolean },
+  ): Promise<NetNode>;
+  /** Kills every node, Redis, and removes the namespaces. */
+  dispose(): Promise<void>;
+}
+
+/** The signaling port of every node (each has its own address). */
+export const NODE_PORT = 8000;
+
+/** Makes the hub and Redis; nodes come with `start`. */
+export async function netCluster(): Promise<NetCluster> {
+  const net = createNetwork();
+  const hub = net.host('hub', { router: true });
+  const redisHost = net.host('redis');
+  const redisLink = net.link(hub, redisHost);
+  net.defaultRoute(redisHost, redisLink.a.address);
+  const redis = await startRedis({
+    bind: redisLink.b.address,
+    port: 6379,
+    spawn: (command, args, options) => net.spawn(redisHost, command, args, options),
+  });
+  const nodes: NetNode[] = [];
+  return {
+    net,
+    hub,
+    redis,
+    redisLink,
+    async start(name, options) {
+      const host = net.host(name);
+      const root = net.link(net.root, host);
+      const pipe = net.link(hub, host);
+      net.defaultRoute(host, pipe.a.address);
+      const process = await startNode({
+        ...options,
+        ip: root.b.address,
+        pipeIp: pipe.b.address,
+        port: NODE_PORT,
+        redis: redis.url,
+        spawn: (command, args, spawnOptions) => net.spawn(host, command, args, spawnOptions),
+      });
+      const node = { host, root, pipe, process };
+      nodes.push(node);
+      return node;
+    },
+    async dispose() {
+      await Promise.all(nodes.map((n) => n.process.kill('SIGKILL')));
+      await redis.kill().catch(() => undefined);
+      net.dispose();
+    },
+  };
+}
