@@ -42,6 +42,7 @@ export {
   killed,
   type RedisOptions,
   type RedisProcess,
+  type SentinelOptions,
   type SentinelSet,
   startRedis,
   startSentinels,

@@ -131,42 +131,58 @@ export interface SentinelSet {
   stop(): Promise<void>;
 }
 
+/** Where a Sentinel set runs (default: this namespace, on 127.0.0.1 and free ports). */
+export interface SentinelOptions {
+  /** The name the sentinels monitor the primary under. Default `x-primary`. */
+  name?: string;
+  /**
+   * The address every process listens on (a host of a test network's; its
+   * namespace is new, so the ports are 6379, 6380 and 26379–26381).
+   */
+  bind?: string;
+  /** Starts each process there (`Network.spawn`). */
+  spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+  /** Runs `redis-cli` there and returns its output (`Network.exec`). */
+  run?: (command: string, args: string[]) => string;
+}
+
 /**
  * A Redis with Redis Sentinel (Debian's redis-server runs as a sentinel with
  * `--sentinel`): a primary, one replica, three sentinels that fail over a
  * primary silent for 1 s.
  */
-export async function startSentinels(name = 'x-primary'): Promise<SentinelSet> {
+export async function startSentinels(options: SentinelOptions = {}): Promise<SentinelSet> {
   requireBinary('redis-server', 'redis-server');
   requireBinary('redis-cli', 'redis-tools');
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const primary = await spawnRedis(primaryPort);
-  const replica = await spawnRedis(replicaPort, {}, [
-    '--replicaof',
-    '127.0.0.1',
-    String(primaryPort),
-  ]);
+  const name = options.name ?? 'x-primary';
+  const host = options.bind ?? '127.0.0.1';
+  const elsewhere = options.bind !== undefined;
+  const primaryPort = elsewhere ? 6379 : await freePort();
+  const replicaPort = elsewhere ? 6380 : await freePort();
+  const where = { bind: options.bind, spawn: options.spawn };
+  const primary = await spawnRedis(primaryPort, where);
+  const replica = await spawnRedis(replicaPort, where, ['--replicaof', host, String(primaryPort)]);
   const dir = ownTempDir('x-sentinel-');
   const sentinels: { host: string; port: number; child: ChildProcess }[] = [];
   for (let i = 0; i < 3; i++) {
-    const port = await freePort();
+    const port = elsewhere ? 26379 + i : await freePort();
     const conf = join(dir, `sentinel-${i}.conf`);
     // Sentinels rewrite their config file: each has its own, in a dir of the test's.
     writeFileSync(
       conf,
       [
         `port ${port}`,
-        'bind 127.0.0.1',
+        `bind ${host}`,
         `dir ${dir}`,
-        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+        ...(elsewhere ? ['protected-mode no'] : []),
+        `sentinel monitor ${name} ${host} ${primaryPort} 2`,
         `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 5000`,
         `sentinel parallel-syncs ${name} 1`,
         '',
       ].join('\n'),
     );
-    const child = spawn('redis-server', [conf, '--sentinel'], {
+    const child = (options.spawn ?? spawn)('redis-server', [conf, '--sentinel'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -177,15 +193,22 @@ export async function startSentinels(name = 'x-primary'): Promise<SentinelSet> {
         throw new Error(`redis sentinel did not start: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    sentinels.push({ host: '127.0.0.1', port, child });
+    sentinels.push({ host, port, child });
   }
+  const run =
+    options.run ??
+    ((command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' }).stdout);
   const ask = (port: number): number | undefined => {
-    const answer = spawnSync(
-      'redis-cli',
-      ['-p', String(port), 'SENTINEL', 'get-master-addr-by-name', name],
-      { encoding: 'utf8' },
-    );
-    const [, p] = answer.stdout.trim().split('\n');
+    let answer = '';
+    try {
+      answer = run('redis-cli', [
+        ...['-h', host, '-p', String(port)],
+        ...['SENTINEL', 'get-master-addr-by-name', name],
+      ]);
+    } catch {
+      // A sentinel that cannot answer now: no primary known.
+    }
+    const [, p] = answer.trim().split('\n');
     return p ? Number(p) : undefined;
   };
   return {

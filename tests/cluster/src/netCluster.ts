@@ -5,13 +5,16 @@
 //
 //   root (test) ── node x ──┐
 //               └─ node y ──┼── hub ── redis
+import type { SpawnOptions } from 'node:child_process';
 import {
   createNetwork,
   type Host,
   type Link,
   type Network,
   type RedisProcess,
+  type SentinelSet,
   startRedis,
+  startSentinels,
 } from '@x/testkit';
 import { type NodeProcess, startNode } from './harness.js';
 
@@ -28,7 +31,10 @@ export interface NetNode {
 export interface NetCluster {
   net: Network;
   hub: Host;
-  redis: RedisProcess;
+  /** Redis (with `sentinel`: undefined). */
+  redis: RedisProcess | undefined;
+  /** The primary, replica and sentinels (with `sentinel`). */
+  sentinels: SentinelSet | undefined;
   /** Redis's link to the hub (`b.address`: where it listens). */
   redisLink: Link;
   /** Starts node `name` on a host of its own (`id`: its cluster id). */
@@ -43,23 +49,35 @@ export interface NetCluster {
 /** The signaling port of every node (each has its own address). */
 export const NODE_PORT = 8000;
 
-/** Makes the hub and Redis; nodes come with `start`. */
-export async function netCluster(): Promise<NetCluster> {
+/**
+ * Makes the hub and Redis (with `sentinel`: a primary, a replica and three
+ * sentinels, all on the Redis host); nodes come with `start`.
+ */
+export async function netCluster(options: { sentinel?: boolean } = {}): Promise<NetCluster> {
   const net = createNetwork();
   const hub = net.host('hub', { router: true });
   const redisHost = net.host('redis');
   const redisLink = net.link(hub, redisHost);
   net.defaultRoute(redisHost, redisLink.a.address);
-  const redis = await startRedis({
+  const there = {
     bind: redisLink.b.address,
-    port: 6379,
-    spawn: (command, args, options) => net.spawn(redisHost, command, args, options),
-  });
+    spawn: (command: string, args: string[], spawnOptions: SpawnOptions) =>
+      net.spawn(redisHost, command, args, spawnOptions),
+  };
+  const sentinels = options.sentinel
+    ? await startSentinels({
+        ...there,
+        run: (command, args) => net.exec(redisHost, command, args),
+      })
+    : undefined;
+  const redis = sentinels ? undefined : await startRedis({ ...there, port: 6379 });
+  const where = sentinels ? { sentinels: sentinels.sentinels, name: sentinels.name } : redis!.url;
   const nodes: NetNode[] = [];
   return {
     net,
     hub,
     redis,
+    sentinels,
     redisLink,
     async start(name, options) {
       const host = net.host(name);
@@ -71,7 +89,7 @@ export async function netCluster(): Promise<NetCluster> {
         ip: root.b.address,
         pipeIp: pipe.b.address,
         port: NODE_PORT,
-        redis: redis.url,
+        redis: where,
         spawn: (command, args, spawnOptions) => net.spawn(host, command, args, spawnOptions),
       });
       const node = { host, root, pipe, process };
@@ -80,7 +98,8 @@ export async function netCluster(): Promise<NetCluster> {
     },
     async dispose() {
       await Promise.all(nodes.map((n) => n.process.kill('SIGKILL')));
-      await redis.kill().catch(() => undefined);
+      await redis?.kill().catch(() => undefined);
+      await sentinels?.stop().catch(() => undefined);
       net.dispose();
     },
   };

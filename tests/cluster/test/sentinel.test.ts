@@ -2,39 +2,34 @@
 // Redis Sentinel (a primary, a replica, three sentinels), and when the
 // primary is killed while a room spans two nodes, the sentinels promote the
 // replica, media between the nodes never stops, and a join after the
-// failover reaches the peers of both nodes.
-import {
-  ProtocolClient,
-  type RtpSink,
-  rtpPacer,
-  rtpSink,
-  type SentinelSet,
-  sleep,
-  startSentinels,
-} from '@x/testkit';
+// failover reaches the peers of both nodes. Nodes A and B, and the Redis
+// processes, each on a host of their own (network namespaces, a hub between
+// them); the test's clients and socket are in the machine's namespace.
+import { ProtocolClient, type RtpSink, rtpPacer, rtpSink, sleep } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startNode, tokenFor } from '../src/harness.js';
+import { type NodeProcess, tokenFor } from '../src/harness.js';
+import { type NetCluster, type NetNode, netCluster } from '../src/netCluster.js';
 
 const ROOM = 'failover';
-let redis: SentinelSet;
+let cluster: NetCluster;
+let nodeB: NetNode;
 let a: NodeProcess;
 let b: NodeProcess;
 const clients: ProtocolClient[] = [];
 let sink: RtpSink | undefined;
 
 beforeAll(async () => {
-  redis = await startSentinels();
-  const where = { sentinels: redis.sentinels, name: redis.name };
-  a = await startNode({ id: 'fa', ip: '127.0.0.13', redis: where, rtcMinPort: 53000 });
-  b = await startNode({ id: 'fb', ip: '127.0.0.14', redis: where, rtcMinPort: 54000 });
+  cluster = await netCluster({ sentinel: true });
+  a = (await cluster.start('nodea', { id: 'fa', rtcMinPort: 40000 })).process;
+  nodeB = await cluster.start('nodeb', { id: 'fb', rtcMinPort: 41000 });
+  b = nodeB.process;
 });
 
 afterAll(async () => {
   if (process.env.CLUSTER_LOGS) for (const n of [a, b]) console.log(`--- ${n?.id}\n${n?.log()}`);
   for (const client of clients) client.close();
   sink?.close();
-  await Promise.all([a, b].filter(Boolean).map((n) => n.kill('SIGKILL')));
-  await redis?.stop();
+  await cluster?.dispose();
 });
 
 async function join(node: NodeProcess, name: string) {
@@ -60,7 +55,7 @@ describe('a cluster on Redis Sentinel', () => {
       if (!bob.joined.peers.some((p) => p.name === 'mic'))
         await bob.client.waitFor('newPeer', (n) => n.peer?.name === 'mic', 10_000);
       // A consumer on B (a streamer to the test's socket) has A pipe the producer there.
-      sink = await rtpSink();
+      sink = await rtpSink(nodeB.root.a.address);
       await expect
         .poll(
           () =>
@@ -69,7 +64,7 @@ describe('a cluster on Redis Sentinel', () => {
                 room: ROOM,
                 peer: 'mic',
                 producer: ingest.producerId,
-                ip: '127.0.0.1',
+                ip: nodeB.root.a.address,
                 port: sink!.port,
               })
               .then(
@@ -83,6 +78,7 @@ describe('a cluster on Redis Sentinel', () => {
         b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId });
       await expect.poll(received, { timeout: 10_000 }).toBeGreaterThan(20);
 
+      const redis = cluster.sentinels!;
       expect(redis.primaryPort()).toBe(redis.primary.port);
       await redis.primary.kill();
       // The sentinels promote the replica.
