@@ -73,6 +73,8 @@ export class Cluster extends Emitter<ClusterEvents> {
   #closed = false;
   #wasDown = false;
   #recovering = false;
+  /** Nodes this one took for dead (told so when they come back). */
+  readonly #dropped = new Set<string>();
 
   private constructor(options: ResolvedClusterOptions, host: ClusterHost) {
     super();
@@ -105,6 +107,11 @@ export class Cluster extends Emitter<ClusterEvents> {
     );
     this.#bus.serve('unlink', async (args) => this.roomOf(args).pipes.unlink(args as LinkRequest));
     this.#bus.serve('kick', async (args) => this.kick(args as KickRequest));
+    // Another node took this one for dead and closed its pipes to it: the
+    // peers of that node held here are stale (their pipes lead nowhere).
+    this.#bus.serve('dropped', async (args) =>
+      this.droppedBy(String((args as { from?: unknown }).from)),
+    );
   }
 
   /**
@@ -291,6 +298,9 @@ export class Cluster extends Emitter<ClusterEvents> {
    * again.
    */
   private nodeUp(node: NodeInfo): void {
+    // Back from the dead (a partition): it must make its pipes from this
+    // node anew, since this node closed the ones it had.
+    if (this.#dropped.delete(node.id)) void this.tellDropped(node.id);
     for (const clusterRoom of this.#rooms.values())
       if (clusterRoom.attached)
         clusterRoom
@@ -307,8 +317,32 @@ export class Cluster extends Emitter<ClusterEvents> {
   }
 
   private nodeDown(id: string): void {
+    this.#dropped.add(id);
     for (const clusterRoom of this.#rooms.values()) clusterRoom.nodeDown(id);
     this.safeEmit('nodedown', id);
+  }
+
+  /** Tells node `id` that this node took it for dead (tried a few times: it has just come back). */
+  private async tellDropped(id: string): Promise<void> {
+    for (let attempt = 0; attempt < 3 && !this.#closed; attempt++) {
+      try {
+        await this.#bus.request(id, 'dropped', { from: this.id });
+        return;
+      } catch (error) {
+        log.debug('telling node %s it was taken for dead failed: %s', id, String(error));
+        await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    }
+  }
+
+  /** Node `from` took this one for dead: its peers here leave, and come back from Redis with new pipes. */
+  private async droppedBy(from: string): Promise<void> {
+    log.warn('node %s took this node for dead: its peers are read again, with new pipes', from);
+    for (const clusterRoom of this.#rooms.values()) {
+      if (!clusterRoom.attached) continue;
+      clusterRoom.forgetNode(from);
+      await clusterRoom.load();
+    }
   }
 
   /** Redis returned: tell it this node again, then catch up with what happened meanwhile. */

@@ -208,6 +208,22 @@ export class ClusterRoom {
   }
 
   /**
+   * Node `id` took this node for dead and closed its pipes to it: its peers
+   * leave here (their pipes lead nowhere) and its producers are forgotten,
+   * so that `load` brings them back with pipes made anew. The local peers see
+   * them leave and return, as that node's peers saw this node's.
+   */
+  forgetNode(id: string): void {
+    for (const peer of this.remotePeers) {
+      if (peer.node !== id) continue;
+      this.pipes.forgetInbound(peer);
+      peer.closeWith('remote');
+    }
+    for (const [key, record] of this.#remote)
+      if (record !== 'closed' && record.node === id) this.#remote.delete(key);
+  }
+
+  /**
    * This node lets go of the room (its last peer left, or the room closed):
    * the peers of other nodes leave here, their pipes close.
    */
