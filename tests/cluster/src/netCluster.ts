@@ -8,6 +8,7 @@
 import type { SpawnOptions } from 'node:child_process';
 import {
   createNetwork,
+  findSystemBinary,
   type Host,
   type Link,
   type Network,
@@ -42,6 +43,13 @@ export interface NetCluster {
     name: string,
     options: { id: string; rtcMinPort: number; demo?: boolean },
   ): Promise<NetNode>;
+  /**
+   * Drops, in the hub, what addresses `x` and `y` send each other over
+   * `proto` (an nftables table named `name`), until {@link heal}.
+   */
+  cut(name: string, x: string, y: string, proto: 'udp' | 'tcp'): void;
+  /** Lifts the cut `name`. */
+  heal(name: string): void;
   /** Kills every node, Redis, and removes the namespaces. */
   dispose(): Promise<void>;
 }
@@ -95,6 +103,22 @@ export async function netCluster(options: { sentinel?: boolean } = {}): Promise<
       const node = { host, root, pipe, process };
       nodes.push(node);
       return node;
+    },
+    cut(name, x, y, proto) {
+      net.nft(
+        hub,
+        `table ip ${name} {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    ip saddr ${x} ip daddr ${y} meta l4proto ${proto} drop
+    ip saddr ${y} ip daddr ${x} meta l4proto ${proto} drop
+  }
+}
+`,
+      );
+    },
+    heal(name) {
+      net.exec(hub, findSystemBinary('nft', 'nftables'), ['delete', 'table', 'ip', name]);
     },
     async dispose() {
       await Promise.all(nodes.map((n) => n.process.kill('SIGKILL')));

@@ -6,6 +6,8 @@
 // comes through a load balancer (a TCP proxy on 127.0.0.1) that sends it to
 // B; Alice's page opens node A, Carol's node C. One story, step by step:
 //   1. the three pages decode each other, their media piped between hosts;
+//      node A is cut from Redis (not from its clients) and healed: every
+//      page decodes the others again, every node lists each member once;
 //   2. node B is killed (SIGKILL): the balancer sends new connections to C,
 //      and Bob's page, the same app code, rejoins there and decodes again;
 //   3. node A gets SIGTERM and runs the server README's snippet: Alice's page
@@ -27,7 +29,7 @@ import {
 } from '@x/testkit/pages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeProcess } from '../src/harness.js';
-import { type NetCluster, NODE_PORT, netCluster } from '../src/netCluster.js';
+import { type NetCluster, type NetNode, NODE_PORT, netCluster } from '../src/netCluster.js';
 
 type Browser = Awaited<ReturnType<typeof launchChromiumOn>>;
 
@@ -38,6 +40,8 @@ const nodes: Record<'a' | 'b' | 'c', NodeProcess | undefined> = {
   b: undefined,
   c: undefined,
 };
+/** Node A's host (its pipe address: what a cut from Redis drops). */
+let hostA: NetNode;
 let balancer: TcpProxy;
 let browser: Browser | undefined;
 let alice: NetPage;
@@ -51,10 +55,11 @@ beforeAll(async () => {
     ['a', 40000],
     ['b', 41000],
     ['c', 42000],
-  ] as const)
-    nodes[id] = (
-      await cluster.start(`node${id}`, { id: `p${id}`, rtcMinPort, demo: true })
-    ).process;
+  ] as const) {
+    const node = await cluster.start(`node${id}`, { id: `p${id}`, rtcMinPort, demo: true });
+    nodes[id] = node.process;
+    if (id === 'a') hostA = node;
+  }
   const { a, b, c } = nodes as Record<'a' | 'b' | 'c', NodeProcess>;
   balancer = await tcpProxy({ host: b.ip, port: NODE_PORT });
   browser = await launchChromiumOn(cluster.net.root, {
@@ -126,6 +131,26 @@ describe('demo pages on a cluster of network namespaces', () => {
     for (const p of [alice, bob, carol]) await expectJoined(p);
     await everyPageDecodesTheOthers([alice, bob, carol], 30_000);
     expect(await membersOn(nodes.c!)).toEqual(['alice@pa', 'bob@pb', 'carol@pc']);
+  });
+
+  it('node A cut from Redis, not from its clients: the others take it for dead; healed, every page decodes the others again and every node lists each member once', async () => {
+    cluster.cut('xredis', hostA.pipe.b.address, cluster.redisLink.b.address, 'tcp');
+    try {
+      // B and C: A is dead (its TTL, 3 s), its peer leaves their rooms.
+      for (const node of [nodes.b!, nodes.c!])
+        await expect
+          .poll(() => membersOn(node), { timeout: 10_000, interval: 250 })
+          .toEqual(['bob@pb', 'carol@pc']);
+    } finally {
+      cluster.heal('xredis');
+    }
+    const healedAt = Date.now();
+    const back = await everyPageDecodesTheOthers([alice, bob, carol], 40_000);
+    figures.push(`node A's link to Redis healed → all decode: ${back - healedAt} ms`);
+    for (const node of [nodes.a!, nodes.b!, nodes.c!])
+      await expect
+        .poll(() => membersOn(node), { timeout: 15_000 })
+        .toEqual(['alice@pa', 'bob@pb', 'carol@pc']);
   });
 
   it('node B killed: the balancer sends Bob to C, where his page rejoins and every page decodes again', async () => {

@@ -18,7 +18,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import {
   captureUdp,
-  findSystemBinary,
   type Host,
   type Link,
   type Network,
@@ -63,23 +62,9 @@ afterAll(async () => {
   await cluster?.dispose();
 });
 
-const nft = () => findSystemBinary('nft', 'nftables');
-
-/** Drops, in the hub, what `x` and `y` send each other (`proto`: 'udp' or 'tcp'). */
-function cut(name: string, x: string, y: string, proto: 'udp' | 'tcp'): void {
-  net.nft(
-    hub,
-    `table ip ${name} {
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    ip saddr ${x} ip daddr ${y} meta l4proto ${proto} drop
-    ip saddr ${y} ip daddr ${x} meta l4proto ${proto} drop
-  }
-}
-`,
-  );
-}
-const heal = (name: string) => net.exec(hub, nft(), ['delete', 'table', 'ip', name]);
+const cut = (name: string, x: string, y: string, proto: 'udp' | 'tcp') =>
+  cluster.cut(name, x, y, proto);
+const heal = (name: string) => cluster.heal(name);
 
 /** A UDP socket of the root namespace on `address` that counts the RTP packets it receives. */
 async function sink(address: string): Promise<{ port: number; count(): number }> {
