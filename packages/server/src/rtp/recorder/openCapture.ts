@@ -1,18 +1,23 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { logger } from '@x/shared';
 import type { Producer } from '../../media/Producer.js';
 import type { Room } from '../../media/Room.js';
 import type { RtpStreamer } from '../../media/RtpStreamer.js';
 import { rtpStreamerSdp } from '../../media/sdp.js';
 import { captureArgs, FfmpegCapture } from './FfmpegCapture.js';
 import { sendsMedia, streams } from './sendsMedia.js';
-import { freePortPair } from './udpPorts.js';
+import { freePortPair, isPortInUse } from './udpPorts.js';
+
+const log = logger('x:server:Recorder');
 
 /** How long to watch a camera for media before leaving it out. */
 const LIVE_CHECK_MS = 1000;
 /** How long to wait for the camera's first frame (a key frame is asked for) before leaving it out. */
 const FIRST_FRAME_MS = 3000;
+/** Tries with new ports when another process took one between its choice and ffmpeg's bind. */
+const PORT_ATTEMPTS = 3;
 
 /** A running capture: ffmpeg listening, the streamers resumed towards it. */
 export interface OpenCapture {
@@ -47,7 +52,7 @@ export async function openCapture(options: {
   ip: string;
   ffmpegPath: string;
 }): Promise<OpenCapture> {
-  const { room, producers, ip } = options;
+  const { producers } = options;
   const skipped = new Map<Producer, string>();
   const video = producers.find((p) => p.kind === 'video');
   if (video && producers.length > 1 && !(await sendsMedia(video, LIVE_CHECK_MS))) {
@@ -58,6 +63,22 @@ export async function openCapture(options: {
         : 'the camera sent nothing when the recording started',
     );
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCapture(options, skipped);
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !isPortInUse(error)) throw error;
+      log.warn('ffmpeg found a port taken (attempt %d): trying with new ports', attempt);
+    }
+  }
+}
+
+/** One try of {@link openCapture} once the producers are chosen: all undone if it fails. */
+async function startCapture(
+  options: Parameters<typeof openCapture>[0],
+  skipped: Map<Producer, string>,
+): Promise<OpenCapture> {
+  const { room, producers, ip } = options;
   const capturePath = join(dirname(options.file), `.${basename(options.file)}.capture`);
   const dir = await mkdtemp(join(tmpdir(), 'x-recorder-'));
   let streamers: RtpStreamer[] = [];
@@ -81,8 +102,10 @@ export async function openCapture(options: {
     return capture;
   };
   try {
+    const ports = new Set<number>();
     for (const producer of producers.filter((p) => !skipped.has(p))) {
-      const port = await freePortPair(ip);
+      const port = await freePortPair(ip, ports);
+      ports.add(port);
       streamers.push(
         await room.createRtpStreamer(producer, {
           remoteIP: ip,

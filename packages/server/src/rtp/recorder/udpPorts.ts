@@ -19,8 +19,16 @@ export function isBound(ip: string, port: number): Promise<boolean> {
   });
 }
 
-/** A free pair of UDP ports (port, port + 1) on `ip`, RTP and RTCP as ffmpeg expects them. */
-export async function freePortPair(ip: string): Promise<number> {
+/**
+ * A free pair of UDP ports (port, port + 1) on `ip`, RTP and RTCP as ffmpeg
+ * expects them, other than the pairs in `taken` (chosen for the same ffmpeg,
+ * which binds them all later). Free now only: another process may take it
+ * before ffmpeg binds (see {@link isPortInUse}).
+ */
+export async function freePortPair(
+  ip: string,
+  taken: ReadonlySet<number> = new Set(),
+): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const probe = createSocket(family(ip));
     const port = await new Promise<number>((resolve, reject) => {
@@ -28,8 +36,13 @@ export async function freePortPair(ip: string): Promise<number> {
       probe.bind(0, ip, () => resolve(probe.address().port));
     });
     probe.close();
-    if (port % 2 !== 0 || port >= 65535) continue;
+    if (port % 2 !== 0 || port >= 65535 || taken.has(port)) continue;
     if (!(await isBound(ip, port)) && !(await isBound(ip, port + 1))) return port;
   }
   throw new Error(`no free UDP port pair on ${ip}`);
+}
+
+/** Whether ffmpeg failed because a port it was to listen on was taken meanwhile. */
+export function isPortInUse(error: unknown): boolean {
+  return error instanceof Error && /bind failed: Address already in use/.test(error.message);
 }
