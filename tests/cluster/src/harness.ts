@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccessToken } from '@x/server';
 import { freePort, killed } from '@x/testkit';
+import { expect } from 'vitest';
 
 export { freePort, type RedisProcess, startRedis } from '@x/testkit';
 
@@ -131,4 +132,25 @@ export async function startNode(options: {
 /** An access token for `peer` in `room` (plain RTP allowed: the tests receive media on UDP sockets). */
 export function tokenFor(room: string, peer: string): Promise<string> {
   return createAccessToken({ secret: AUTH_SECRET, room, peer, canUsePlainRtp: true });
+}
+
+/**
+ * Starts an RtpStreamer on `node` of a producer of another node as soon as
+ * `node` knows of it (a moment after a join or a heal): that consumer is what
+ * has the producer piped there. Fails with the node's last answer after 10 s.
+ */
+export async function streamOnceKnown(
+  node: NodeProcess,
+  stream: { room: string; peer: string; producer: number; ip: string; port: number },
+): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        node.call('stream', stream).then(
+          () => true,
+          (error: Error) => error.message,
+        ),
+      { timeout: 10_000, interval: 250 },
+    )
+    .toBe(true);
 }

@@ -27,7 +27,7 @@ import {
   sleep,
 } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, tokenFor } from '../src/harness.js';
+import { type NodeProcess, streamOnceKnown, tokenFor } from '../src/harness.js';
 import { type NetCluster, netCluster } from '../src/netCluster.js';
 
 const ROOM = 'split';
@@ -91,21 +91,8 @@ async function during(s: { count(): number }, ms: number): Promise<number> {
  * An RtpStreamer on B of A's producer to a root-side socket, once B has the
  * producer piped in (it may take a moment after a join or a heal).
  */
-async function streamFromB(port: number): Promise<void> {
-  const args = { room: ROOM, peer: 'mic', producer, ip: rootB.a.address, port };
-  await expect
-    .poll(
-      () =>
-        b.call('stream', args).then(
-          () => true,
-          (e: Error) => e.message,
-        ),
-      {
-        timeout: 10_000,
-        interval: 250,
-      },
-    )
-    .toBe(true);
+function streamFromB(port: number): Promise<void> {
+  return streamOnceKnown(b, { room: ROOM, peer: 'mic', producer, ip: rootB.a.address, port });
 }
 
 type Members = { peers: { name: string; node: string }[] } | null;

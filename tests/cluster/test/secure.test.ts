@@ -17,7 +17,13 @@ import {
   sleep,
 } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, type RedisProcess, startNode, startRedis } from '../src/harness.js';
+import {
+  type NodeProcess,
+  type RedisProcess,
+  startNode,
+  startRedis,
+  streamOnceKnown,
+} from '../src/harness.js';
 
 const ROOM = 'secure';
 const A = '127.0.0.9';
@@ -101,24 +107,13 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
       sinks.push(sink);
       const forwarded: Buffer[] = [];
       sink.socket.on('message', (m) => forwarded.push(m));
-      await expect
-        .poll(
-          () =>
-            b
-              .call('stream', {
-                room: ROOM,
-                peer: 'mic',
-                producer: ingest.producerId,
-                ip: '127.0.0.1',
-                port: sink.port,
-              })
-              .then(
-                () => true,
-                () => false,
-              ),
-          { timeout: 10_000 },
-        )
-        .toBe(true);
+      await streamOnceKnown(b, {
+        room: ROOM,
+        peer: 'mic',
+        producer: ingest.producerId,
+        ip: '127.0.0.1',
+        port: sink.port,
+      });
       await expect
         .poll(
           () =>

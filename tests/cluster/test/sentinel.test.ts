@@ -7,7 +7,7 @@
 // them); the test's clients and socket are in the machine's namespace.
 import { ProtocolClient, type RtpSink, rtpPacer, rtpSink, sleep } from '@x/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, tokenFor } from '../src/harness.js';
+import { type NodeProcess, streamOnceKnown, tokenFor } from '../src/harness.js';
 import { type NetCluster, type NetNode, netCluster } from '../src/netCluster.js';
 
 const ROOM = 'failover';
@@ -56,24 +56,13 @@ describe('a cluster on Redis Sentinel', () => {
         await bob.client.waitFor('newPeer', (n) => n.peer?.name === 'mic', 10_000);
       // A consumer on B (a streamer to the test's socket) has A pipe the producer there.
       sink = await rtpSink(nodeB.root.a.address);
-      await expect
-        .poll(
-          () =>
-            b
-              .call('stream', {
-                room: ROOM,
-                peer: 'mic',
-                producer: ingest.producerId,
-                ip: nodeB.root.a.address,
-                port: sink!.port,
-              })
-              .then(
-                () => true,
-                () => false,
-              ),
-          { timeout: 10_000 },
-        )
-        .toBe(true);
+      await streamOnceKnown(b, {
+        room: ROOM,
+        peer: 'mic',
+        producer: ingest.producerId,
+        ip: nodeB.root.a.address,
+        port: sink.port,
+      });
       const received = () =>
         b.call<number>('received', { room: ROOM, peer: 'mic', producer: ingest.producerId });
       await expect.poll(received, { timeout: 10_000 }).toBeGreaterThan(20);
