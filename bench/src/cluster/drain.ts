@@ -10,11 +10,11 @@
 import { existsSync } from 'node:fs';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { Page } from 'playwright-core';
+import { demoJs } from '../lib/builtDemo.js';
 import { demoUrl, firstRemoteFrame, publishing } from '../lib/demoPage.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';
 import { type BenchNode, startCluster } from './cluster.js';
-import { demoJs } from './paths.js';
 
 const PAGES = 10;
 const ROOM = 'drain';

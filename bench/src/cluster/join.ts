@@ -18,11 +18,11 @@
 import { existsSync } from 'node:fs';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { BrowserContext, Page } from 'playwright-core';
+import { demoJs } from '../lib/builtDemo.js';
 import { demoUrl, firstRemoteFrame, joinedAt, publishing } from '../lib/demoPage.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { median, quantile, sleep } from '../lib/stats.js';
 import { type BenchCluster, type BenchNode, startCluster } from './cluster.js';
-import { demoJs } from './paths.js';
 import { type JoinVariant, protocolJoins } from './protocol-join.js';
 
 const ROUNDS = 6;

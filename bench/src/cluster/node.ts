@@ -7,13 +7,12 @@
 // consume producers piped from another node).
 // Usage: node.ts '<json NodeOptions>'
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { Producer, Room, RtpIngest, Server, ServerOptions } from '@x/server';
 import { RemotePeer, Server as XServer } from '@x/server';
+import { demoJs, demoWebDir, startBuiltDemo } from '../lib/builtDemo.js';
 import { ready, serve } from '../lib/child.js';
 import { packetsLost } from '../media/room-topology.js';
 import { cpuOf, inBatches, PAYLOAD_TYPE, SSRC } from '../media/topology.js';
-import { demoJs, demoWebDir } from './paths.js';
 
 export interface NodeOptions {
   id: string;
@@ -25,14 +24,6 @@ export interface NodeOptions {
   mode: 'server' | 'demo';
   /** Token secret shared by the nodes (demo mode). */
   tokenSecret: string;
-}
-
-interface DemoModule {
-  startDemo(options: Record<string, unknown>): Promise<{
-    port: number;
-    server: Server;
-    close(): Promise<void>;
-  }>;
 }
 
 const options = JSON.parse(process.argv[2]!) as NodeOptions;
@@ -56,8 +47,7 @@ let server: Server;
 let close: () => Promise<void>;
 if (options.mode === 'demo') {
   if (!existsSync(demoJs)) throw new Error(`the demo is not built (${demoJs})`);
-  const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
-  const demo = await startDemo({
+  const demo = await startBuiltDemo({
     port: options.port,
     host: options.ip,
     tokenSecret: options.tokenSecret,

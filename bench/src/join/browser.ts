@@ -11,18 +11,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { Page } from 'playwright-core';
+import { demoJs, demoWebDir, startBuiltDemo } from '../lib/builtDemo.js';
 import { demoUrl, firstRemoteFrame, publishing } from '../lib/demoPage.js';
 import { median } from '../lib/stats.js';
 
-const demoDir = fileURLToPath(new URL('../../../apps/demo/dist/', import.meta.url));
 const REPEATS = 3;
-
-interface DemoModule {
-  startDemo(options: Record<string, unknown>): Promise<{ port: number; close(): Promise<void> }>;
-}
 
 export type BrowserResult =
   | { skipped: string }
@@ -64,14 +59,12 @@ function loopback(page: Page): Promise<number> {
 }
 
 export async function browserFirstFrame(ports: [number, number]): Promise<BrowserResult> {
-  const demoJs = join(demoDir, 'server/demo.js');
-  const webDir = join(demoDir, 'web');
+  const webDir = demoWebDir;
   if (!existsSync(demoJs) || !existsSync(join(webDir, 'index.html')))
-    return { skipped: `the demo is not built (${demoDir}): run pnpm --filter @x/demo build` };
+    return { skipped: `the demo is not built (${demoJs}): run pnpm --filter @x/demo build` };
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM}` };
-  const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
   const recordingsDir = mkdtempSync(join(tmpdir(), 'x-bench-recordings-'));
-  const demo = await startDemo({
+  const demo = await startBuiltDemo({
     port: 0,
     host: '127.0.0.1',
     webDir,

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Server } from '@x/server';
 import { CHROMIUM, launchChromium } from '@x/testkit';
 import type { BrowserContext } from 'playwright-core';
-import { demoJs, demoWebDir } from '../cluster/paths.js';
+import { demoJs, demoWebDir } from '../lib/builtDemo.js';
 import { demoUrl, firstRemoteFrame, publishing } from '../lib/demoPage.js';
 import { type BenchResult, figure } from '../lib/report.js';
 import { median, sleep } from '../lib/stats.js';

@@ -12,8 +12,7 @@
 // rounds (navigation to its first remote frame), the cost of reloading.
 // Needs root (network namespaces, nftables are not used).
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import type { Server, ServerOptions } from '@x/server';
+import type { ServerOptions } from '@x/server';
 import {
   CHROMIUM,
   createNetwork,
@@ -23,7 +22,7 @@ import {
   launchChromiumOn,
   type Network,
 } from '@x/testkit';
-import { demoJs, demoWebDir } from '../cluster/paths.js';
+import { type BuiltDemo, demoJs, demoWebDir, startBuiltDemo } from '../lib/builtDemo.js';
 import { type DemoWindow, demoUrl } from '../lib/demoPage.js';
 import { type BenchResult, type Figure, figure } from '../lib/report.js';
 import { median, quantile, sleep } from '../lib/stats.js';
@@ -43,14 +42,6 @@ const TITLE =
 
 type Browser = Awaited<ReturnType<typeof launchChromiumOn>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
-
-interface DemoModule {
-  startDemo(options: Record<string, unknown>): Promise<{
-    port: number;
-    server: Server;
-    close(): Promise<void>;
-  }>;
-}
 
 /**
  * Runs in each page before its scripts: keeps every RTCPeerConnection the
@@ -133,7 +124,7 @@ export async function run(): Promise<BenchResult> {
   }
   const ip = findSystemBinary('ip', 'iproute2');
   let net: Network | undefined;
-  let demo: Awaited<ReturnType<DemoModule['startDemo']>> | undefined;
+  let demo: BuiltDemo | undefined;
   const browsers: Browser[] = [];
   const changes: number[] = [];
   const failed: number[] = [];
@@ -148,8 +139,7 @@ export async function run(): Promise<BenchResult> {
     // The server listens on the root end of the first link; the second
     // reaches it through the root namespace's routing (the same machine).
     const address = links[0].a.address;
-    const { startDemo } = (await import(pathToFileURL(demoJs).href)) as DemoModule;
-    demo = await startDemo({
+    demo = await startBuiltDemo({
       port: 0,
       host: address,
       webDir: demoWebDir,
