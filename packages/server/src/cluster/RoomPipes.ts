@@ -101,35 +101,34 @@ export class RoomPipes {
    */
   async pipeIn(peer: RemotePeer, id: number): Promise<void> {
     await this.linked(peer);
-    await this.bus.request(peer.node, 'consume', {
-      room: this.#room.id,
-      peer: peer.name,
-      from: this.#node.id,
-      producer: id,
-    } satisfies ConsumeRequest);
+    await this.askAbout(peer, 'consume', id);
   }
 
   /** Tells the node of `peer` that producer `id` is no longer needed here: its pipe closes. */
-  async pipeOut(peer: RemotePeer, id: number): Promise<void> {
-    await this.bus.request(peer.node, 'unconsume', {
-      room: this.#room.id,
-      peer: peer.name,
-      from: this.#node.id,
-      producer: id,
-    } satisfies ConsumeRequest);
+  pipeOut(peer: RemotePeer, id: number): Promise<void> {
+    return this.askAbout(peer, 'unconsume', id);
   }
 
   /**
    * Lets producer `id` of `peer` (a peer of another node, piped here) through
    * its pipe: its node resumes the pipe's consumer.
    */
-  async startFlow(peer: RemotePeer, id: number): Promise<void> {
-    await this.bus.request(peer.node, 'flow', {
+  startFlow(peer: RemotePeer, id: number): Promise<void> {
+    return this.askAbout(peer, 'flow', id);
+  }
+
+  /** A request to the node of `peer` about its producer `id`'s pipe to this node. */
+  private async askAbout(
+    peer: RemotePeer,
+    what: 'consume' | 'unconsume' | 'flow',
+    id: number,
+  ): Promise<void> {
+    await this.bus.request(peer.node, what, {
       room: this.#room.id,
       peer: peer.name,
       from: this.#node.id,
       producer: id,
-    } satisfies FlowRequest);
+    } satisfies ConsumeRequest & FlowRequest);
   }
 
   /** A peer of another node left: its pipe transport here went with it. */
