@@ -45,6 +45,21 @@ afterAll(async () => {
 
 const viaProxy = (room: string) => `ws://127.0.0.1:${proxy.port}/?roomId=${room}`;
 
+/**
+ * An endpoint whose pings are too rare to notice a dead path in time (10 s,
+ * 30 s), behind a hop the test can silence: only a probe notices it soon.
+ */
+async function slowEndpointBehindHop(): Promise<{ slow: WebSocketEndpoint; hop: TcpProxy }> {
+  const slow = await WebSocketEndpoint.listen({
+    server,
+    auth: 'none',
+    host: '127.0.0.1',
+    selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
+    ping: { intervalMs: 10_000, timeoutMs: 30_000 },
+  });
+  return { slow, hop: await tcpProxy({ host: '127.0.0.1', port: slow.port }) };
+}
+
 describe('liveness', () => {
   it('pings at the interval the server announces and measures the round trip', async () => {
     const room = fakeRoom();
@@ -95,14 +110,7 @@ describe('liveness', () => {
   });
 
   it('a transport that goes disconnected probes the connection: a dead path is noticed in about 2 s, not the full ping timeout', async () => {
-    const slow = await WebSocketEndpoint.listen({
-      server,
-      auth: 'none',
-      host: '127.0.0.1',
-      selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
-      ping: { intervalMs: 10_000, timeoutMs: 30_000 },
-    });
-    const hop = await tcpProxy({ host: '127.0.0.1', port: slow.port });
+    const { slow, hop } = await slowEndpointBehindHop();
     try {
       const room = fakeRoom();
       const connection = await connect(room, `ws://127.0.0.1:${hop.port}/?roomId=probe`, {
@@ -134,14 +142,7 @@ describe('liveness', () => {
   });
 
   it('the browser says the network changed (online, connection change): the connection is probed at once, and a dead path is noticed in about 2 s', async () => {
-    const slow = await WebSocketEndpoint.listen({
-      server,
-      auth: 'none',
-      host: '127.0.0.1',
-      selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
-      ping: { intervalMs: 10_000, timeoutMs: 30_000 },
-    });
-    const hop = await tcpProxy({ host: '127.0.0.1', port: slow.port });
+    const { slow, hop } = await slowEndpointBehindHop();
     // What a browser has and Node has not: the window's events and
     // navigator.connection's.
     const scope = globalThis as unknown as Record<string, unknown>;
