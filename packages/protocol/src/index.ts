@@ -74,6 +74,8 @@ export {
   sctpCapabilitiesToMessage,
   sctpParametersFromMessage,
   sctpParametersToMessage,
+  sctpStreamParametersFromMessage,
+  sctpStreamParametersToMessage,
   transportTupleFromMessage,
   transportTupleToMessage,
 } from './transport.js';

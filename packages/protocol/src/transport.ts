@@ -9,6 +9,7 @@ import type {
   PlainRtpParameters,
   SctpCapabilities,
   SctpParameters,
+  SctpStreamParameters,
   TransportTuple,
 } from './types.js';
 
@@ -149,6 +150,57 @@ export function sctpParametersToMessage(
 /** Message → SctpParameters. */
 export function sctpParametersFromMessage(m: pb.SctpParameters): SctpParameters {
   return { port: m.port, OS: m.os, MIS: m.mis, maxMessageSize: m.maxMessageSize };
+}
+
+/** SctpStreamParameters → message. */
+export function sctpStreamParametersToMessage(
+  p: SctpStreamParameters,
+  field = 'sctpStreamParameters',
+): pb.SctpStreamParameters {
+  const m: pb.SctpStreamParameters.$Properties = {
+    streamId: u32(p.streamId, field, 'streamId'),
+    ordered: p.ordered ?? true,
+  };
+  if (p.maxPacketLifeTime !== undefined)
+    m.maxPacketLifeTime = u32(p.maxPacketLifeTime, field, 'maxPacketLifeTime');
+  if (p.maxRetransmits !== undefined)
+    m.maxRetransmits = u32(p.maxRetransmits, field, 'maxRetransmits');
+  return m as pb.SctpStreamParameters;
+}
+
+/**
+ * Message → SctpStreamParameters. Throws `INVALID_FIELD` when absent,
+ * `INVALID_FIELD` for a stream id past 65534 or both partial-reliability
+ * options at once (a DataChannel has at most one).
+ */
+export function sctpStreamParametersFromMessage(
+  m: pb.SctpStreamParameters | null | undefined,
+  field = 'sctpStreamParameters',
+): SctpStreamParameters {
+  const msg = present(m, field);
+  if (msg.streamId > 65534)
+    throw new ProtocolError('INVALID_FIELD', `${field}.streamId must be at most 65534`, {
+      field: `${field}.streamId`,
+    });
+  const hasLifeTime = msg.maxPacketLifeTime != null;
+  const hasRetransmits = msg.maxRetransmits != null;
+  if (hasLifeTime && hasRetransmits)
+    throw new ProtocolError(
+      'INVALID_FIELD',
+      `${field}: give maxPacketLifeTime or maxRetransmits, not both`,
+      { field },
+    );
+  // mediasoup 3.12 reads 0 as "not set": the channel would silently become reliable.
+  if (msg.maxPacketLifeTime === 0 || msg.maxRetransmits === 0)
+    throw new ProtocolError(
+      'INVALID_FIELD',
+      `${field}: maxPacketLifeTime and maxRetransmits must be at least 1 (0 is not supported)`,
+      { field },
+    );
+  const p: SctpStreamParameters = { streamId: msg.streamId, ordered: msg.ordered };
+  if (hasLifeTime) p.maxPacketLifeTime = msg.maxPacketLifeTime!;
+  if (hasRetransmits) p.maxRetransmits = msg.maxRetransmits!;
+  return p;
 }
 
 /** PlainRtpParameters → message. */

@@ -238,6 +238,18 @@ export interface SctpParameters {
   maxMessageSize: number;
 }
 
+/** One DataChannel's SCTP stream, and how reliably it delivers. */
+export interface SctpStreamParameters {
+  /** SCTP stream id. */
+  streamId: number;
+  /** Whether messages arrive in the order they were sent (default true). */
+  ordered?: boolean;
+  /** Partially reliable: a message is given up after this many ms. */
+  maxPacketLifeTime?: number;
+  /** Partially reliable: a message is given up after this many retransmissions. */
+  maxRetransmits?: number;
+}
+
 /** Address of a plain RTP endpoint. */
 export interface PlainRtpParameters {
   /** IP address. */

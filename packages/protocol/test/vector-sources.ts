@@ -113,6 +113,17 @@ export const vectorSources: VectorSource[] = [
     },
   }),
   request('start_consumer', 9, { startConsumer: { id: 3141592653 } }),
+  request('create_data_producer', 11, {
+    createDataProducer: {
+      id: 1618033988,
+      transportId: 1,
+      sctpStreamParameters: { streamId: 3, ordered: false, maxRetransmits: 0 },
+      label: 'reactions',
+      protocol: 'emoji',
+      appData: jsonToMessage({ room: 'chat' }),
+    },
+  }),
+  request('enable_data_consumer', 12, { enableDataConsumer: { id: 2236067977, transportId: 2 } }),
   request('resume_session', 10, {
     resumeSession: { protocolVersion: 1, sessionId: '6f1c2b8e-session' },
   }),
@@ -126,6 +137,9 @@ export const vectorSources: VectorSource[] = [
   note('pause_producer', { pauseProducer: { id: 4294967295, appData: jsonToMessage('muted') } }),
   note('resume_producer', { resumeProducer: { id: 4294967295 } }),
   note('close_producer', { closeProducer: { id: 4294967295, appData: jsonToMessage(true) } }),
+  note('close_data_producer', {
+    closeDataProducer: { id: 1618033988, appData: jsonToMessage('done') },
+  }),
   note('enable_producer_stats', { enableProducerStats: { id: 4294967295, intervalMs: 2500 } }),
   note('disable_producer_stats', { disableProducerStats: { id: 4294967295 } }),
   note('pause_consumer', { pauseConsumer: { id: 3141592653 } }),
@@ -234,12 +248,46 @@ export const vectorSources: VectorSource[] = [
     },
   }),
   response('start_consumer', 9, { startConsumer: {} }),
+  response('create_data_producer', 11, { createDataProducer: {} }),
+  response('enable_data_consumer', 12, {
+    enableDataConsumer: {
+      sctpStreamParameters: { streamId: 1, ordered: true, maxPacketLifeTime: 500 },
+    },
+  }),
   response('resume_session', 10, {
     resumeSession: {
       peers: [{ name: 'bob', consumers: [consumer] }],
       producers: [{ id: 4294967295, paused: true }],
       transportIds: [2718281828, 7],
     },
+  }),
+  serverNote('new_data_consumer', {
+    newDataConsumer: {
+      dataConsumer: {
+        id: 2236067977,
+        peerName: 'bob',
+        dataProducerId: 1618033988,
+        label: 'chat',
+        protocol: '',
+        ordered: true,
+        appData: jsonToMessage({ topic: 'general' }),
+      },
+    },
+  }),
+  serverNote('data_consumer_closed', { dataConsumerClosed: { id: 2236067977, peerName: 'bob' } }),
+  serverNote('data_producer_closed', {
+    dataProducerClosed: {
+      id: 1618033988,
+      error: {
+        code: 11,
+        message: 'peer alice sent 2000 data messages per second, past its limit of 1000',
+        field: 'dataMessagesPerSecond',
+      },
+    },
+  }),
+  serverNote('data_message_text', { dataMessage: { label: 'moderator', text: 'héllo ✓' } }),
+  serverNote('data_message_binary', {
+    dataMessage: { label: 'state', binary: new Uint8Array([0, 1, 254, 255]) },
   }),
   serverNote('closed', {
     closed: {
