@@ -22,6 +22,8 @@ export {
   type ConsumerObserverEvents,
   type ConsumerOriginator,
 } from './media/Consumer.js';
+export { DataConsumer, type DataConsumerEvents } from './media/DataConsumer.js';
+export { DataProducer, type DataProducerEvents } from './media/DataProducer.js';
 export { DEFAULT_MEDIA_CODECS, type RoomMediaCodec } from './media/mediaCodecs.js';
 export {
   Peer,
@@ -41,6 +43,7 @@ export {
 export type {
   EnableConsumerOptions,
   PlainRtpTransportOptions,
+  ProduceDataOptions,
   ProduceOptions,
   WebRtcTransportOptions,
 } from './media/peerOptions.js';
@@ -53,7 +56,12 @@ export {
   type RtpStreamerEvents,
   type RtpStreamerOptions,
 } from './media/RtpStreamer.js';
-export type { JoinOptions, RecordingState } from './media/roomTypes.js';
+export type {
+  DataMessage,
+  JoinOptions,
+  RecordingState,
+  ServerDataMessage,
+} from './media/roomTypes.js';
 export type {
   LogLevel,
   ResolvedSettings,

@@ -21,6 +21,8 @@ import {
   type ConsumerOriginator,
   type ConsumerPipes,
 } from './Consumer.js';
+import { DataConsumer, type DataConsumerHooks, type DataPipesSide } from './DataConsumer.js';
+import { DataProducer, type DataProducerHooks } from './DataProducer.js';
 import type { MemberHooks } from './MemberHooks.js';
 import type { Originator } from './Originator.js';
 import type { PeerLink } from './PeerLink.js';
@@ -30,6 +32,7 @@ import { Producer, type ProducerHooks } from './Producer.js';
 import type {
   EnableConsumerOptions,
   PlainRtpTransportOptions,
+  ProduceDataOptions,
   ProduceOptions,
   WebRtcTransportOptions,
 } from './peerOptions.js';
@@ -53,6 +56,17 @@ const log = logger('x:server:Peer');
 // asks again only after 1 s: one close behind another (a new subscriber or pipe) waits instead.
 const KEY_FRAME_REQUEST_DELAY_MS = 400;
 
+/**
+ * What the server may hold for one receiving peer that has not acknowledged
+ * it yet: mediasoup drops a data message that does not fit (it has no flow
+ * control back to the sender), so this is what lets a peer on a slower path
+ * fall behind a burst without losing messages: two seconds of one sender at
+ * the rate limit, 1 to 16 MiB.
+ */
+function receiveBufferSize(limits: Limits): number {
+  return Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, 2 * limits.dataBytesPerSecond));
+}
+
 export type { PeerPermissions } from './permissions.js';
 
 /** Events of a {@link Peer}. */
@@ -67,6 +81,10 @@ export type PeerEvents = {
   newproducer: [producer: Producer];
   /** A consumer was created for the peer (another peer produced). */
   newconsumer: [consumer: Consumer];
+  /** The client created a data producer. */
+  newdataproducer: [dataProducer: DataProducer];
+  /** A data consumer was created for the peer (another peer produced data). */
+  newdataconsumer: [dataConsumer: DataConsumer];
 };
 
 /** How and why a peer closed (its observer's `close`). */
@@ -117,6 +135,12 @@ export type PeerObserverEvents = {
   consumereffectiveprofilechange: [consumer: Consumer, profile: Profile];
   /** The quality of one of its consumers changed. */
   consumerscore: [consumer: Consumer, score: number, producerScore: number];
+  /** It has a new data producer. */
+  newdataproducer: [dataProducer: DataProducer];
+  /** It has a new data consumer. */
+  newdataconsumer: [dataConsumer: DataConsumer];
+  /** One of its data consumers closed. */
+  dataconsumerclose: [dataConsumer: DataConsumer];
 };
 
 /** @internal What a room hears of and asks its peer, apart from its events. */
@@ -125,6 +149,12 @@ export interface PeerHooks extends MemberHooks {
   assertFanOut(peer: Peer): void;
   /** One of its consumers closed. */
   consumerClosed(consumer: Consumer): void;
+  /** It has a new data producer: the room's other peers get a data consumer of it. */
+  dataProducerAdded(dataProducer: DataProducer): void;
+  /** One of its data producers closed. */
+  dataProducerClosed(dataProducer: DataProducer): void;
+  /** One of its data consumers closed. */
+  dataConsumerClosed(dataConsumer: DataConsumer): void;
 }
 
 /** @internal What a peer gets from its room. */
@@ -135,6 +165,8 @@ export interface PeerContext {
   plainRtp: PlainRtpPolicy | undefined;
   /** How its consumers reach producers that live on other routers. */
   pipes: ConsumerPipes;
+  /** How its data consumers reach data producers that live on other routers. */
+  dataPipes: DataPipesSide;
   /**
    * Where a WebRTC transport on `router` listens: its worker's WebRtcServer
    * (one port for all), or addresses of its own (ports from the range).
@@ -176,6 +208,9 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
   readonly #producers = new Map<number, Producer>();
   readonly #consumers = new Map<number, Consumer>();
   readonly #consumerOf = new Map<Producer, Consumer>();
+  readonly #dataProducers = new Map<number, DataProducer>();
+  readonly #dataConsumers = new Map<number, DataConsumer>();
+  readonly #dataConsumerOf = new Map<DataProducer, DataConsumer>();
 
   /** @internal Created by its room. */
   constructor(options: {
@@ -220,6 +255,31 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
   /** Its consumers. */
   get consumers(): Consumer[] {
     return [...this.#consumers.values()];
+  }
+
+  /** Its data producers (DataChannels its client sends on). */
+  get dataProducers(): DataProducer[] {
+    return [...this.#dataProducers.values()];
+  }
+
+  /** Its data consumers (the other peers' data producers, as it receives them). */
+  get dataConsumers(): DataConsumer[] {
+    return [...this.#dataConsumers.values()];
+  }
+
+  /** The data producer with this id, if it is the peer's. */
+  getDataProducerById(id: number): DataProducer | undefined {
+    return this.#dataProducers.get(id);
+  }
+
+  /** The data consumer with this id, if it is the peer's. */
+  getDataConsumerById(id: number): DataConsumer | undefined {
+    return this.#dataConsumers.get(id);
+  }
+
+  /** The peer's data consumer of a data producer, if it has one. */
+  getDataConsumerOf(dataProducer: DataProducer): DataConsumer | undefined {
+    return this.#dataConsumerOf.get(dataProducer);
   }
 
   /** The transport with this id, if it is the peer's. */
@@ -270,6 +330,8 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
     for (const transport of [...this.#transports.values()]) transport.closeWith(originator);
     for (const producer of [...this.#producers.values()]) producer.closeWith(originator);
     for (const consumer of [...this.#consumers.values()]) consumer.close();
+    for (const dp of [...this.#dataProducers.values()]) dp.closeWith(originator);
+    for (const dc of [...this.#dataConsumers.values()]) dc.close();
     this.#context.hooks.closed(this, appData);
     this.safeEmit('close', originator, appData);
   }
@@ -297,6 +359,10 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
         preferTcp: options.preferTcp ?? false,
         enableSctp: options.numSctpStreams !== undefined,
         numSctpStreams: options.numSctpStreams,
+        // The SDP's max-message-size: browsers refuse to send more, the worker drops it.
+        maxSctpMessageSize: this.#context.limits.maxDataMessageSize,
+        sctpSendBufferSize:
+          options.direction === 'recv' ? receiveBufferSize(this.#context.limits) : undefined,
       }),
     );
     this.assertStillOpen(engine, 'transport');
@@ -403,6 +469,106 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
   }
 
   /**
+   * Creates a data producer (a DataChannel its client sends on) on one of its
+   * send transports with SCTP; every other peer gets a data consumer of it.
+   */
+  async produceData(options: ProduceDataOptions): Promise<DataProducer> {
+    assertMayProduce(this);
+    if (this.#dataProducers.has(options.id))
+      throw new SfuError(
+        'ALREADY_EXISTS',
+        `data producer ${options.id} already exists: choose another id`,
+        { field: 'id' },
+      );
+    const transport = this.transport(options.transportId);
+    assertDirection(transport, 'send');
+    if (!transport.engine.sctpParameters)
+      throw new SfuError(
+        'INVALID_STATE',
+        `transport ${transport.id} has no SCTP: create it with sctpCapabilities to send data`,
+        { field: 'transportId' },
+      );
+    checkLimit(
+      this.#context.limits,
+      'dataProducersPerPeer',
+      this.#dataProducers.size,
+      `peer ${this.name}`,
+    );
+    const engine = await createdInTime('data producer', () =>
+      transport.engine.produceData({
+        sctpStreamParameters: options.sctpStreamParameters,
+        label: options.label ?? '',
+        protocol: options.protocol ?? '',
+      }),
+    );
+    if (this.#closed || transport.closed) {
+      engine.close();
+      throw new InvalidStateError(
+        `transport ${transport.id} closed while the data producer was created`,
+      );
+    }
+    const dataProducer = new DataProducer({
+      id: options.id,
+      peer: this,
+      transport,
+      engine,
+      appData: options.appData,
+      hooks: this.#dataProducerHooks,
+    });
+    this.#dataProducers.set(dataProducer.id, dataProducer);
+    this.#context.hooks.dataProducerAdded(dataProducer);
+    this.observer.notify('newdataproducer', dataProducer);
+    this.safeEmit('newdataproducer', dataProducer);
+    return dataProducer;
+  }
+
+  /** Enables one of the peer's data consumers on a receive transport with SCTP. */
+  async enableDataConsumer(id: number, transportId: number): Promise<DataConsumer> {
+    const dataConsumer = this.owned(this.#dataConsumers, id, 'data consumer', 'id');
+    const transport = this.transport(transportId);
+    assertDirection(transport, 'recv');
+    await dataConsumer.enable(transport);
+    return dataConsumer;
+  }
+
+  /** @internal Gives the peer a data consumer of another peer's data producer (the room does). */
+  subscribeData(dataProducer: DataProducer, options: { id: number }): DataConsumer {
+    const dataConsumer = new DataConsumer({
+      id: options.id,
+      source: dataProducer,
+      peer: this,
+      pipes: this.#context.dataPipes,
+      hooks: this.#dataConsumerHooks,
+    });
+    this.#dataConsumers.set(dataConsumer.id, dataConsumer);
+    this.#dataConsumerOf.set(dataProducer, dataConsumer);
+    this.observer.notify('newdataconsumer', dataConsumer);
+    this.safeEmit('newdataconsumer', dataConsumer);
+    return dataConsumer;
+  }
+
+  readonly #dataProducerHooks: DataProducerHooks = {
+    closed: (dp) => {
+      this.#dataProducers.delete(dp.id);
+      this.#context.hooks.dataProducerClosed(dp);
+    },
+  };
+
+  readonly #dataConsumerHooks: DataConsumerHooks = {
+    closed: (dc) => {
+      this.#dataConsumers.delete(dc.id);
+      this.#dataConsumerOf.delete(dc.source);
+      this.#context.hooks.dataConsumerClosed(dc);
+      this.observer.notify('dataconsumerclose', dc);
+    },
+  };
+
+  /** @internal The peer's data producer with this id, or NOT_FOUND for its client. */
+  dataProducer(id: number): DataProducer {
+    return this.owned(this.#dataProducers, id, 'data producer', 'id');
+  }
+
+  /**
    * Enables one of the peer's consumers on a receive transport: media is
    * ready to flow once the client starts it ({@link startConsumer}).
    */
@@ -500,6 +666,7 @@ export class Peer extends Emitter<PeerEvents> implements RoomMember {
         for (const producer of this.producers) {
           if (producer.transport === t) producer.closeWith(originator);
         }
+        for (const dp of this.dataProducers) if (dp.transport === t) dp.closeWith(originator);
         this.#transports.delete(t.id);
       },
     };

@@ -14,6 +14,10 @@ import { AudioLevels } from './AudioLevels.js';
 import { assertCanJoin, assertFanOut, type RoomView } from './admission.js';
 import type { Consumer, ConsumerPipes } from './Consumer.js';
 import { createRtpStreamer } from './createRtpStreamer.js';
+import { DataPipes } from './DataPipes.js';
+import type { DataProducer } from './DataProducer.js';
+import { DataRateWatch } from './DataRateWatch.js';
+import { DataReceiver } from './DataReceiver.js';
 import { DominantSpeaker } from './DominantSpeaker.js';
 import type { MemberHooks } from './MemberHooks.js';
 import { OutsideRouter } from './OutsideRouter.js';
@@ -22,6 +26,7 @@ import type { PeerLink } from './PeerLink.js';
 import type { PlainRtpPolicy } from './PlainRtpPolicy.js';
 import type { Producer } from './Producer.js';
 import { RoomConsumers } from './RoomConsumers.js';
+import { RoomDataConsumers } from './RoomDataConsumers.js';
 import type { RoomMember } from './RoomMember.js';
 import type { RoomRouters } from './RoomRouters.js';
 import { RtpIngest, type RtpIngestOptions } from './RtpIngest.js';
@@ -131,6 +136,12 @@ export class Room extends Emitter<RoomEvents> {
   /** Every producer of the room, in the order they came. */
   readonly #producers = new Set<Producer>();
   readonly #consumers: RoomConsumers;
+  /** Every data producer of the room's peers, in the order they came. */
+  readonly #dataProducers = new Set<DataProducer>();
+  readonly #dataConsumers = new RoomDataConsumers();
+  readonly #dataPipes = new DataPipes();
+  readonly #dataRates: DataRateWatch;
+  #dataReceiver: DataReceiver | undefined;
   readonly #recordings = new Map<object, string[]>();
   readonly #streamers = new Set<RtpStreamer>();
   readonly #detectors = new Set<ActiveSpeakerDetector>();
@@ -169,6 +180,7 @@ export class Room extends Emitter<RoomEvents> {
       changed: (member, producer) => this.observer.notify('activespeakerchange', member, producer),
     });
     this.#consumers = new RoomConsumers(this.#pipes);
+    this.#dataRates = new DataRateWatch(this.limits);
     this.#outside = new OutsideRouter(options.context.pool, () =>
       (this.router.rtpCapabilities.codecs ?? []).filter((c) => !/\/rtx$/i.test(c.mimeType)),
     );
@@ -239,6 +251,54 @@ export class Room extends Emitter<RoomEvents> {
   /** The consumers of a producer of the room: its peers' and its RtpStreamers'. */
   consumersOf(producer: Producer): Consumer[] {
     return this.#consumers.of(producer);
+  }
+
+  /** Every data producer of the room's peers on this server. */
+  get dataProducers(): DataProducer[] {
+    return [...this.#dataProducers];
+  }
+
+  /** How many other routers a data producer is piped to now (monitoring). */
+  dataPipesOf(dataProducer: DataProducer): number {
+    return this.#dataPipes.pipesOf(dataProducer);
+  }
+
+  /**
+   * Sends a message from the server app to every peer of the room (or to the
+   * peers named in `to`), over their signaling connections: it reaches every
+   * client, those that have no SCTP transport too. Clients receive it as a
+   * `serverdata` event with `label`.
+   */
+  sendData(data: string | Uint8Array, options: { label?: string; to?: string[] } = {}): void {
+    this.assertOpen('sendData');
+    if (typeof data !== 'string' && !(data instanceof Uint8Array))
+      throw new TypeError('sendData() sends a string or a Uint8Array');
+    this.observer.notify('servermessage', {
+      label: options.label ?? '',
+      data,
+      to: options.to ? new Set(options.to) : undefined,
+    });
+  }
+
+  /**
+   * Starts reading what the peers send on their data producers: every
+   * message, from then on, is a `datamessage` event (its data producer, and
+   * a string or a Buffer). Resolves once the data producers that exist now
+   * are read.
+   */
+  async receiveData(): Promise<void> {
+    this.assertOpen('receiveData');
+    if (this.#dataReceiver) return;
+    const receiver = new DataReceiver({
+      router: this.router,
+      pipes: this.#dataPipes,
+      deliver: (dataProducer, message) => {
+        this.observer.notify('datamessage', dataProducer, message);
+        this.safeEmit('datamessage', dataProducer, message);
+      },
+    });
+    this.#dataReceiver = receiver;
+    await Promise.all([...this.#dataProducers].map((dp) => receiver.add(dp)));
   }
 
   /** The RtpStreamers of the room's producers. */
@@ -314,6 +374,8 @@ export class Room extends Emitter<RoomEvents> {
     log.debug('room %s closed (%s)', this.id, reason);
     for (const peer of this.peers) peer.closeWith('local', appData, reason, message);
     for (const streamer of [...this.#streamers]) streamer.close();
+    this.#dataRates.close();
+    this.#dataReceiver?.close();
     // Members of other nodes leave with their cluster's part of the room, which watches this.
     this.observer.notify('close', appData);
     this.#outside.close();
@@ -452,6 +514,14 @@ export class Room extends Emitter<RoomEvents> {
     ...this.#memberHooks,
     assertFanOut: (peer) => assertFanOut(this.view(), peer),
     consumerClosed: (consumer) => this.#consumers.forget(consumer),
+    dataProducerAdded: (dataProducer) => this.dataProducerAdded(dataProducer),
+    dataProducerClosed: (dataProducer) => {
+      this.#dataProducers.delete(dataProducer);
+      this.#dataRates.remove(dataProducer);
+      this.#dataConsumers.sourceClosed(dataProducer);
+      this.#dataPipes.sourceClosed(dataProducer);
+    },
+    dataConsumerClosed: (dataConsumer) => this.#dataConsumers.forget(dataConsumer),
   };
 
   /** How consumers reach producers on other routers, and members whose media comes on demand. */
@@ -490,6 +560,7 @@ export class Room extends Emitter<RoomEvents> {
         limits: this.limits,
         plainRtp: this.#context.plainRtp,
         pipes: this.#pipes,
+        dataPipes: this.#dataPipes,
         webRtcListen: (r) => this.webRtcListen(r),
         hooks: this.#peerHooks,
         link,
@@ -500,6 +571,7 @@ export class Room extends Emitter<RoomEvents> {
     clearTimeout(this.#emptyTimer);
     if (peer.permissions.canSubscribe) {
       for (const producer of this.#producers) this.#consumers.subscribe(peer, producer);
+      for (const dp of this.#dataProducers) this.#dataConsumers.subscribe(peer, dp);
     }
     log.debug('peer %s joined room %s', peer.name, this.id);
     this.observer.notify('newpeer', peer);
@@ -533,6 +605,19 @@ export class Room extends Emitter<RoomEvents> {
     this.#audioLevels.add(producer);
     for (const detector of this.#detectors) detector.addProducer(producer);
     this.observer.notify('newproducer', producer);
+  }
+
+  /** A peer's new data producer: every other peer here that may receive gets a data consumer of it. */
+  private dataProducerAdded(dataProducer: DataProducer): void {
+    this.#dataProducers.add(dataProducer);
+    for (const viewer of this.#peers.values()) {
+      if (viewer === dataProducer.peer || viewer.closed || !viewer.permissions.canSubscribe)
+        continue;
+      this.#dataConsumers.subscribe(viewer, dataProducer);
+    }
+    this.#dataRates.add(dataProducer);
+    void this.#dataReceiver?.add(dataProducer);
+    this.observer.notify('newdataproducer', dataProducer);
   }
 
   /** A member left: the others are told. */

@@ -4,6 +4,7 @@ import type {
   DtlsParameters,
   MediaKind,
   RtpParameters,
+  SctpStreamParameters,
   TransportDirection,
 } from '@x/protocol';
 import type { PreferredProfile } from './profiles.js';
@@ -87,4 +88,20 @@ export interface EnableConsumerOptions {
   paused?: boolean;
   /** The simulcast profile it prefers. */
   preferredProfile?: PreferredProfile;
+}
+
+/** A data producer a peer's client creates (`peer.produceData()`). */
+export interface ProduceDataOptions {
+  /** Data producer id, unique among the peer's data producers. */
+  id: number;
+  /** The send transport (with SCTP) it goes on. */
+  transportId: number;
+  /** Its SCTP stream, as the client's DataChannel has it. */
+  sctpStreamParameters: SctpStreamParameters;
+  /** The channel's label. */
+  label?: string;
+  /** The channel's subprotocol. */
+  protocol?: string;
+  /** The app's data about it, given to its consumers. */
+  appData?: AppData;
 }

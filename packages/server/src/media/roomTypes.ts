@@ -1,5 +1,6 @@
 import type { AppData, RtpCapabilities } from '@x/protocol';
 import type { AudioLevel } from './AudioLevels.js';
+import type { DataProducer } from './DataProducer.js';
 import type { Peer } from './Peer.js';
 import type { PeerLink } from './PeerLink.js';
 import type { Producer } from './Producer.js';
@@ -19,6 +20,8 @@ export type RoomEvents = {
   close: [appData: AppData | undefined];
   /** Levels of the loudest audio producers, loudest first, every 500 ms while someone listens ([] in silence). */
   audiolevels: [levels: AudioLevel[]];
+  /** A peer sent a data message (once the app called `receiveData()`). */
+  datamessage: [dataProducer: DataProducer, message: DataMessage];
 };
 
 /** Events of a room's {@link Room.observer}. */
@@ -39,9 +42,28 @@ export type RoomObserverEvents = {
   activespeakerchange: [member: RoomMember, producer: Producer];
   /** The room's audio levels, loudest first, [] in silence (while someone watches them). */
   audiolevels: [levels: AudioLevel[]];
+  /** A peer has a new data producer (its data consumers exist by then). */
+  newdataproducer: [dataProducer: DataProducer];
+  /** A peer sent a data message (once the app called `receiveData()`). */
+  datamessage: [dataProducer: DataProducer, message: DataMessage];
+  /** The server app sent a message (`sendData`): to these peers, or to every peer. */
+  servermessage: [message: ServerDataMessage];
   /** The room is closing: its peers have left; its routers close next. */
   close: [appData: AppData | undefined];
 };
+
+/** A message a peer sent on a data producer, as the server app receives it (`datamessage`). */
+export type DataMessage = string | Buffer;
+
+/** A message the server app sends to peers ({@link Room.sendData}). */
+export interface ServerDataMessage {
+  /** The app's name for the kind of message. */
+  label: string;
+  /** Text, or bytes. */
+  data: string | Uint8Array;
+  /** The peers it goes to (names); undefined: every peer of the room. */
+  to: ReadonlySet<string> | undefined;
+}
 
 /** Whether a room is being recorded, and whom. */
 export interface RecordingState {

@@ -79,6 +79,10 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     client.peer.producer(n.id).closeWith('remote', appData(client, n.appData));
   },
 
+  closeDataProducer(client, n) {
+    client.peer.dataProducer(n.id).closeWith('remote', appData(client, n.appData));
+  },
+
   enableProducerStats(client, { id, intervalMs }) {
     client.stats.start(`producer:${id}`, client.peer.producer(id), intervalMs, (stats) => ({
       producerStats: { id, stats },

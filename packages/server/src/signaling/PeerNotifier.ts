@@ -6,14 +6,15 @@ import {
   profile as profileEnum,
 } from '@x/protocol';
 import type { Consumer, ConsumerOriginator } from '../media/Consumer.js';
+import type { DataProducer } from '../media/DataProducer.js';
 import type { Peer, PeerClosing } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import type { RoomObserverEvents } from '../media/roomTypes.js';
 import type { Transport } from '../media/Transport.js';
 import type { ClientFeeds } from './ClientFeeds.js';
-import { redirectUrl } from './errors.js';
-import { consumerView, peerView } from './views.js';
+import { errorToMessage, redirectUrl } from './errors.js';
+import { consumerView, dataConsumerView, peerView } from './views.js';
 
 type Body = pb.ServerNotification.$Properties;
 
@@ -69,6 +70,12 @@ export class PeerNotifier {
         activespeakerchange: (member, producer) =>
           this.#feeds.speakerChanged(member.name, producer.id),
         audiolevels: (levels) => this.#feeds.levels(levels),
+        servermessage: ({ label, data, to }) => {
+          if (to && !to.has(peer.name)) return;
+          this.#send({
+            dataMessage: typeof data === 'string' ? { label, text: data } : { label, binary: data },
+          });
+        },
       };
     const observer = this.#room.observer;
     for (const [event, handler] of Object.entries(handlers))
@@ -84,6 +91,14 @@ export class PeerNotifier {
     observer.once('close', (closing) => this.peerClosing(closing));
     observer.on('newtransport', (transport) => this.watchTransport(transport));
     observer.on('newproducer', (producer) => this.watchProducer(producer));
+    observer.on('newdataproducer', (dp) => this.watchDataProducer(dp));
+    observer.on('newdataconsumer', (dc) =>
+      this.#send({ newDataConsumer: { dataConsumer: dataConsumerView(dc) } }),
+    );
+    observer.on('dataconsumerclose', (dc) => {
+      if (!this.#peer.closed)
+        this.#send({ dataConsumerClosed: { id: dc.id, peerName: dc.source.peer.name } });
+    });
     observer.on('newconsumer', (consumer) =>
       this.#send({ newConsumer: { consumer: consumerView(consumer) } }),
     );
@@ -170,6 +185,21 @@ export class PeerNotifier {
     transport.observer.once('close', (originator, appData) => {
       if (originator === 'local' && !this.#peer.closed)
         this.#send({ transportClosed: { id: transport.id, appData: message(appData) } });
+    });
+  }
+
+  private watchDataProducer(dataProducer: DataProducer): void {
+    const { id } = dataProducer;
+    dataProducer.observer.once('close', (originator, appData, error) => {
+      // Closed with its transport or its peer: that notification covers it.
+      if (originator !== 'local' || dataProducer.transport.closed || this.#peer.closed) return;
+      this.#send({
+        dataProducerClosed: {
+          id,
+          appData: message(appData),
+          error: error ? errorToMessage(error) : undefined,
+        },
+      });
     });
   }
 

@@ -11,6 +11,8 @@ import {
   requiredRtpParametersFromMessage,
   rtpParametersToMessage,
   sctpParametersToMessage,
+  sctpStreamParametersFromMessage,
+  sctpStreamParametersToMessage,
   transportDirection,
 } from '@x/protocol';
 import { logger } from '@x/shared';
@@ -110,7 +112,7 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
       preferUdp: options?.preferUdp ?? false,
       preferTcp: options?.preferTcp ?? false,
       numSctpStreams: req.sctpCapabilities
-        ? { OS: sctp?.os ?? 1024, MIS: sctp?.mis ?? 1024 }
+        ? { OS: sctpStreams(sctp?.os), MIS: sctpStreams(sctp?.mis) }
         : undefined,
       dtlsParameters: req.dtlsParameters
         ? dtlsParametersFromMessage(req.dtlsParameters)
@@ -177,11 +179,57 @@ const HANDLERS: { [K in Body]: Handler<K> } = {
     };
   },
 
+  async createDataProducer({ peer, room }, req) {
+    await peer.produceData({
+      id: nonZeroId(req.id, 'id'),
+      transportId: req.transportId,
+      sctpStreamParameters: sctpStreamParametersFromMessage(
+        req.sctpStreamParameters,
+        'sctpStreamParameters',
+      ),
+      label: shortText(req.label, 'label'),
+      protocol: shortText(req.protocol, 'protocol'),
+      appData: appDataFrom(req.appData, 'appData', room.limits.maxAppDataSize),
+    });
+    return { createDataProducer: {} };
+  },
+
+  async enableDataConsumer({ peer }, req) {
+    const dataConsumer = await peer.enableDataConsumer(req.id, req.transportId);
+    return {
+      enableDataConsumer: {
+        sctpStreamParameters: sctpStreamParametersToMessage(dataConsumer.sctpStreamParameters!),
+      },
+    };
+  },
+
   async startConsumer({ peer }, req) {
     peer.startConsumer(req.id);
     return { startConsumer: {} };
   },
 };
+
+/**
+ * SCTP streams a client asks for: 1024 at most (what browsers offer), since
+ * the worker allocates per stream; 0 or unset means 1024.
+ */
+function sctpStreams(asked: number | undefined): number {
+  return asked ? Math.min(asked, MAX_SCTP_STREAMS) : MAX_SCTP_STREAMS;
+}
+
+const MAX_SCTP_STREAMS = 1024;
+
+/** Longest label or subprotocol of a data channel, in characters (every other peer is sent it). */
+const MAX_LABEL_LENGTH = 256;
+
+/** A data channel's label or subprotocol: short, since every peer of the room is sent it. */
+function shortText(value: string, field: string): string {
+  if (value.length > MAX_LABEL_LENGTH)
+    throw new SfuError('BAD_REQUEST', `${field} is longer than ${MAX_LABEL_LENGTH} characters`, {
+      field,
+    });
+  return value;
+}
 
 /** Ids of the objects a client creates are non-zero: 0 is the protocol's "unset". */
 export function nonZeroId(id: number, field: string): number {

@@ -93,6 +93,7 @@ export function resumeView(
     peers: otherPeersView(peer, room),
     producers: peer.producers.map((p) => ({ id: p.id, paused: p.locallyPaused })),
     transportIds: peer.transports.map((t) => t.id),
+    dataProducerIds: peer.dataProducers.map((dp) => dp.id),
   };
 }
 

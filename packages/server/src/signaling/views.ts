@@ -7,6 +7,7 @@ import {
   rtpCapabilitiesToMessage,
 } from '@x/protocol';
 import type { Consumer } from '../media/Consumer.js';
+import type { DataConsumer } from '../media/DataConsumer.js';
 import type { Peer } from '../media/Peer.js';
 import type { Room } from '../media/Room.js';
 import type { RoomMember } from '../media/RoomMember.js';
@@ -44,6 +45,38 @@ export function consumerView(consumer: Consumer): pb.ConsumerInfo.$Properties {
   };
 }
 
+/** A data consumer as its client sees it. */
+export function dataConsumerView(dc: DataConsumer): pb.DataConsumerInfo.$Properties {
+  const stream = dc.source.sctpStreamParameters;
+  const view: pb.DataConsumerInfo.$Properties = {
+    id: dc.id,
+    peerName: dc.source.peer.name,
+    dataProducerId: dc.source.id,
+    label: dc.source.label,
+    protocol: dc.source.protocol,
+    ordered: stream.ordered ?? true,
+    appData: optionalJsonToMessage(dc.appData),
+  };
+  if (stream.maxPacketLifeTime !== undefined) view.maxPacketLifeTime = stream.maxPacketLifeTime;
+  if (stream.maxRetransmits !== undefined) view.maxRetransmits = stream.maxRetransmits;
+  return view;
+}
+
+/** The viewer's data consumers of a member's data producers. */
+function dataConsumersOf(
+  viewer: Peer,
+  member: RoomMember,
+  room: Room,
+): pb.DataConsumerInfo.$Properties[] {
+  const views: pb.DataConsumerInfo.$Properties[] = [];
+  for (const dp of room.dataProducers) {
+    if (dp.peer !== member) continue;
+    const dc = viewer.getDataConsumerOf(dp);
+    if (dc) views.push(dataConsumerView(dc));
+  }
+  return views;
+}
+
 /**
  * What `viewer` sees of a member of its room: its name, appData, and the
  * viewer's consumers of its producers.
@@ -55,7 +88,12 @@ export function peerView(viewer: Peer, member: RoomMember, room: Room): pb.PeerI
     const consumer = viewer.getConsumerOf(producer);
     if (consumer) consumers.push(consumerView(consumer));
   }
-  return { name: member.name, appData: optionalJsonToMessage(member.appData), consumers };
+  return {
+    name: member.name,
+    appData: optionalJsonToMessage(member.appData),
+    consumers,
+    dataConsumers: dataConsumersOf(viewer, member, room),
+  };
 }
 
 /** The other members of the room, as `viewer` sees them (spies are invisible). */
@@ -74,5 +112,6 @@ export function otherPeersView(viewer: Peer, room: Room): pb.PeerInfo.$Propertie
     name: member.name,
     appData: optionalJsonToMessage(member.appData),
     consumers,
+    dataConsumers: dataConsumersOf(viewer, member, room),
   }));
 }

@@ -50,6 +50,22 @@ export interface Limits {
   maxOutboundBytes: number;
   /** How long a room with no peer stays open, in ms (unless the app keeps it open). Default 30000. */
   emptyRoomTimeoutMs: number;
+  /** Data producers (DataChannels it sends on) of one peer. Default 8. */
+  dataProducersPerPeer: number;
+  /**
+   * Largest data message, in bytes: the SCTP max-message-size its transports
+   * announce; the media worker drops a larger message, and the client refuses
+   * to send one (MESSAGE_TOO_LARGE). Default 16 KiB.
+   */
+  maxDataMessageSize: number;
+  /**
+   * Data messages one peer may send per second, over all its data producers
+   * (measured each second): past it, its busiest data producer is closed and
+   * its client told (LIMIT_EXCEEDED). Default 1000.
+   */
+  dataMessagesPerSecond: number;
+  /** Data bytes one peer may send per second, as {@link dataMessagesPerSecond}. Default 2 MiB. */
+  dataBytesPerSecond: number;
 }
 
 /** The default {@link Limits}. */
@@ -68,6 +84,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnectionsPerIp: 100,
   maxOutboundBytes: 4 * 1024 * 1024,
   emptyRoomTimeoutMs: 30_000,
+  dataProducersPerPeer: 8,
+  maxDataMessageSize: 16 * 1024,
+  dataMessagesPerSecond: 1000,
+  dataBytesPerSecond: 2 * 1024 * 1024,
 });
 
 /** Applies the defaults and checks the values. */
@@ -91,7 +111,8 @@ export type CountLimit =
   | 'peersPerRoom'
   | 'transportsPerPeer'
   | 'producersPerPeer'
-  | 'consumersPerPeer';
+  | 'consumersPerPeer'
+  | 'dataProducersPerPeer';
 
 /** Throws LIMIT_EXCEEDED when `current` objects already reach the limit `name`. */
 export function checkLimit(limits: Limits, name: CountLimit, current: number, who: string): void {
