@@ -8,11 +8,13 @@ import type {
 import { logger, ObservedEmitter } from '@x/shared';
 import { Device, type types as msc } from 'mediasoup-client';
 import type { Consumer } from './room/Consumer.js';
+import type { DataProducer, DataProducerOptions } from './room/DataProducer.js';
 import { InvalidStateError, UnsupportedError } from './room/errors.js';
 import { randomId } from './room/ids.js';
 import type { Originator } from './room/Originator.js';
 import { Peer } from './room/Peer.js';
 import { Producer, type ProducerOptions } from './room/Producer.js';
+import { RoomData } from './room/RoomData.js';
 import type {
   CloseReason,
   JoinOptions,
@@ -60,6 +62,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
   /** Producers to send again after a rejoin, on their transports. */
   readonly #resend = new Map<Producer, Transport>();
   readonly #signal: SignalClient;
+  readonly #data: RoomData;
 
   constructor(options: RoomOptions = {}) {
     super();
@@ -71,6 +74,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
       turnServers: [],
       iceTransportPolicy: 'all',
       spy: false,
+      receiveData: true,
       ...options,
     };
     // The room's protobuf signal; the app carries its messages (the v2
@@ -86,6 +90,14 @@ export class Room extends ObservedEmitter<RoomEvents> {
         notify: (notification) => void this.safeEmit('notify', notification),
       },
       listener: this.#listener,
+    });
+    this.#data = new RoomData({
+      signal: this.#signal,
+      autoReceive: this.#options.receiveData,
+      createTransport: (direction) =>
+        Transport.create(randomId(), direction, undefined, this.#transportContext(), {
+          sctp: true,
+        }),
     });
   }
 
@@ -117,6 +129,11 @@ export class Room extends ObservedEmitter<RoomEvents> {
   /** The producers. */
   get producers(): Producer[] {
     return [...this.#producers.values()];
+  }
+
+  /** This client's data producers. */
+  get dataProducers(): DataProducer[] {
+    return this.#data.producers;
   }
 
   /** The other peers. */
@@ -233,6 +250,21 @@ export class Room extends ObservedEmitter<RoomEvents> {
     return producer;
   }
 
+  /**
+   * Opens a DataChannel to every other peer of the room, through the server
+   * (chat, reactions, app state): resolves with its {@link DataProducer} once
+   * the server has it; the other peers get a `DataConsumer` of it
+   * (`newdataconsumer` on its Peer). Data rides a pair of transports with
+   * SCTP that the room makes itself, apart from the app's media transports.
+   * Rejects with a RequestError LIMIT_EXCEEDED past the room's
+   * `dataProducersPerPeer`.
+   */
+  async produceData(options: DataProducerOptions = {}): Promise<DataProducer> {
+    if (!this.joined) throw new InvalidStateError('produceData() needs a joined room');
+    if (this.#options.spy) throw new InvalidStateError('a spy cannot send');
+    return this.#data.produce(options);
+  }
+
   /** Asks for `activespeaker` events (room and peer) whenever the dominant speaker changes. */
   enableActiveSpeaker(): void {
     if (!this.joined) throw new InvalidStateError('enableActiveSpeaker() needs a joined room');
@@ -261,7 +293,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
   /** Restarts ICE on every transport (after a network change). */
   async restartIce(): Promise<void> {
     if (!this.joined) throw new InvalidStateError('restartIce() needs a joined room');
-    await Promise.all(this.transports.map((t) => t.restartIce()));
+    await Promise.all(this.#allTransports().map((t) => t.restartIce()));
   }
 
   /** Takes a notification from the server (what a `notify` of the server carries). */
@@ -294,7 +326,14 @@ export class Room extends ObservedEmitter<RoomEvents> {
       for (const c of data.consumers) {
         if (!peer.getConsumerById(c.id)) peer.addConsumer(c, true);
       }
+      const serverData = new Set(data.dataConsumers.map((c) => c.id));
+      for (const dc of peer.dataConsumers) if (!serverData.has(dc.id)) dc.remoteClose('remote');
+      for (const c of data.dataConsumers) {
+        if (!peer.getDataConsumerById(c.id))
+          this.#data.consumerAdded(peer.addDataConsumer(c, true));
+      }
     }
+    this.#data.align(state.dataProducerIds);
     const serverProducers = new Map(state.producers.map((p) => [p.id, p]));
     for (const producer of this.producers) {
       if (!producer.transport) continue;
@@ -305,11 +344,11 @@ export class Room extends ObservedEmitter<RoomEvents> {
     }
     this.#serverIceServers = state.iceServers;
     const serverTransports = new Set(state.transportIds);
-    for (const transport of this.transports) {
+    for (const transport of this.#allTransports()) {
       if (transport.engine && !serverTransports.has(transport.id)) transport.remoteClose(undefined);
     }
     await Promise.all(
-      this.transports
+      this.#allTransports()
         .filter((t) => t.engine)
         .map((t) =>
           t
@@ -334,7 +373,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
       if (producer.transport) this.#resend.set(producer, producer.transport);
     // The app's transports stay valid: each is created again on the new
     // server at its next use (the producers below, the app's receive()).
-    for (const transport of this.transports) transport.rebind();
+    for (const transport of this.#allTransports()) transport.rebind();
     for (const peer of this.peers) this.#removePeer(peer.name, undefined);
     this.#state = 'joining';
     let peers: Peer[];
@@ -353,6 +392,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
       if (!producer.closed && !transport.closed && !producer.transport)
         await producer.send(transport);
     }
+    await this.#data.resend();
     return peers;
   }
 
@@ -380,6 +420,11 @@ export class Room extends ObservedEmitter<RoomEvents> {
     return joined.peers.map((data) => this.#addPeer(data, announce));
   }
 
+  /** The app's transports and the room's own data transports. */
+  #allTransports(): Transport[] {
+    return [...this.transports, ...this.#data.transports];
+  }
+
   /** What a new transport of the room is given. */
   #transportContext(): TransportContext {
     return {
@@ -398,9 +443,13 @@ export class Room extends ObservedEmitter<RoomEvents> {
   }
 
   #addPeer(data: PeerData, announce: boolean): Peer {
-    const peer = Peer.create(data.name, data.appData, this.#signal);
+    const peer = Peer.create(data.name, data.appData, this.#signal, {
+      receive: (dc) => this.#data.receive(dc),
+      closed: (dc) => this.#data.consumerClosed(dc),
+    });
     this.#peers.set(peer.name, peer);
     for (const c of data.consumers) peer.addConsumer(c, false);
+    for (const c of data.dataConsumers) this.#data.consumerAdded(peer.addDataConsumer(c, false));
     if (announce) this.emitBoth('newpeer', peer);
     return peer;
   }
@@ -460,6 +509,15 @@ export class Room extends ObservedEmitter<RoomEvents> {
     },
     consumerScore: (id, peerName, score, producerScore) =>
       this.#consumer(id, peerName)?.receiveScore(score, producerScore),
+    newDataConsumer: (data) => {
+      const peer = this.#peers.get(data.peerName);
+      if (peer && !peer.getDataConsumerById(data.id))
+        this.#data.consumerAdded(peer.addDataConsumer(data, true));
+    },
+    dataConsumerClosed: (id, peerName) =>
+      this.#peers.get(peerName)?.getDataConsumerById(id)?.remoteClose('remote'),
+    dataProducerClosed: (id, appData, error) => this.#data.serverClosed(id, appData, error),
+    dataMessage: (label, data) => this.emitBoth('serverdata', data, label),
     producerScore: (id, scores) => {
       const producer = this.#producers.get(id);
       if (producer) this.emitBoth('producerscore', producer, scores);
@@ -474,7 +532,8 @@ export class Room extends ObservedEmitter<RoomEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     for (const producer of this.producers) producer.roomClosed(originator);
-    for (const transport of this.transports) transport.roomClosed(originator);
+    this.#data.roomClosed(originator);
+    for (const transport of this.#allTransports()) transport.roomClosed(originator);
     for (const peer of this.peers) {
       this.#peers.delete(peer.name);
       peer.close('local');

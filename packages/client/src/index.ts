@@ -18,6 +18,17 @@ export type {
 export { Room } from './Room.js';
 export { Consumer, type ConsumerEvents, type PreferredProfile } from './room/Consumer.js';
 export {
+  DataConsumer,
+  type DataConsumerEvents,
+} from './room/DataConsumer.js';
+export {
+  type DataMessageData,
+  DataProducer,
+  type DataProducerEvents,
+  type DataProducerOptions,
+} from './room/DataProducer.js';
+export {
+  DataMessageTooLargeError,
   InvalidStateError,
   RequestError,
   type ServerErrorCode,

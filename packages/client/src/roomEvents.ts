@@ -41,6 +41,11 @@ export type RoomEvents = {
    * to the user; a later `connectionstatechange` of the transport says if it recovers.
    */
   transportfailed: [transport: Transport, error: TransportFailedError];
+  /**
+   * A message from the server app (`room.sendData()` on the server), with
+   * the label it gave: a string, or bytes.
+   */
+  serverdata: [data: string | Uint8Array, label: string];
   /** The quality of one of this client's producers, as the server receives it (0 to 10 per encoding). */
   producerscore: [producer: Producer, scores: number[]];
 };

@@ -1,9 +1,10 @@
 import type { AppData } from '@x/protocol';
 import { ObservedEmitter } from '@x/shared';
 import { Consumer } from './Consumer.js';
+import { DataConsumer, type DataConsumerContext } from './DataConsumer.js';
 import type { Originator } from './Originator.js';
 import type { RoomMember } from './RoomMember.js';
-import type { ConsumerData, Signal } from './Signal.js';
+import type { ConsumerData, DataConsumerData, Signal } from './Signal.js';
 
 export type { Originator } from './Originator.js';
 
@@ -13,6 +14,8 @@ export type PeerEvents = {
   close: [originator: Originator, appData: AppData | undefined];
   /** The peer has a new producer: here is its consumer. */
   newconsumer: [consumer: Consumer];
+  /** The peer has a new data producer: here is its data consumer. */
+  newdataconsumer: [dataConsumer: DataConsumer];
   /** How loud it is, in dBov (when the room's audio levels are enabled). */
   audiolevel: [level: number];
   /** It is the room's dominant speaker now (when the active speaker is enabled). */
@@ -25,18 +28,31 @@ export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
   readonly #appData: AppData | undefined;
   #closed = false;
   readonly #consumers = new Map<number, Consumer>();
+  readonly #dataConsumers = new Map<number, DataConsumer>();
   readonly #signal: Signal;
+  readonly #data: DataConsumerContext;
 
-  private constructor(name: string, appData: AppData | undefined, signal: Signal) {
+  private constructor(
+    name: string,
+    appData: AppData | undefined,
+    signal: Signal,
+    data: DataConsumerContext,
+  ) {
     super();
     this.#name = name;
     this.#appData = appData;
     this.#signal = signal;
+    this.#data = data;
   }
 
   /** @internal Created by the room. */
-  static create(name: string, appData: AppData | undefined, signal: Signal): Peer {
-    return new Peer(name, appData, signal);
+  static create(
+    name: string,
+    appData: AppData | undefined,
+    signal: Signal,
+    data: DataConsumerContext,
+  ): Peer {
+    return new Peer(name, appData, signal, data);
   }
 
   /** Peer name. */
@@ -57,6 +73,30 @@ export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
   /** Consumers of the peer's producers. */
   get consumers(): Consumer[] {
     return [...this.#consumers.values()];
+  }
+
+  /** Data consumers of the peer's data producers. */
+  get dataConsumers(): DataConsumer[] {
+    return [...this.#dataConsumers.values()];
+  }
+
+  /** The data consumer with this id. */
+  getDataConsumerById(id: number): DataConsumer | undefined {
+    return this.#dataConsumers.get(id);
+  }
+
+  /** @internal A data consumer of one of its data producers, as the server announced it. */
+  addDataConsumer(data: DataConsumerData, announce: boolean): DataConsumer {
+    const dataConsumer = DataConsumer.create(data, this, {
+      receive: (dc) => this.#data.receive(dc),
+      closed: (dc) => {
+        if (this.#dataConsumers.get(dc.id) === dc) this.#dataConsumers.delete(dc.id);
+        this.#data.closed(dc);
+      },
+    });
+    this.#dataConsumers.set(dataConsumer.id, dataConsumer);
+    if (announce) this.emitBoth('newdataconsumer', dataConsumer);
+    return dataConsumer;
   }
 
   /** The consumer with this id. */
@@ -88,6 +128,7 @@ export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
     if (this.#closed) return;
     this.#closed = true;
     for (const consumer of this.consumers) consumer.remoteClose(originator);
+    for (const dataConsumer of this.dataConsumers) dataConsumer.remoteClose(originator);
     this.emitBoth('close', originator, appData);
   }
 }

@@ -10,6 +10,8 @@ import type {
   RtcStats,
   RtpCapabilities,
   RtpParameters,
+  SctpParameters,
+  SctpStreamParameters,
   ServerNotification,
   ServerResponse,
   TransportDirection,
@@ -51,11 +53,25 @@ export interface ConsumerData {
   simulcast: boolean;
 }
 
+/** @internal What the server said of a data consumer. */
+export interface DataConsumerData {
+  id: number;
+  peerName: string;
+  dataProducerId: number;
+  label: string;
+  protocol: string;
+  ordered: boolean;
+  maxPacketLifeTime: number | undefined;
+  maxRetransmits: number | undefined;
+  appData: AppData | undefined;
+}
+
 /** @internal What the server said of a peer. */
 export interface PeerData {
   name: string;
   appData: AppData | undefined;
   consumers: ConsumerData[];
+  dataConsumers: DataConsumerData[];
 }
 
 /** @internal The answer to a join. */
@@ -72,6 +88,7 @@ export interface ResumedState {
   peers: PeerData[];
   producers: { id: number; paused: boolean }[];
   transportIds: number[];
+  dataProducerIds: number[];
   /** TURN servers with fresh credentials. */
   iceServers: RTCIceServer[];
 }
@@ -81,6 +98,8 @@ export interface TransportCreated {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  /** When SCTP was asked for. */
+  sctpParameters: SctpParameters | undefined;
 }
 
 /** @internal A consumer enabled on a transport. */
@@ -105,6 +124,18 @@ export interface CreateTransportParams {
   id: number;
   direction: TransportDirection;
   options: WebRtcTransportOptions;
+  appData: AppData | undefined;
+  /** Ask for SCTP (DataChannels), with the numbers of streams this device has. */
+  sctpStreams?: { OS: number; MIS: number };
+}
+
+/** @internal What creating a data producer on the server sends. */
+export interface ProduceDataParams {
+  id: number;
+  transportId: number;
+  sctpStreamParameters: SctpStreamParameters;
+  label: string;
+  protocol: string;
   appData: AppData | undefined;
 }
 
@@ -143,12 +174,16 @@ export interface Signal {
   produce(params: ProduceParams): Promise<void>;
   enableConsumer(params: EnableConsumerParams): Promise<ConsumerEnabled>;
   startConsumer(id: number): Promise<void>;
+  produceData(params: ProduceDataParams): Promise<void>;
+  /** Resolves with the stream the server sends on. */
+  enableDataConsumer(id: number, transportId: number): Promise<SctpStreamParameters>;
 
   leave(appData: AppData | undefined): void;
   closeTransport(id: number, appData: AppData | undefined): void;
   pauseProducer(id: number, appData: AppData | undefined): void;
   resumeProducer(id: number, appData: AppData | undefined): void;
   closeProducer(id: number, appData: AppData | undefined): void;
+  closeDataProducer(id: number, appData: AppData | undefined): void;
   pauseConsumer(id: number, appData: AppData | undefined): void;
   resumeConsumer(id: number, appData: AppData | undefined): void;
   setConsumerPreferredProfile(id: number, profile: PreferredProfile): void;
@@ -187,6 +222,14 @@ export interface SignalListener {
   audioLevels(levels: AudioLevelData[]): void;
   consumerScore(id: number, peerName: string, score: number, producerScore: number): void;
   producerScore(id: number, scores: number[]): void;
+  newDataConsumer(dataConsumer: DataConsumerData): void;
+  dataConsumerClosed(id: number, peerName: string): void;
+  dataProducerClosed(
+    id: number,
+    appData: AppData | undefined,
+    error: RequestError | undefined,
+  ): void;
+  dataMessage(label: string, data: string | Uint8Array): void;
 }
 
 /** The level of one audio producer of the room (the `audiolevels` event of a Room). */

@@ -4,6 +4,7 @@ import type {
   MediaKind,
   RtcStats,
   RtpParameters,
+  SctpStreamParameters,
   TransportDirection,
 } from '@x/protocol';
 import { logger, ObservedEmitter } from '@x/shared';
@@ -15,6 +16,9 @@ import type { Signal } from './Signal.js';
 import { StatsSubscription } from './StatsSubscription.js';
 
 const log = logger('x:client:Transport');
+
+// SCTP streams a data transport asks for: what browsers offer (and the server's most).
+const SCTP_STREAMS = { OS: 1024, MIS: 1024 };
 
 /** Connection state of a transport. */
 export type ConnectionState =
@@ -72,6 +76,12 @@ export interface PendingProduce {
   appData: AppData | undefined;
 }
 
+/** @internal A data producer the transport is creating on the server ('producedata' event). */
+export interface PendingProduceData {
+  id: number;
+  appData: AppData | undefined;
+}
+
 /**
  * A send or receive transport (mediasoup-client v2's Transport). Its
  * server side is created when it is first used (a producer sent, a
@@ -88,6 +98,9 @@ export class Transport extends ObservedEmitter<TransportEvents> {
   readonly #context: TransportContext;
   readonly #stats: StatsSubscription;
   readonly #pending = new Map<number, PendingProduce>();
+  readonly #pendingData = new Map<number, PendingProduceData>();
+  readonly #sctp: boolean;
+  #maxMessageSize = Number.POSITIVE_INFINITY;
   // The producers and consumers it carries, told when it closes. A parent
   // tracks its children itself (as mediasoup does) rather than through one
   // 'close' listener each, which would trip EventEmitter's leak warning at 11.
@@ -100,8 +113,10 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     direction: TransportDirection,
     appData: AppData | undefined,
     context: TransportContext,
+    sctp: boolean,
   ) {
     super();
+    this.#sctp = sctp;
     this.#id = id;
     this.#direction = direction;
     this.#appData = appData;
@@ -115,8 +130,9 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     direction: TransportDirection,
     appData: AppData | undefined,
     context: TransportContext,
+    options: { sctp?: boolean } = {},
   ): Transport {
-    return new Transport(id, direction, appData, context);
+    return new Transport(id, direction, appData, context, options.sctp ?? false);
   }
 
   /** Transport id (random, chosen by the client). */
@@ -142,6 +158,16 @@ export class Transport extends ObservedEmitter<TransportEvents> {
   /** Connection state. */
   get connectionState(): ConnectionState {
     return this.#connectionState;
+  }
+
+  /** Whether it carries DataChannels (SCTP): the room's own data transports do. */
+  get sctp(): boolean {
+    return this.#sctp;
+  }
+
+  /** @internal The largest data message the server accepts on it (once created). */
+  get maxMessageSize(): number {
+    return this.#maxMessageSize;
   }
 
   /** The mediasoup-client transport underneath, once created. */
@@ -191,6 +217,11 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     this.#pending.set(localId, pending);
   }
 
+  /** @internal Registers a data producer about to be produced, for the 'producedata' event. */
+  expectProduceData(localId: number, pending: PendingProduceData): void {
+    this.#pendingData.set(localId, pending);
+  }
+
   /** @internal A producer or consumer now carried: `onClose` runs when the transport closes. */
   adopt(onClose: () => void): void {
     this.#children.add(onClose);
@@ -223,6 +254,7 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     this.#engine = undefined;
     this.#creating = undefined;
     this.#pending.clear();
+    this.#pendingData.clear();
     engine?.close();
     const children = [...this.#children];
     this.#children.clear();
@@ -255,7 +287,9 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       direction: this.#direction,
       options: roomOptions.transportOptions,
       appData: this.#appData,
+      sctpStreams: this.#sctp ? SCTP_STREAMS : undefined,
     });
+    this.#maxMessageSize = created.sctpParameters?.maxMessageSize ?? Number.POSITIVE_INFINITY;
     const options: msc.TransportOptions = {
       id: String(this.#id),
       iceParameters: created.iceParameters,
@@ -263,6 +297,12 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       dtlsParameters: created.dtlsParameters as msc.DtlsParameters,
       iceServers: this.#context.iceServers(),
       iceTransportPolicy: roomOptions.iceTransportPolicy,
+      sctpParameters: created.sctpParameters && {
+        ...created.sctpParameters,
+        // One limit both ways: the server's (its maxDataMessageSize).
+        maxSendMessageSize: created.sctpParameters.maxMessageSize,
+        maxReceiveMessageSize: created.sctpParameters.maxMessageSize,
+      },
     };
     if (this.#closed) {
       signal.closeTransport(this.#id, undefined);
@@ -299,6 +339,29 @@ export class Transport extends ObservedEmitter<TransportEvents> {
         .then(() => callback({ id: String(pending.id) }))
         .catch(errback);
     });
+    engine.on(
+      'producedata',
+      ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
+        const localId = (appData as { localId?: number }).localId ?? -1;
+        const pending = this.#pendingData.get(localId);
+        this.#pendingData.delete(localId);
+        if (!pending) {
+          errback(new Error('producedata event for an unknown data producer'));
+          return;
+        }
+        signal
+          .produceData({
+            id: pending.id,
+            transportId: this.#id,
+            sctpStreamParameters: sctpStreamParameters as SctpStreamParameters,
+            label: label ?? '',
+            protocol: protocol ?? '',
+            appData: pending.appData,
+          })
+          .then(() => callback({ id: String(pending.id) }))
+          .catch(errback);
+      },
+    );
     engine.on('connectionstatechange', (state) => {
       // An engine dropped by a rebind may still speak as it closes.
       if (this.#engine !== engine) return;

@@ -73,3 +73,24 @@ export class TransportFailedError extends Error {
     this.transportId = transportId;
   }
 }
+
+/**
+ * A data message larger than the room allows (the server's
+ * `maxDataMessageSize`, announced as the SCTP max-message-size): it was not
+ * sent. Split it, or send a link to the content instead.
+ */
+export class DataMessageTooLargeError extends Error {
+  /** Always 'MESSAGE_TOO_LARGE'. */
+  readonly code = 'MESSAGE_TOO_LARGE';
+  /** The message's size, in bytes. */
+  readonly size: number;
+  /** The largest size allowed, in bytes. */
+  readonly maxSize: number;
+
+  constructor(size: number, maxSize: number) {
+    super(`a data message of ${size} bytes is larger than the ${maxSize} bytes this room allows`);
+    this.name = 'DataMessageTooLargeError';
+    this.size = size;
+    this.maxSize = maxSize;
+  }
+}

@@ -45,6 +45,12 @@ export interface RoomOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Join as a spy: receive everything, be seen by no one, send nothing. Default false. */
   spy?: boolean;
+  /**
+   * Receive every other peer's DataChannels as they come (each
+   * `DataConsumer` opens by itself). Default true; false: call
+   * `dataConsumer.receive()` for those the app wants.
+   */
+  receiveData?: boolean;
   /** mediasoup-client handler name (default: detected from the browser). */
   handlerName?: msc.BuiltinHandlerName;
   /** mediasoup-client handler factory (e.g. `FakeHandler.createFactory(...)` in Node tests). */

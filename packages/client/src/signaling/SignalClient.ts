@@ -18,8 +18,12 @@ import {
   rtpCapabilitiesFromMessage,
   rtpCapabilitiesToMessage,
   rtpParametersToMessage,
+  type SctpStreamParameters,
   type ServerNotification,
   type ServerResponse,
+  sctpParametersFromMessage,
+  sctpStreamParametersFromMessage,
+  sctpStreamParametersToMessage,
   transportDirection,
 } from '@x/protocol';
 import { logger } from '@x/shared';
@@ -31,6 +35,7 @@ import type {
   EnableConsumerParams,
   Joined,
   JoinParams,
+  ProduceDataParams,
   ProduceParams,
   ResumedState,
   Signal,
@@ -157,6 +162,9 @@ export class SignalClient implements Signal {
       direction: transportDirection.toMessage(options.direction, 'direction'),
       options: options.options,
       appData: optionalJsonToMessage(options.appData),
+      sctpCapabilities: options.sctpStreams
+        ? { numStreams: { os: options.sctpStreams.OS, mis: options.sctpStreams.MIS } }
+        : undefined,
     });
     return {
       iceParameters: iceParametersFromMessage(result.iceParameters),
@@ -164,6 +172,9 @@ export class SignalClient implements Signal {
         iceCandidateFromMessage(c, `iceCandidates[${i}]`),
       ),
       dtlsParameters: dtlsParametersFromMessage(result.dtlsParameters),
+      sctpParameters: result.sctpParameters
+        ? sctpParametersFromMessage(result.sctpParameters)
+        : undefined,
     };
   }
 
@@ -208,6 +219,26 @@ export class SignalClient implements Signal {
 
   async startConsumer(id: number): Promise<void> {
     await this.#request('startConsumer', { id });
+  }
+
+  async produceData(options: ProduceDataParams): Promise<void> {
+    await this.#request('createDataProducer', {
+      id: options.id,
+      transportId: options.transportId,
+      sctpStreamParameters: sctpStreamParametersToMessage(options.sctpStreamParameters),
+      label: options.label,
+      protocol: options.protocol,
+      appData: optionalJsonToMessage(options.appData),
+    });
+  }
+
+  async enableDataConsumer(id: number, transportId: number): Promise<SctpStreamParameters> {
+    const result = await this.#request('enableDataConsumer', { id, transportId });
+    return sctpStreamParametersFromMessage(result.sctpStreamParameters, 'sctpStreamParameters');
+  }
+
+  closeDataProducer(id: number, appData: AppData | undefined): void {
+    this.#notify({ closeDataProducer: { id, appData: optionalJsonToMessage(appData) } });
   }
 
   leave(appData: AppData | undefined): void {

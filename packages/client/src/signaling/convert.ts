@@ -12,7 +12,7 @@ import {
 import { RequestError } from '../room/errors.js';
 import type { PreferredProfile } from '../room/profiles.js';
 import type { CloseReason } from '../room/roomOptions.js';
-import type { ConsumerData, PeerData, ResumedState } from '../room/Signal.js';
+import type { ConsumerData, DataConsumerData, PeerData, ResumedState } from '../room/Signal.js';
 
 /** A server Error message as a {@link RequestError}. */
 export function requestErrorFromMessage(error: pb.Error | null | undefined): RequestError {
@@ -55,12 +55,28 @@ export function consumerFromMessage(info: pb.ConsumerInfo): ConsumerData {
   };
 }
 
+/** DataConsumerInfo → what the room needs to make a DataConsumer. */
+export function dataConsumerFromMessage(info: pb.DataConsumerInfo): DataConsumerData {
+  return {
+    id: info.id,
+    peerName: info.peerName,
+    dataProducerId: info.dataProducerId,
+    label: info.label,
+    protocol: info.protocol,
+    ordered: info.ordered,
+    maxPacketLifeTime: info.maxPacketLifeTime ?? undefined,
+    maxRetransmits: info.maxRetransmits ?? undefined,
+    appData: jsonFromMessage(info.appData),
+  };
+}
+
 /** PeerInfo → a peer and its consumers. */
 export function peerFromMessage(info: pb.PeerInfo): PeerData {
   return {
     name: info.name,
     appData: jsonFromMessage(info.appData),
     consumers: info.consumers.map(consumerFromMessage),
+    dataConsumers: info.dataConsumers.map(dataConsumerFromMessage),
   };
 }
 
@@ -70,6 +86,7 @@ export function resumedStateFromMessage(response: pb.ResumeSessionResponse): Res
     peers: response.peers.map(peerFromMessage),
     producers: response.producers.map((p) => ({ id: p.id, paused: p.paused })),
     transportIds: [...response.transportIds],
+    dataProducerIds: [...response.dataProducerIds],
     iceServers: response.iceServers.map(iceServerFromMessage),
   };
 }

@@ -9,6 +9,7 @@ import type { SignalListener } from '../room/Signal.js';
 import {
   closeReasonFromMessage,
   consumerFromMessage,
+  dataConsumerFromMessage,
   peerFromMessage,
   requestErrorFromMessage,
 } from './convert.js';
@@ -63,6 +64,19 @@ const handlers: Handlers = {
   // The connection takes the pongs of its pings; one that reaches here (the
   // app carries the bytes and pings itself) says nothing to the room.
   pong: () => undefined,
+  newDataConsumer(n, l) {
+    if (n.dataConsumer) l.newDataConsumer(dataConsumerFromMessage(n.dataConsumer));
+  },
+  dataConsumerClosed: (n, l) => l.dataConsumerClosed(n.id, n.peerName),
+  dataProducerClosed: (n, l) =>
+    l.dataProducerClosed(
+      n.id,
+      jsonFromMessage(n.appData),
+      n.error ? requestErrorFromMessage(n.error) : undefined,
+    ),
+  dataMessage(n, l) {
+    l.dataMessage(n.label, n.payload === 'binary' ? n.binary! : (n.text ?? ''));
+  },
   notificationRejected(n, l) {
     log.warn('the server rejected %s %d: %s', n.notification, n.id, n.error?.message);
     l.notificationRejected(requestErrorFromMessage(n.error), n.notification, n.id);
