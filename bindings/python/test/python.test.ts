@@ -318,3 +318,59 @@ describe('examples/send_testsrc.py', () => {
     sink.socket.close();
   });
 });
+
+describe('data messages of the server app', () => {
+  it('a Python client receives what the server sends to the room, text and bytes, over signaling', async () => {
+    const room = await server.createRoom({ id: 'data' });
+    const token = await createAccessToken({ secret, room: 'data', peer: 'py-listener' });
+    // The client as a user writes it: join, then read notifications until two data messages came.
+    const script = `
+import asyncio, json, os, sys
+from x_signaling import Client
+
+async def main():
+    async with await Client.connect(sys.argv[1]) as client:
+        room = await client.query_room(os.environ["X_TOKEN"])
+        await client.join("py-listener", rtp_capabilities=room.rtp_capabilities, token=os.environ["X_TOKEN"])
+        print(json.dumps({"event": "joined"}), flush=True)
+        for _ in range(2):
+            m = await client.wait_for("data_message", timeout=20)
+            kind = m.WhichOneof("payload")
+            value = m.text if kind == "text" else list(m.binary)
+            print(json.dumps({"event": "data", "label": m.label, kind: value}), flush=True)
+        await client.leave()
+
+asyncio.run(main())
+`;
+    const child = spawn(venvPython, ['-c', script, `${baseUrl}/?roomId=data`], {
+      cwd: work,
+      env: { ...process.env, X_TOKEN: token },
+    });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && stdout.includes('"joined"')) {
+        sent = true;
+        room.sendData('hello, python', { label: 'moderator' });
+        room.sendData(new Uint8Array([0, 1, 254, 255]), { label: 'state', to: ['py-listener'] });
+      }
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exitCode = await new Promise<number | null>((done) => child.on('close', done));
+    expect(exitCode, `${stdout}\n${stderr}`).toBe(0);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.slice(1)).toEqual([
+      { event: 'data', label: 'moderator', text: 'hello, python' },
+      { event: 'data', label: 'state', binary: [0, 1, 254, 255] },
+    ]);
+    room.close();
+  });
+});

@@ -11,6 +11,7 @@ import {
   type Transport,
   type TransportFailedError,
 } from '@x/client';
+import { Chat } from './chat.js';
 import { QualityProbe } from './quality.js';
 import { formatStats } from './stats.js';
 import { attach, createTile, type Tile } from './tiles.js';
@@ -36,12 +37,20 @@ export interface CallOptions {
   turnServers?: RTCIceServer[];
   /** Room option: 'relay' to connect through the TURN servers only. */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Where the chat's lines go. */
+  chatList: HTMLElement;
+  /** Shows a reaction (of a peer, or ours). */
+  onReaction: (from: string, emoji: string) => void;
 }
 
 const source = (c: Consumer) => (c.appData as { source?: string } | undefined)?.source;
 
 export class Call {
   readonly room: Room;
+  /** The chat and reactions (DataChannels). */
+  readonly chat: Chat;
+  /** Resolves once this peer's chat channels are open on the server. */
+  chatReady: Promise<void> = Promise.resolve();
   readonly metrics: CallMetrics = { firstRemoteFrameMs: undefined };
   readonly roomId: string;
   readonly name: string;
@@ -86,6 +95,7 @@ export class Call {
       ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
     });
     this.room.on('transportfailed', (_transport, error) => this.transportFailures.push(error));
+    this.chat = new Chat(this.room, options.chatList, options.onReaction);
   }
 
   async join(): Promise<void> {
@@ -107,6 +117,9 @@ export class Call {
     this.localTile = createTile(this.#container, this.name, { local: true });
     this.room.on('newpeer', (peer) => this.addPeer(peer));
     for (const peer of peers) this.addPeer(peer);
+    // Chat does not hold up the media: its channels open meanwhile.
+    this.chatReady = this.chat.open();
+    this.chatReady.catch((e: unknown) => console.warn('chat unavailable:', e));
     this.room.on('activespeaker', (peerName) => this.#setSpeaking(peerName));
     this.room.on('audiolevels', (levels) => {
       const loud = new Map(levels.map((l) => [l.peerName, l.level]));
@@ -285,6 +298,7 @@ export class Call {
     if (this.#speakerId) void tile.setSink(this.#speakerId);
     if (this.#speaking === peer.name) tile.setSpeaking(true);
     this.tiles.set(peer.name, tile);
+    this.chat.watch(peer);
     peer.on('newconsumer', (consumer) => void this.consume(consumer, tile));
     peer.once('close', () => {
       tile.remove();

@@ -56,6 +56,25 @@ function setStatus(text: string, state: 'ok' | 'bad' | '' = ''): void {
   status.classList.toggle('bad', state === 'bad');
 }
 
+/** A reaction floats up over the call for a few seconds. */
+function showReaction(from: string, emoji: string): void {
+  const bubble = document.createElement('span');
+  bubble.className = 'reaction';
+  bubble.textContent = emoji;
+  bubble.title = from;
+  $('reactions').append(bubble);
+  setTimeout(() => bubble.remove(), 3000);
+}
+
+$('chat-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $<HTMLInputElement>('chat-input');
+  call?.chat.send(input.value);
+  input.value = '';
+});
+for (const button of document.querySelectorAll<HTMLButtonElement>('#reaction-buttons button'))
+  button.addEventListener('click', () => call?.chat.react(button.textContent ?? ''));
+
 const prejoin = new Prejoin(
   $<HTMLVideoElement>('preview'),
   { mic: $('mic-select'), cam: $('cam-select'), speaker: $('speaker-select') },
@@ -110,6 +129,8 @@ async function join(): Promise<void> {
       transportConnectTimeout: connectTimeout,
       turnServers: iceServers,
       iceTransportPolicy,
+      chatList: $('chat-lines'),
+      onReaction: showReaction,
     });
     window.demo = current;
     call = current;
