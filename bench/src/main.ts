@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   'cluster-pipes': () => import('./cluster/pipes.js'),
   'cluster-drain': () => import('./cluster/drain.js'),
   roam: () => import('./network/roam.js'),
+  data: () => import('./data/bench.js'),
 };
 
 interface Stored extends BenchResult {

@@ -31,7 +31,7 @@ export function reflection(): protobuf.Root {
 /** The proto3 JSON form of a message's bytes. */
 export function toJson(typeName: string, bytes: Uint8Array): unknown {
   const type = reflection().lookupType(typeName);
-  return type.toObject(type.decode(bytes), { enums: String, json: true });
+  return type.toObject(type.decode(bytes), { enums: String, bytes: String, json: true });
 }
 
 /** The bytes of a message given in the proto3 JSON form. */
