@@ -213,6 +213,24 @@ const handlers: Record<string, (args: Record<string, unknown>) => Promise<unknow
     for (const object of objects) object.removeAllListeners();
     return objects.length;
   },
+  /** The server app sends a message to the room (`room.sendData`), to every node's peers. */
+  async sendData(a) {
+    const room = await roomOf(a.room as string);
+    room.sendData(a.text as string, {
+      label: a.label as string,
+      to: a.to as string[] | undefined,
+    });
+    return null;
+  },
+  /** The room's data producers here (a peer of another node's: piped to this node). */
+  async dataProducers(a) {
+    const room = server.getRoom(a.room as string);
+    return (room?.dataProducers ?? []).map((dp) => ({
+      peer: dp.peer.name,
+      label: dp.label,
+      node: dp.peer instanceof RemotePeer ? dp.peer.node : nodeId,
+    }));
+  },
   async create(a) {
     await roomOf(a.room as string);
     return null;

@@ -14,6 +14,7 @@ import {
 import { Registry } from './Registry.js';
 import {
   CLUSTER_FORMAT,
+  type ConsumeDataRequest,
   type ConsumeRequest,
   type FlowRequest,
   type KickRequest,
@@ -101,6 +102,9 @@ export class Cluster extends Emitter<ClusterEvents> {
     });
     this.#bus.serve('link', (args) => this.roomOf(args).pipes.link(args as LinkRequest));
     this.#bus.serve('consume', (args) => this.roomOf(args).pipes.consume(args as ConsumeRequest));
+    this.#bus.serve('consume-data', (args) =>
+      this.roomOf(args).pipes.consumeData(args as ConsumeDataRequest),
+    );
     this.#bus.serve('flow', (args) => this.roomOf(args).pipes.flow(args as FlowRequest));
     this.#bus.serve('unconsume', async (args) =>
       this.roomOf(args).pipes.unconsume(args as ConsumeRequest),

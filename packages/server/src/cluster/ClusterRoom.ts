@@ -1,5 +1,6 @@
 import type { AppData } from '@x/protocol';
 import { logger } from '@x/shared';
+import type { DataProducer } from '../media/DataProducer.js';
 import type { Peer } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
@@ -7,7 +8,14 @@ import { SfuError } from '../util/errors.js';
 import { type Bus, unavailable } from './Bus.js';
 import { RemotePeer, type RemotePeerSide } from './RemotePeer.js';
 import { type ClusterNode, RoomPipes } from './RoomPipes.js';
-import type { KickRequest, PeerRecord, ProducerRecord, RoomEvent } from './records.js';
+import type {
+  DataProducerRecord,
+  KickRequest,
+  PeerRecord,
+  ProducerRecord,
+  RoomEvent,
+  ServerDataRecord,
+} from './records.js';
 
 const log = logger('x:server:cluster:ClusterRoom');
 
@@ -33,6 +41,10 @@ export class ClusterRoom {
   readonly #remote = new Map<string, ProducerRecord | 'closed'>();
   /** Producers of other nodes being made here now (by key). */
   readonly #making = new Set<string>();
+  /** What data producers of other nodes are (still there?) as last heard. */
+  readonly #remoteData = new Map<string, DataProducerRecord | 'closed'>();
+  /** Data producers of other nodes being made here now (by key). */
+  readonly #makingData = new Set<string>();
   /** The members of the room that other nodes host, by name. */
   readonly #remotePeers = new Map<string, RemotePeer>();
   /** What those members ask of this room. */
@@ -55,6 +67,17 @@ export class ClusterRoom {
     this.#node = node;
     this.pipes = new RoomPipes(room, node);
     room.observer.on('newpeer', (peer) => this.watchLocal(peer));
+    // What the server app here sends to the room reaches the peers of the other nodes too.
+    room.observer.on('servermessage', (message) => {
+      if (message.relayed || !this.attached) return;
+      const record: ServerDataRecord = { label: message.label };
+      if (typeof message.data === 'string') record.text = message.data;
+      else record.binary = Buffer.from(message.data).toString('base64');
+      if (message.to) record.to = [...message.to];
+      void this.write(() =>
+        this.emit({ type: 'server-data', from: this.#node.id, message: record }),
+      );
+    });
     room.observer.once('close', () => void this.detach());
   }
 
@@ -67,7 +90,7 @@ export class ClusterRoom {
     return this.#node.bus;
   }
 
-  private key(what: 'peers' | 'producers'): string {
+  private key(what: 'peers' | 'producers' | 'dataProducers'): string {
     return this.bus.key(`room:${this.room.id}:${what}`);
   }
 
@@ -122,16 +145,20 @@ export class ClusterRoom {
 
   /** Reads the room from Redis and adds what this node does not have (after joining, or Redis's return). */
   async load(): Promise<void> {
-    const [peers, producers] = await Promise.all([
+    const [peers, producers, dataProducers] = await Promise.all([
       this.bus.cmd.hgetall(this.key('peers')),
       this.bus.cmd.hgetall(this.key('producers')),
+      this.bus.cmd.hgetall(this.key('dataProducers')),
     ]);
     for (const text of Object.values(peers)) this.addRemotePeer(JSON.parse(text) as PeerRecord);
-    await Promise.all(
-      Object.values(producers).map((text) =>
+    await Promise.all([
+      ...Object.values(producers).map((text) =>
         this.addRemoteProducer(JSON.parse(text) as ProducerRecord),
       ),
-    );
+      ...Object.values(dataProducers).map((text) =>
+        this.addRemoteDataProducer(JSON.parse(text) as DataProducerRecord),
+      ),
+    ]);
   }
 
   /**
@@ -140,9 +167,10 @@ export class ClusterRoom {
    */
   async republish(): Promise<void> {
     const local = new Set(this.room.peers.map((p) => p.name));
-    const [peers, producers] = await Promise.all([
+    const [peers, producers, dataProducers] = await Promise.all([
       this.bus.cmd.hgetall(this.key('peers')),
       this.bus.cmd.hgetall(this.key('producers')),
+      this.bus.cmd.hgetall(this.key('dataProducers')),
     ]);
     const stale = (
       hash: Record<string, string>,
@@ -156,24 +184,33 @@ export class ClusterRoom {
         .map(([key]) => key);
     const gonePeers = stale(peers, (r) => r.name);
     const goneProducers = stale(producers, (r) => r.peer);
+    const goneData = stale(dataProducers, (r) => r.peer);
     await this.bus.hdelOwned(this.key('peers'), this.#node.id, gonePeers);
     await this.bus.hdelOwned(this.key('producers'), this.#node.id, goneProducers);
+    await this.bus.hdelOwned(this.key('dataProducers'), this.#node.id, goneData);
     for (const peer of this.room.peers) {
       await this.publishPeer(peer);
       for (const producer of peer.producers) await this.publishProducer(producer);
+      for (const dp of peer.dataProducers) await this.publishDataProducer(dp);
     }
   }
 
   /** Peers and producers of other nodes that Redis no longer has, or whose node is dead, leave here. */
   async prune(): Promise<void> {
-    const [peers, producers] = await Promise.all([
+    const [peers, producers, dataProducers] = await Promise.all([
       this.bus.cmd.hgetall(this.key('peers')),
       this.bus.cmd.hgetall(this.key('producers')),
+      this.bus.cmd.hgetall(this.key('dataProducers')),
     ]);
     for (const peer of this.remotePeers) {
       if (!peers[peer.name] || !this.#node.isLive(peer.node)) {
         peer.closeWith('remote');
         continue;
+      }
+      for (const dp of peer.dataProducers) {
+        if (dataProducers[producerKey(peer.name, dp.id)]) continue;
+        this.#remoteData.set(producerKey(peer.name, dp.id), 'closed');
+        dp.closeWith('remote');
       }
       for (const producer of peer.producers) {
         if (producers[producerKey(peer.name, producer.id)]) continue;
@@ -194,6 +231,7 @@ export class ClusterRoom {
     // that comes back (a partition) writes them again, with the same ids.
     for (const [key, record] of this.#remote)
       if (record !== 'closed' && record.node === id) this.#remote.delete(key);
+    this.forgetDataOf(id);
     for (const peer of this.remotePeers) {
       if (peer.node !== id) continue;
       this.pipes.forgetInbound(peer);
@@ -201,10 +239,11 @@ export class ClusterRoom {
       void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
     }
     this.pipes.dropNode(id);
-    void this.bus.cmd
-      .hgetall(this.key('producers'))
-      .then((all) => this.bus.hdelOwned(this.key('producers'), id, Object.keys(all)))
-      .catch(() => undefined);
+    for (const what of ['producers', 'dataProducers'] as const)
+      void this.bus.cmd
+        .hgetall(this.key(what))
+        .then((all) => this.bus.hdelOwned(this.key(what), id, Object.keys(all)))
+        .catch(() => undefined);
   }
 
   /**
@@ -221,6 +260,13 @@ export class ClusterRoom {
     }
     for (const [key, record] of this.#remote)
       if (record !== 'closed' && record.node === id) this.#remote.delete(key);
+    this.forgetDataOf(id);
+  }
+
+  /** What was heard of the data producers of node `id` is forgotten (they come back with `load`). */
+  private forgetDataOf(id: string): void {
+    for (const [key, record] of this.#remoteData)
+      if (record !== 'closed' && record.node === id) this.#remoteData.delete(key);
   }
 
   /**
@@ -239,6 +285,7 @@ export class ClusterRoom {
     }
     this.pipes.clearInbound();
     this.#remote.clear();
+    this.#remoteData.clear();
   }
 
   // — what happens here, told to the others —
@@ -260,10 +307,15 @@ export class ClusterRoom {
         this.producerChanged(producer, 'producer-close', appData),
       );
     });
+    peer.observer.on('newdataproducer', (dp) => {
+      void this.publishDataProducer(dp);
+      dp.observer.once('close', (_o, appData) => this.dataProducerClosed(dp, appData));
+    });
     // Its observer's close comes before its producers close: their records go with its release.
     peer.observer.once('close', ({ appData }) => {
       const keys = peer.producers.map((p) => producerKey(peer.name, p.id));
-      void this.write(() => this.release(peer, appData, keys));
+      const dataKeys = peer.dataProducers.map((dp) => producerKey(peer.name, dp.id));
+      void this.write(() => this.release(peer, appData, keys, dataKeys));
     });
   }
 
@@ -276,9 +328,11 @@ export class ClusterRoom {
     peer: Peer,
     appData?: AppData,
     keys = peer.producers.map((p) => producerKey(peer.name, p.id)),
+    dataKeys = peer.dataProducers.map((dp) => producerKey(peer.name, dp.id)),
   ): Promise<void> {
     await this.bus.hdelOwned(this.key('peers'), this.#node.id, [peer.name]);
     await this.bus.hdelOwned(this.key('producers'), this.#node.id, keys);
+    await this.bus.hdelOwned(this.key('dataProducers'), this.#node.id, dataKeys);
     await this.emit({ type: 'peer-leave', from: this.#node.id, peer: peer.name, appData });
   }
 
@@ -304,6 +358,40 @@ export class ClusterRoom {
         JSON.stringify(record),
       );
       await this.emit({ type: 'producer-add', from: this.#node.id, producer: record });
+    });
+  }
+
+  private async publishDataProducer(dp: DataProducer): Promise<void> {
+    const record: DataProducerRecord = {
+      node: this.#node.id,
+      peer: dp.peer.name,
+      id: dp.id,
+      appData: dp.appData,
+      engineId: dp.engine.id,
+      label: dp.label,
+      protocol: dp.protocol,
+    };
+    await this.write(async () => {
+      await this.bus.cmd.hset(
+        this.key('dataProducers'),
+        producerKey(record.peer, record.id),
+        JSON.stringify(record),
+      );
+      await this.emit({ type: 'data-producer-add', from: this.#node.id, dataProducer: record });
+    });
+  }
+
+  private dataProducerClosed(dp: DataProducer, appData: AppData | undefined): void {
+    const key = producerKey(dp.peer.name, dp.id);
+    void this.write(async () => {
+      await this.bus.hdelOwned(this.key('dataProducers'), this.#node.id, [key]);
+      await this.emit({
+        type: 'data-producer-close',
+        from: this.#node.id,
+        peer: dp.peer.name,
+        id: dp.id,
+        appData,
+      });
     });
   }
 
@@ -381,11 +469,33 @@ export class ClusterRoom {
         for (const [key, record] of this.#remote)
           if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
             this.#remote.delete(key);
+        for (const [key, record] of this.#remoteData)
+          if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+            this.#remoteData.delete(key);
         return;
       }
       case 'producer-add':
         void this.addRemoteProducer(event.producer);
         return;
+      case 'data-producer-add':
+        void this.addRemoteDataProducer(event.dataProducer);
+        return;
+      case 'data-producer-close': {
+        this.#remoteData.set(producerKey(event.peer, event.id), 'closed');
+        const peer = this.#remotePeers.get(event.peer);
+        if (peer?.node === event.from)
+          peer.getDataProducerById(event.id)?.closeWith('remote', event.appData);
+        return;
+      }
+      case 'server-data': {
+        const { label, text, binary, to } = event.message;
+        this.room.relayServerData({
+          label: typeof label === 'string' ? label : '',
+          data: typeof text === 'string' ? text : Buffer.from(String(binary ?? ''), 'base64'),
+          to: Array.isArray(to) ? new Set(to) : undefined,
+        });
+        return;
+      }
       default: {
         const key = producerKey(event.peer, event.id);
         const known = this.#remote.get(key);
@@ -422,6 +532,40 @@ export class ClusterRoom {
     for (const record of this.#remote.values())
       if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
         void this.addRemoteProducer(record);
+    for (const record of this.#remoteData.values())
+      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+        void this.addRemoteDataProducer(record);
+  }
+
+  /**
+   * Makes a data producer of another node here (the end of its pipe, over
+   * the SCTP association of its peer's link), and gives it to the room.
+   */
+  private async addRemoteDataProducer(record: DataProducerRecord): Promise<void> {
+    if (record.node === this.#node.id || !this.#node.isLive(record.node)) return;
+    const key = producerKey(record.peer, record.id);
+    const known = this.#remoteData.get(key);
+    const peer = this.#remotePeers.get(record.peer);
+    if (known && known !== 'closed') {
+      // Made, or being made; otherwise it came before its peer: made now.
+      if (peer?.getDataProducerById(record.id) || this.#makingData.has(key)) return;
+    } else this.#remoteData.set(key, record);
+    // Kept until its peer comes (addRemotePeer makes it then).
+    if (!peer || peer.node !== record.node) return;
+    this.#makingData.add(key);
+    try {
+      const { link, engine } = await this.pipes.produceDataHere(peer, record);
+      if (this.#remoteData.get(key) === 'closed' || peer.closed) {
+        engine.close();
+        return;
+      }
+      peer.addDataProducer({ id: record.id, link, engine, appData: record.appData });
+    } catch (error) {
+      this.#remoteData.delete(key);
+      log.warn('data producer %s of node %s could not be made here: %o', key, record.node, error);
+    } finally {
+      this.#makingData.delete(key);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { types as ms } from '@x/mediasoup';
 import type { AppData } from '@x/protocol';
 import { Emitter, logger, Observer } from '@x/shared';
+import { DataProducer } from '../media/DataProducer.js';
 import type { MemberHooks } from '../media/MemberHooks.js';
 import type { Originator } from '../media/Originator.js';
 import { Producer } from '../media/Producer.js';
@@ -61,6 +62,7 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
   #link: Transport | undefined;
   readonly #side: RemotePeerSide;
   readonly #producers = new Map<number, Producer>();
+  readonly #dataProducers = new Map<number, DataProducer>();
   /** What this node uses of each producer, while something does. */
   readonly #uses = new Map<Producer, ProducerUse>();
 
@@ -86,6 +88,16 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
   /** Its producers, piped to this node. */
   get producers(): Producer[] {
     return [...this.#producers.values()];
+  }
+
+  /** Its data producers, piped to this node. */
+  get dataProducers(): DataProducer[] {
+    return [...this.#dataProducers.values()];
+  }
+
+  /** The data producer with this id, if it is piped here. */
+  getDataProducerById(id: number): DataProducer | undefined {
+    return this.#dataProducers.get(id);
   }
 
   /** The producer with this id, if it is piped here. */
@@ -139,6 +151,35 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
     this.#producers.set(producer.id, producer);
     hooks.producerAdded(producer);
     return producer;
+  }
+
+  /**
+   * @internal Adds one of its data producers, piped here (over SCTP on its
+   * link); the room's peers get data consumers of it.
+   */
+  addDataProducer(options: {
+    id: number;
+    link: Transport;
+    engine: ms.DataProducer;
+    appData: AppData | undefined;
+  }): DataProducer {
+    const hooks = this.#hooks!;
+    const dataProducer = new DataProducer({
+      id: options.id,
+      peer: this,
+      transport: options.link,
+      engine: options.engine,
+      appData: options.appData,
+      hooks: {
+        closed: (dp) => {
+          this.#dataProducers.delete(dp.id);
+          hooks.dataProducerClosed(dp);
+        },
+      },
+    });
+    this.#dataProducers.set(dataProducer.id, dataProducer);
+    hooks.dataProducerAdded(dataProducer);
+    return dataProducer;
   }
 
   /**
@@ -212,6 +253,7 @@ export class RemotePeer extends Emitter<RoomMemberEvents> implements RoomMember 
     if (this.#closed) return;
     this.#closed = true;
     for (const producer of this.producers) producer.closeWith(originator);
+    for (const dp of this.dataProducers) dp.closeWith(originator);
     this.#link?.closeWith(originator);
     this.#hooks?.closed(this, appData);
     this.observer.notify('close', originator, appData);

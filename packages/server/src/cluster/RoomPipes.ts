@@ -11,7 +11,10 @@ import { randomId } from '../util/ids.js';
 import type { Bus } from './Bus.js';
 import type { RemotePeer } from './RemotePeer.js';
 import type {
+  ConsumeDataAnswer,
+  ConsumeDataRequest,
   ConsumeRequest,
+  DataProducerRecord,
   FlowRequest,
   LinkAnswer,
   LinkRequest,
@@ -60,6 +63,8 @@ export class RoomPipes {
   readonly #outbound = new Map<string, ms.PipeTransport>();
   /** The pipe consumers of this node's producers, by `${peer}|${node}|${producer}`. */
   readonly #feeds = new Map<string, ms.Consumer>();
+  /** The pipe data consumers of this node's data producers, by `${peer}|${node}|${dataProducer}`. */
+  readonly #dataFeeds = new Map<string, ms.DataConsumer>();
   /** The RTP parameters of this node's producers' pipes. */
   readonly #pipeParameters = new WeakMap<Producer, RtpParameters>();
   /** Pipe transports here that are linked to their far end (once each: a pipe transport connects once). */
@@ -90,6 +95,32 @@ export class RoomPipes {
       kind: record.kind,
       rtpParameters: record.rtpParameters as ms.RtpParameters,
       paused: record.paused,
+    });
+    return { link, engine };
+  }
+
+  /**
+   * Makes this node's end of the pipe of a data producer of `peer` (a peer of
+   * another node): data is not lazy (it is light, and a message must not
+   * wait for a pipe), so its node is asked at once to send it over the
+   * link's SCTP association, and the end here produces on that stream.
+   */
+  async produceDataHere(
+    peer: RemotePeer,
+    record: DataProducerRecord,
+  ): Promise<{ link: Transport; engine: ms.DataProducer }> {
+    const link = await this.linked(peer);
+    const stream = await this.bus.request<ConsumeDataAnswer>(peer.node, 'consume-data', {
+      room: this.#room.id,
+      peer: peer.name,
+      from: this.#node.id,
+      dataProducer: record.id,
+    } satisfies ConsumeDataRequest);
+    const engine = await (link.engine as ms.PipeTransport).produceData({
+      id: record.engineId,
+      sctpStreamParameters: checkStream(stream),
+      label: record.label,
+      protocol: record.protocol,
     });
     return { link, engine };
   }
@@ -181,6 +212,7 @@ export class RoomPipes {
       listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
       enableRtx: true,
       enableSrtp: srtp,
+      ...PIPE_SCTP,
     });
     try {
       await transport.connect({
@@ -230,6 +262,44 @@ export class RoomPipes {
     consumer.observer.once('close', () => {
       if (this.#feeds.get(key) === consumer) this.#feeds.delete(key);
     });
+  }
+
+  /** Another node wants a data producer of a local peer over its link: its SCTP stream there. */
+  async consumeData(request: ConsumeDataRequest): Promise<ConsumeDataAnswer> {
+    const peer = this.localPeer(request.peer);
+    const transport = this.#outbound.get(`${request.peer}|${request.from}`);
+    if (!transport)
+      throw new SfuError('NOT_FOUND', `no link of ${request.peer} to node ${request.from}`);
+    const dataProducer = peer.getDataProducerById(request.dataProducer);
+    if (!dataProducer)
+      throw new SfuError(
+        'NOT_FOUND',
+        `peer ${request.peer} has no data producer ${request.dataProducer}`,
+      );
+    const key = `${request.peer}|${request.from}|${request.dataProducer}`;
+    this.#dataFeeds.get(key)?.close();
+    const consumer = await transport.consumeData({ dataProducerId: dataProducer.engine.id });
+    this.#dataFeeds.set(key, consumer);
+    consumer.observer.once('close', () => {
+      if (this.#dataFeeds.get(key) === consumer) this.#dataFeeds.delete(key);
+    });
+    const p = consumer.sctpStreamParameters!;
+    return {
+      streamId: p.streamId,
+      ordered: p.ordered ?? true,
+      maxPacketLifeTime: p.maxPacketLifeTime,
+      maxRetransmits: p.maxRetransmits,
+    };
+  }
+
+  /** How many other nodes a local data producer is piped to now. */
+  dataNodesOf(dataProducer: { id: number; peer: { name: string } }): number {
+    const prefix = `${dataProducer.peer.name}|`;
+    const suffix = `|${dataProducer.id}`;
+    let count = 0;
+    for (const [key, feed] of this.#dataFeeds)
+      if (key.startsWith(prefix) && key.endsWith(suffix) && !feed.closed) count++;
+    return count;
   }
 
   /** Another node no longer needs a local peer's producer: its pipe closes. */
@@ -306,6 +376,7 @@ export class RoomPipes {
           listenIp: { ip: this.#node.pipe.ip, announcedIp: this.#node.pipe.announcedIp },
           enableRtx: true,
           enableSrtp: this.#node.pipe.srtp,
+          ...PIPE_SCTP,
         });
         const link = new Transport({
           id: randomId(),
@@ -385,6 +456,43 @@ export class RoomPipes {
     if (!peer) throw new SfuError('NOT_FOUND', `no local peer ${name} in room ${this.#room.id}`);
     return peer;
   }
+}
+
+/**
+ * A link carries its peer's data producers on an SCTP association (over the
+ * same UDP path as its RTP; SCTP on a mediasoup pipe is not encrypted, the
+ * RTP is when `pipeSrtp` is on). Its send buffer is the room's per-receiver
+ * one (a slow far node must not lose reliable messages).
+ */
+const PIPE_SCTP = {
+  enableSctp: true,
+  numSctpStreams: { OS: 1024, MIS: 1024 },
+  sctpSendBufferSize: 4 * 1024 * 1024,
+} as const;
+
+/** The SCTP stream another node answered, checked before it reaches the worker. */
+function checkStream(stream: ConsumeDataAnswer): ms.SctpStreamParameters {
+  const count = (v: unknown) =>
+    v === undefined || (Number.isInteger(v) && (v as number) > 0 && (v as number) < 65536);
+  if (
+    typeof stream !== 'object' ||
+    !Number.isInteger(stream.streamId) ||
+    stream.streamId < 0 ||
+    stream.streamId > 65534 ||
+    typeof stream.ordered !== 'boolean' ||
+    !count(stream.maxPacketLifeTime) ||
+    !count(stream.maxRetransmits)
+  )
+    throw new SfuError(
+      'BAD_REQUEST',
+      'consume-data: the SCTP stream of the other node is not valid',
+    );
+  return {
+    streamId: stream.streamId,
+    ordered: stream.ordered,
+    maxPacketLifeTime: stream.maxPacketLifeTime,
+    maxRetransmits: stream.maxRetransmits,
+  };
 }
 
 /** The crypto suites mediasoup's pipes speak. */

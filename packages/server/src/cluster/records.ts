@@ -4,7 +4,7 @@ import type { AppData, MediaKind, RtpParameters } from '@x/protocol';
 // version of that format: nodes that do not share it do not share a cluster.
 
 /** Version of what nodes exchange through Redis. */
-export const CLUSTER_FORMAT = 2;
+export const CLUSTER_FORMAT = 3;
 
 /** A node, as the registry holds it. */
 export interface NodeInfo {
@@ -64,11 +64,42 @@ export interface ProducerRecord {
   rtpParameters: RtpParameters;
 }
 
+/** A data producer of a room, in the room's data producers hash. */
+export interface DataProducerRecord {
+  node: string;
+  peer: string;
+  id: number;
+  appData: AppData | undefined;
+  /** The id of its mediasoup data producer (the same on every node it is piped to). */
+  engineId: string;
+  label: string;
+  protocol: string;
+}
+
+/** A message of the server app to a room's peers (`room.sendData`), for the other nodes' peers. */
+export interface ServerDataRecord {
+  label: string;
+  /** Text, or bytes in base64 (`binary`). */
+  text?: string;
+  binary?: string;
+  /** The peers it goes to; absent: all. */
+  to?: string[];
+}
+
 /** What happens in a room, published on its channel. */
 export type RoomEvent =
   | { type: 'peer-join'; from: string; peer: PeerRecord }
   | { type: 'peer-leave'; from: string; peer: string; appData: AppData | undefined }
   | { type: 'producer-add'; from: string; producer: ProducerRecord }
+  | { type: 'data-producer-add'; from: string; dataProducer: DataProducerRecord }
+  | {
+      type: 'data-producer-close';
+      from: string;
+      peer: string;
+      id: number;
+      appData: AppData | undefined;
+    }
+  | { type: 'server-data'; from: string; message: ServerDataRecord }
   | {
       type: 'producer-pause' | 'producer-resume' | 'producer-close';
       from: string;
@@ -108,6 +139,22 @@ export interface ConsumeRequest {
   peer: string;
   from: string;
   producer: number;
+}
+
+/** One data producer to pipe over a link (`consume-data`). */
+export interface ConsumeDataRequest {
+  room: string;
+  peer: string;
+  from: string;
+  dataProducer: number;
+}
+
+/** The SCTP stream of a data producer's pipe: the far end produces on it. */
+export interface ConsumeDataAnswer {
+  streamId: number;
+  ordered: boolean;
+  maxPacketLifeTime?: number;
+  maxRetransmits?: number;
 }
 
 /**

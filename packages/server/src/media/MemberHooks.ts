@@ -1,4 +1,5 @@
 import type { AppData } from '@x/protocol';
+import type { DataProducer } from './DataProducer.js';
 import type { Producer } from './Producer.js';
 import type { PreferredProfile } from './profiles.js';
 import type { RoomMember } from './RoomMember.js';
@@ -18,6 +19,10 @@ export interface MemberHooks {
   producerPreferredProfileSet(producer: Producer, profile: PreferredProfile): void;
   /** One of its producers closed. */
   producerClosed(producer: Producer): void;
+  /** It has a new data producer: the room's other peers get a data consumer of it. */
+  dataProducerAdded(dataProducer: DataProducer): void;
+  /** One of its data producers closed. */
+  dataProducerClosed(dataProducer: DataProducer): void;
   /** The member left the room. */
   closed(member: RoomMember, appData: AppData | undefined): void;
 }

@@ -149,10 +149,6 @@ export interface PeerHooks extends MemberHooks {
   assertFanOut(peer: Peer): void;
   /** One of its consumers closed. */
   consumerClosed(consumer: Consumer): void;
-  /** It has a new data producer: the room's other peers get a data consumer of it. */
-  dataProducerAdded(dataProducer: DataProducer): void;
-  /** One of its data producers closed. */
-  dataProducerClosed(dataProducer: DataProducer): void;
   /** One of its data consumers closed. */
   dataConsumerClosed(dataConsumer: DataConsumer): void;
 }

@@ -37,6 +37,7 @@ import type {
   RecordingState,
   RoomEvents,
   RoomObserverEvents,
+  ServerDataMessage,
 } from './roomTypes.js';
 import { plainListenIp, type ResolvedSettings, webRtcListenIps } from './ServerSettings.js';
 import type { WorkerPool } from './WorkerPool.js';
@@ -277,7 +278,14 @@ export class Room extends Emitter<RoomEvents> {
       label: options.label ?? '',
       data,
       to: options.to ? new Set(options.to) : undefined,
+      relayed: false,
     });
+  }
+
+  /** @internal A message of the server app of another node of the cluster, for the peers here. */
+  relayServerData(message: Omit<ServerDataMessage, 'relayed'>): void {
+    if (this.#closed) return;
+    this.observer.notify('servermessage', { ...message, relayed: true });
   }
 
   /**
@@ -507,13 +515,6 @@ export class Room extends Emitter<RoomEvents> {
       this.#consumers.sourceClosed(producer);
     },
     closed: (member, appData) => this.removeMember(member, appData),
-  };
-
-  /** What the room hears of and answers its peers. */
-  readonly #peerHooks: PeerHooks = {
-    ...this.#memberHooks,
-    assertFanOut: (peer) => assertFanOut(this.view(), peer),
-    consumerClosed: (consumer) => this.#consumers.forget(consumer),
     dataProducerAdded: (dataProducer) => this.dataProducerAdded(dataProducer),
     dataProducerClosed: (dataProducer) => {
       this.#dataProducers.delete(dataProducer);
@@ -521,6 +522,13 @@ export class Room extends Emitter<RoomEvents> {
       this.#dataConsumers.sourceClosed(dataProducer);
       this.#dataPipes.sourceClosed(dataProducer);
     },
+  };
+
+  /** What the room hears of and answers its peers. */
+  readonly #peerHooks: PeerHooks = {
+    ...this.#memberHooks,
+    assertFanOut: (peer) => assertFanOut(this.view(), peer),
+    consumerClosed: (consumer) => this.#consumers.forget(consumer),
     dataConsumerClosed: (dataConsumer) => this.#dataConsumers.forget(dataConsumer),
   };
 
@@ -615,7 +623,8 @@ export class Room extends Emitter<RoomEvents> {
         continue;
       this.#dataConsumers.subscribe(viewer, dataProducer);
     }
-    this.#dataRates.add(dataProducer);
+    // A peer of another node is held to its limits there.
+    if (dataProducer.peer instanceof Peer) this.#dataRates.add(dataProducer);
     void this.#dataReceiver?.add(dataProducer);
     this.observer.notify('newdataproducer', dataProducer);
   }

@@ -63,6 +63,8 @@ export interface ServerDataMessage {
   data: string | Uint8Array;
   /** The peers it goes to (names); undefined: every peer of the room. */
   to: ReadonlySet<string> | undefined;
+  /** Whether the server app of another node of the cluster sent it (this node passes it on). */
+  relayed: boolean;
 }
 
 /** Whether a room is being recorded, and whom. */
