@@ -244,7 +244,9 @@ describe('server notifications reach the listener in domain types', () => {
     const alice = await joined('sc-peers', 'alice');
     const newPeer = alice.next('newPeer');
     const bob = await joined('sc-peers', 'bob', { display: 'Bob' });
-    expect(await newPeer).toEqual([{ name: 'bob', appData: { display: 'Bob' }, consumers: [] }]);
+    expect(await newPeer).toEqual([
+      { name: 'bob', appData: { display: 'Bob' }, consumers: [], dataConsumers: [] },
+    ]);
     const peerClosed = alice.next('peerClosed');
     bob.signal.leave({ bye: 'now' });
     expect(await peerClosed).toEqual(['bob', { bye: 'now' }]);
@@ -322,9 +324,10 @@ describe('resume', () => {
     });
     expect(sent.map((r) => [r.id, r.body])).toEqual([[RESUME_REQUEST_ID, 'resumeSession']]);
     expect(state).toEqual({
-      peers: [{ name: 'bob', appData: undefined, consumers: [] }],
+      peers: [{ name: 'bob', appData: undefined, consumers: [], dataConsumers: [] }],
       producers: [],
       transportIds: [],
+      dataProducerIds: [],
       // Fresh TURN credentials: the old ones may be near their end.
       iceServers: [
         {

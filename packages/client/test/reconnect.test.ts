@@ -165,6 +165,60 @@ describe('reconnection', () => {
     bob.room.leave();
   });
 
+  it('data channels: a resume keeps them; a rejoin sends the data producers again and the others receive them again', async () => {
+    const bob = await joined('data-rejoin', 'bob');
+    const dataOf = (name: string) =>
+      bob.room.getPeerByName(name)?.dataConsumers.filter((dc) => !dc.closed) ?? [];
+    const serverRoom = server.getRoom('data-rejoin')!;
+
+    // A resume: the same data producer on the server, the same data consumer at bob.
+    const alice = await joined('data-rejoin', 'alice', [300, 300, 300]);
+    const chat = await alice.room.produceData({ label: 'chat', appData: { topic: 'general' } });
+    const aliceOnServer = () => serverRoom.getPeerByName('alice')?.getDataProducerById(chat.id);
+    expect(aliceOnServer()?.label).toBe('chat');
+    await expect.poll(() => dataOf('alice').map((dc) => dc.label)).toEqual(['chat']);
+    await expect.poll(() => dataOf('alice')[0]?.receiving).toBe(true);
+    expect(dataOf('alice')[0]!.appData).toEqual({ topic: 'general' });
+    const serverDataProducer = aliceOnServer();
+    const firstConsumer = dataOf('alice')[0]!;
+    cut('data-rejoin', 'alice');
+    expect(await next(alice.connection, 'reconnected', 10_000)).toEqual(['resume']);
+    expect(aliceOnServer()).toBe(serverDataProducer);
+    expect(chat.closed).toBe(false);
+    expect(firstConsumer.closed).toBe(false);
+    alice.room.leave();
+
+    // A rejoin (the first attempt after the grace period): the data producer
+    // is sent again under its id; bob sees carol leave and come back, with a
+    // new data consumer of her channel, received.
+    const carol = await joined('data-rejoin', 'carol', [GRACE * 2.5, 500, 500]);
+    const notes = await carol.room.produceData({
+      label: 'notes',
+      ordered: false,
+      maxRetransmits: 3,
+    });
+    const carolOnServer = () => serverRoom.getPeerByName('carol')?.getDataProducerById(notes.id);
+    await expect.poll(() => dataOf('carol').map((dc) => dc.label)).toEqual(['notes']);
+    const before = carolOnServer();
+    const oldConsumer = dataOf('carol')[0]!;
+    const rejoined = next<['resume' | 'rejoin']>(carol.connection, 'reconnected', 15_000);
+    cut('data-rejoin', 'carol');
+    expect(await rejoined).toEqual(['rejoin']);
+    await expect.poll(() => carolOnServer()?.closed).toBe(false);
+    expect(carolOnServer()).not.toBe(before);
+    expect(carolOnServer()!.sctpStreamParameters).toMatchObject({
+      ordered: false,
+      maxRetransmits: 3,
+    });
+    expect(notes.closed).toBe(false);
+    expect(oldConsumer.closed).toBe(true);
+    await expect.poll(() => dataOf('carol').map((dc) => dc.label)).toEqual(['notes']);
+    await expect.poll(() => dataOf('carol')[0]?.receiving).toBe(true);
+    expect(dataOf('carol')[0]!.maxRetransmits).toBe(3);
+    carol.room.leave();
+    bob.room.leave();
+  });
+
   it('gives up after its last attempt and closes the room', async () => {
     const carol = await joined('giveup', 'carol', [50, 50]);
     const failed = next<[Error]>(carol.connection, 'failed', 10_000);

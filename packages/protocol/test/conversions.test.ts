@@ -20,6 +20,8 @@ import {
   rtpParametersToMessage,
   sctpParametersFromMessage,
   sctpParametersToMessage,
+  sctpStreamParametersFromMessage,
+  sctpStreamParametersToMessage,
   statsFromMessage,
   statsToMessage,
 } from '../src/index.js';
@@ -103,6 +105,32 @@ describe('transport conversions', () => {
     expect(
       sctpParametersFromMessage(through(pb.SctpParameters, sctpParametersToMessage(sctp))),
     ).toStrictEqual(sctp);
+    for (const stream of [
+      { streamId: 0, ordered: true },
+      { streamId: 7, ordered: false, maxRetransmits: 3 },
+      { streamId: 65534, ordered: false, maxPacketLifeTime: 1000 },
+    ])
+      expect(
+        sctpStreamParametersFromMessage(
+          through(pb.SctpStreamParameters, sctpStreamParametersToMessage(stream)),
+        ),
+      ).toStrictEqual(stream);
+    // What the media server cannot forward as asked is refused, naming the field.
+    for (const bad of [
+      { streamId: 65535 },
+      { streamId: 1, maxRetransmits: 2, maxPacketLifeTime: 100 },
+      // mediasoup 3.12 reads 0 as unset: the channel would silently be reliable.
+      { streamId: 1, maxRetransmits: 0 },
+    ]) {
+      const error = protocolError(() =>
+        sctpStreamParametersFromMessage(pb.SctpStreamParameters.create(bad)),
+      );
+      expect(error.code).toBe('INVALID_FIELD');
+      expect(error.field).toMatch(/^sctpStreamParameters/);
+    }
+    expect(protocolError(() => sctpStreamParametersFromMessage(null)).field).toBe(
+      'sctpStreamParameters',
+    );
     const plain = { ip: '::1', ipVersion: 6 as const, port: 5004, rtcpPort: 5005 };
     expect(
       plainRtpParametersFromMessage(
