@@ -137,6 +137,7 @@ export class DataProducer extends ObservedEmitter<DataProducerEvents> {
     return this.#lowThreshold;
   }
 
+  /** Sets the threshold of `bufferedamountlow`, in bytes. */
   set bufferedAmountLowThreshold(value: number) {
     this.#lowThreshold = value;
     if (this.#engine) this.#engine.bufferedAmountLowThreshold = value;
