@@ -379,6 +379,26 @@ describe('data limits', () => {
         .dataProducers.map((d) => d.label)
         .sort(),
     ).toEqual(['chat', 'reactions']);
+    // Bytes: ~90 messages a second (under 100) of 1000 bytes: 90 kB/s, past 64 KiB/s.
+    const bytesFlood = await a.evaluate(async () => {
+      const dp = await window.demo!.room.produceData({ label: 'bulk' });
+      const closed = new Promise<{ code?: string; field?: string } | undefined>((resolve) =>
+        dp.once('close', (_o, _a, error) =>
+          resolve(error && { code: error.code, field: error.field }),
+        ),
+      );
+      const kilobyte = 'k'.repeat(1000);
+      const timer = setInterval(() => {
+        for (let i = 0; i < 9 && !dp.closed; i++) dp.send(kilobyte);
+      }, 100);
+      const error = await Promise.race([
+        closed,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
+      ]);
+      clearInterval(timer);
+      return error;
+    });
+    expect(bytesFlood).toEqual({ code: 'LIMIT_EXCEEDED', field: 'dataBytesPerSecond' });
     await a.evaluate(() => window.demo!.chat.send('still here'));
     await expect.poll(() => chatLines(b)).toContain('peer:alice: still here');
     await b.evaluate(() => window.demo!.chat.send('me too'));

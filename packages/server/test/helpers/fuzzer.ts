@@ -240,7 +240,6 @@ export class FrameFactory {
 
   foreignIds(): Frame {
     const { producerId, transportId, consumerId } = this.foreign;
-    const pick = Math.floor(this.rand() * 8);
     const id = this.id();
     const bodies: (() => Frame)[] = [
       () =>
@@ -275,8 +274,30 @@ export class FrameFactory {
       () => this.note({ closeTransport: { id: transportId } }, 'foreign ids'),
       () =>
         this.note({ setConsumerPreferredProfile: { id: consumerId, profile: 2 } }, 'foreign ids'),
+      () =>
+        this.req(
+          id,
+          { enableDataConsumer: { id: consumerId, transportId: 1 } },
+          'foreign ids',
+          'error',
+        ),
+      () =>
+        this.req(
+          id,
+          {
+            createDataProducer: {
+              id: 1 + Math.floor(this.rand() * 0xfffffffe),
+              transportId,
+              sctpStreamParameters: { streamId: Math.floor(this.rand() * 70000), ordered: true },
+              label: 'x'.repeat(Math.floor(this.rand() * 400)),
+            },
+          },
+          'foreign ids',
+          'error',
+        ),
+      () => this.note({ closeDataProducer: { id: producerId } }, 'foreign ids'),
     ];
-    return bodies[pick]!();
+    return bodies[Math.floor(this.rand() * bodies.length)]!();
   }
 
   beforeJoin(): Frame {
