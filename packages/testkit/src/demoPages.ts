@@ -111,6 +111,36 @@ export async function expectJoined(p: NetPage, timeout = 25_000): Promise<void> 
     .toMatch(/^joined as /);
 }
 
+/**
+ * Waits until the page receives `peer`'s chat and reactions (the demo's two
+ * DataChannels) open: the page's data transports are connected then.
+ */
+export async function expectChatOpen(p: NetPage, peer: string, timeout = 20_000): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        p.page.evaluate((name) => {
+          const demo = (
+            window as unknown as {
+              demo?: {
+                room: {
+                  getPeerByName(
+                    n: string,
+                  ): { dataConsumers: { label: string; readyState: string }[] } | undefined;
+                };
+              };
+            }
+          ).demo;
+          return (demo?.room.getPeerByName(name)?.dataConsumers ?? [])
+            .filter((dc) => dc.readyState === 'open')
+            .map((dc) => dc.label)
+            .sort();
+        }, peer),
+      { timeout, message: `${p.label} has ${peer}'s chat open` },
+    )
+    .toEqual(['chat', 'reactions']);
+}
+
 /** Reports of the page's open RTCPeerConnections. */
 export function reports(p: NetPage): Promise<PcReport[]> {
   return p.page.evaluate(async () => {

@@ -31,6 +31,7 @@ import {
 import {
   demoUrl,
   describePages,
+  expectChatOpen,
   expectJoined,
   expectReceiving,
   iceLog,
@@ -162,6 +163,9 @@ async function joinBoth(
   await expectJoined(bob);
   await expectReceiving(alice);
   await expectReceiving(bob);
+  // The chat too: each page's data transports (a send and a receive one) are connected.
+  await expectChatOpen(alice, 'bob');
+  await expectChatOpen(bob, 'alice');
   return { alice, bob };
 }
 
@@ -170,13 +174,13 @@ describe('(a) behind a router that masquerades (NAT)', () => {
     const browser = await launch(natc);
     await diagnosed(async () => {
       const { alice } = await joinBoth(browser, 'nat');
-      // Alice's send and receive transports: UDP, from her own address...
+      // Alice's send and receive transports, for media and for the chat: UDP, from her own address...
       const pairs = await selectedPairs(alice);
-      expect(pairs).toHaveLength(2);
+      expect(pairs).toHaveLength(4);
       for (const pair of pairs) expect(pair.localProtocol).toBe('udp');
       // ...which the server never sees: it sees the router's outside address.
       const tuples = serverTuples(demo.server, 'nat', 'alice');
-      expect(tuples).toHaveLength(2);
+      expect(tuples).toHaveLength(4);
       for (const tuple of tuples)
         expect(tuple).toMatchObject({ protocol: 'udp', remoteIp: routerUp.b.address });
     });
@@ -189,14 +193,14 @@ describe('(b) all UDP dropped', () => {
     await diagnosed(async () => {
       const { alice } = await joinBoth(browser, 'tcp');
       const pairs = await selectedPairs(alice);
-      expect(pairs).toHaveLength(2);
+      expect(pairs).toHaveLength(4);
       for (const pair of pairs) {
         expect(pair.localProtocol).toBe('tcp');
         expect(pair.remoteProtocol).toBe('tcp');
       }
       // On the worker's one TCP port: the WebRtcServer's, which every transport shares.
       const tuples = serverTuples(demo.server, 'tcp', 'alice');
-      expect(tuples).toHaveLength(2);
+      expect(tuples).toHaveLength(4);
       for (const tuple of tuples)
         expect(tuple).toMatchObject({
           protocol: 'tcp',
@@ -228,7 +232,7 @@ describe('(c) only the TURN server’s TLS port', () => {
         // server and its credentials come in the join response.
         const { alice } = await joinBoth(browser, 'turn', { iceTransportPolicy: 'relay' });
         const pairs = await selectedPairs(alice);
-        expect(pairs).toHaveLength(2);
+        expect(pairs).toHaveLength(4);
         for (const pair of pairs)
           expect(pair).toMatchObject({ localType: 'relay', relayProtocol: 'tls' });
         // Every candidate the page gathered is a relay candidate.
@@ -237,7 +241,7 @@ describe('(c) only the TURN server’s TLS port', () => {
         for (const c of candidates) expect(c).toMatch(/ typ relay /);
         // The server's peer is coturn's relay address, over UDP.
         const tuples = serverTuples(demo.server, 'turn', 'alice');
-        expect(tuples).toHaveLength(2);
+        expect(tuples).toHaveLength(4);
         for (const tuple of tuples)
           expect(tuple).toMatchObject({ protocol: 'udp', remoteIp: coturn.relayIp });
         // coturn allocated for credentials the server minted (expiry:random id).
