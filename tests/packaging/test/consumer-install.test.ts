@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
-const PUBLISHED = ['mediasoup', 'protocol', 'server', 'client'];
+const PUBLISHED = ['mediasoup', 'protocol', 'server', 'client', 'node'];
 const scratch = mkdtempSync(join(tmpdir(), 'x-consumer-'));
 const packs = join(scratch, 'packs');
 const cache = join(scratch, 'npm-cache');
@@ -97,7 +97,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the packed packages', () => {
-  it('are the four published ones, with workspace: ranges rewritten and no build output', () => {
+  it('are the five published ones, with workspace: ranges rewritten and no build output', () => {
     expect(
       tarballs()
         .map((t) => t.split('/').pop())
@@ -105,6 +105,7 @@ describe('the packed packages', () => {
     ).toEqual([
       'x-client-0.1.0.tgz',
       'x-mediasoup-0.1.0.tgz',
+      'x-node-0.1.0.tgz',
       'x-protocol-0.1.0.tgz',
       'x-server-0.1.0.tgz',
     ]);
@@ -195,6 +196,26 @@ describe('npm install into an empty project', () => {
       workerBinary: join(app, 'node_modules/@x/mediasoup/worker/out/Release/mediasoup-worker'),
       serverCjs: 'function',
     });
+  });
+});
+
+describe('@x/node from npm: bots on libwebrtc', () => {
+  it('installs libwebrtc with no build step, and a bot hears another bot’s 440 Hz tone', () => {
+    const app = join(scratch, 'app');
+    // Installed with the others (first project): its binary came as an npm package.
+    expect(existsSync(join(app, 'node_modules/@roamhq/wrtc-linux-x64'))).toBe(true);
+    copyFileSync(join(here, '../fixtures/bots.mjs'), join(app, 'bots.mjs'));
+    const run = spawnSync(process.execPath, ['bots.mjs'], {
+      cwd: app,
+      env: userEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    console.log(`a bot installed from the packed tarballs hears ${result.frequency} Hz (sent 440)`);
+    expect(result.consumerKind).toBe('audio');
+    expect(Math.abs(result.frequency - 440)).toBeLessThanOrEqual(10);
   });
 });
 
