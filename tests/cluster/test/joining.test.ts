@@ -25,7 +25,7 @@ async function fakeNode(id: string, protocol: { min: number; max: number }): Pro
     id,
     signalingUrl: 'ws://127.0.0.9:1/',
     pipeIp: '127.0.0.9',
-    format: 2, // records.ts CLUSTER_FORMAT: the records this node's code writes
+    format: 3, // records.ts CLUSTER_FORMAT: the records this node's code writes
     protocol,
     draining: false,
     load: { peers: 0, rooms: 0, consumers: 0 },
