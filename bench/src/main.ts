@@ -23,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   'cluster-drain': () => import('./cluster/drain.js'),
   roam: () => import('./network/roam.js'),
   data: () => import('./data/bench.js'),
+  bots: () => import('./bots/bots.js'),
 };
 
 interface Stored extends BenchResult {
