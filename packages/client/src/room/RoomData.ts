@@ -84,7 +84,7 @@ export class RoomData {
       label: dataConsumer.label,
       protocol: dataConsumer.protocol,
     });
-    this.#receivers.push(dataConsumer);
+    if (!this.#receivers.includes(dataConsumer)) this.#receivers.push(dataConsumer);
     return channel;
   }
 
