@@ -138,7 +138,9 @@ describe('chat and reactions between Chromium and Firefox, peers on two workers'
       }),
     ).toEqual({ ordered: false, maxPacketLifeTime: 1000 });
 
-    // Chromium types a message as a person would; Firefox shows it, and answers.
+    // Chromium opens the chat and types a message as a person would; Firefox
+    // counts it on its closed chat's button, shows it, and answers.
+    await c.click('#toggle-chat');
     await c.fill('#chat-input', 'hello from Chromium <b>not bold</b>');
     await c.click('#chat-send');
     await expect
@@ -146,6 +148,11 @@ describe('chat and reactions between Chromium and Firefox, peers on two workers'
       .toContain('peer:chrome: hello from Chromium <b>not bold</b>');
     // Shown as text, never as HTML.
     expect(await f.evaluate(() => document.querySelector('#chat-lines b'))).toBeNull();
+    await expect
+      .poll(() => f.evaluate(() => document.getElementById('chat-unread')?.textContent))
+      .toBe('1');
+    await f.click('#toggle-chat');
+    expect(await f.evaluate(() => document.getElementById('chat-unread')?.hidden)).toBe(true);
     await f.fill('#chat-input', 'hi from Firefox 🦊');
     await f.click('#chat-send');
     await expect.poll(() => chatLines(c)).toContain('peer:fox: hi from Firefox 🦊');

@@ -66,6 +66,28 @@ function showReaction(from: string, emoji: string): void {
   setTimeout(() => bubble.remove(), 3000);
 }
 
+// The chat opens over the call; lines that come while it is closed are counted on its button.
+const chatPanel = $('chat');
+const unread = $('chat-unread');
+let unseen = 0;
+$('toggle-chat').addEventListener('click', () => {
+  chatPanel.hidden = !chatPanel.hidden;
+  $('toggle-chat').setAttribute('aria-expanded', String(!chatPanel.hidden));
+  if (!chatPanel.hidden) {
+    unseen = 0;
+    unread.hidden = true;
+    $<HTMLInputElement>('chat-input').focus();
+  }
+});
+new MutationObserver((records) => {
+  if (!chatPanel.hidden) return;
+  for (const r of records)
+    for (const node of r.addedNodes)
+      if (node instanceof HTMLElement && !node.classList.contains('chat-self')) unseen++;
+  unread.textContent = String(unseen);
+  unread.hidden = unseen === 0;
+}).observe($('chat-lines'), { childList: true });
+
 $('chat-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = $<HTMLInputElement>('chat-input');
