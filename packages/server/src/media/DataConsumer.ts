@@ -2,7 +2,7 @@ import type { types as ms } from '@x/mediasoup';
 import type { AppData, SctpStreamParameters } from '@x/protocol';
 import { Emitter, logger, Observer } from '@x/shared';
 import { InvalidStateError, SfuError } from '../util/errors.js';
-import type { DataProducer } from './DataProducer.js';
+import { type DataProducer, streamParameters } from './DataProducer.js';
 import type { RoomMember } from './RoomMember.js';
 import type { TransportRef } from './TransportRef.js';
 import { createdInTime } from './workerRequests.js';
@@ -98,11 +98,7 @@ export class DataConsumer extends Emitter<DataConsumerEvents> {
   /** The stream the server sends on, once enabled. */
   get sctpStreamParameters(): SctpStreamParameters | undefined {
     const p = this.#engine?.sctpStreamParameters;
-    if (!p) return undefined;
-    const out: SctpStreamParameters = { streamId: p.streamId, ordered: p.ordered ?? true };
-    if (p.maxPacketLifeTime !== undefined) out.maxPacketLifeTime = p.maxPacketLifeTime;
-    if (p.maxRetransmits !== undefined) out.maxRetransmits = p.maxRetransmits;
-    return out;
+    return p && streamParameters(p);
   }
 
   /**

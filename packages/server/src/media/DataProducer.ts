@@ -82,11 +82,7 @@ export class DataProducer extends Emitter<DataProducerEvents> {
 
   /** Its SCTP stream: id, ordering and reliability. */
   get sctpStreamParameters(): SctpStreamParameters {
-    const p = this.engine.sctpStreamParameters!;
-    const out: SctpStreamParameters = { streamId: p.streamId, ordered: p.ordered ?? true };
-    if (p.maxPacketLifeTime !== undefined) out.maxPacketLifeTime = p.maxPacketLifeTime;
-    if (p.maxRetransmits !== undefined) out.maxRetransmits = p.maxRetransmits;
-    return out;
+    return streamParameters(this.engine.sctpStreamParameters!);
   }
 
   /** Closes it: its client is told (`dataProducerClosed`), its consumers close. */
@@ -104,4 +100,12 @@ export class DataProducer extends Emitter<DataProducerEvents> {
     this.observer.notify('close', originator, appData, error);
     this.safeEmit('close', originator, appData, error);
   }
+}
+
+/** An SCTP stream as mediasoup has it, in domain terms (`ordered` defaults to true there). */
+export function streamParameters(p: ms.SctpStreamParameters): SctpStreamParameters {
+  const out: SctpStreamParameters = { streamId: p.streamId, ordered: p.ordered ?? true };
+  if (p.maxPacketLifeTime !== undefined) out.maxPacketLifeTime = p.maxPacketLifeTime;
+  if (p.maxRetransmits !== undefined) out.maxRetransmits = p.maxRetransmits;
+  return out;
 }
