@@ -15,6 +15,7 @@
 #   protobuf-compiler            protoc, for the Python bindings and the other generators' check
 #   python3-protobuf             the Python protobuf runtime (cross-language test, x_signaling)
 #   python3-websockets           x_signaling's WebSocket client
+#   python3-aiortc python3-av    x_signaling.media: WebRTC media in Python (aiortc 1.4, PyAV; numpy comes with them)
 #   python3-venv                 the tests install the x_signaling wheel into a fresh venv
 #   python3-pip python3-setuptools python3-wheel   building the x_signaling wheel offline
 #   golang-go                    the go command, for the Go bindings (bindings/go)
@@ -69,6 +70,8 @@ if [ "$mode" = all ]; then
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   has_py 'import google.protobuf' || missing+=(python3-protobuf)
   has_py 'import websockets' || missing+=(python3-websockets)
+  has_py 'import aiortc' || missing+=(python3-aiortc)
+  has_py 'import av' || missing+=(python3-av)
   has_py 'import ensurepip, venv' || missing+=(python3-venv)
   [ -x "$py" ] && "$py" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   has_py 'import setuptools' || missing+=(python3-setuptools)
@@ -82,7 +85,7 @@ if [ "$mode" = all ]; then
   has_sbin nft || missing+=(nftables)
   has_sbin tcpdump || missing+=(tcpdump)
   command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
-  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables, tcpdump and coturn"
+  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, aiortc, av, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables, tcpdump and coturn"
 else
   wanted="${engine_packages[*]} (the mediasoup worker's build and tests)"
 fi

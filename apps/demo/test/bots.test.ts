@@ -2,19 +2,29 @@
 // demo in one room: the bot publishes a 440 Hz tone and a test pattern, the
 // page measures the dominant frequency of what it hears (WebAudio's
 // AnalyserNode) and decodes the pattern; the page's camera reaches the bot as
-// I420 frames of the size the page sends.
+// I420 frames of the size the page sends. Then the same with a bot in Python
+// (x_signaling.media on aiortc, from the wheel in a fresh virtual
+// environment), and a Node bot and a Python bot that hear each other.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Consumer } from '@x/client';
-import { joinRoom, TestPatternSource, ToneSource, videoFrames } from '@x/node';
+import { audioFrames, joinRoom, TestPatternSource, ToneSource, videoFrames } from '@x/node';
 import { launchChromium } from '@x/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demo } from '../src/demo.js';
 import { chromiumPage, type DemoPage, expectFlowing, expectJoined } from './helpers/pages.js';
+import {
+  type PythonProcess,
+  type PythonVenv,
+  pythonExamples,
+  pythonProbe,
+  pythonVenv,
+  runPython,
+} from './helpers/pythonBots.js';
 import { startTestDemo } from './helpers/testDemo.js';
 
 const examples = resolve(
@@ -24,18 +34,21 @@ const examples = resolve(
 const scratch = mkdtempSync(join(tmpdir(), 'x-demo-bots-'));
 let demo: Demo;
 let browser: Browser;
+let venv: PythonVenv;
 const closers: (() => unknown)[] = [];
 
 beforeAll(async () => {
   demo = await startTestDemo({ recordingsDir: scratch, rtcPort: 44700, rtcPorts: 100 });
   // A fake camera at 30 fps (Chromium's starts at 20): the bot must keep up with more than 20.
   browser = await launchChromium(['--use-fake-device-for-media-stream=fps=30']);
-}, 60_000);
+  venv = pythonVenv();
+}, 90_000);
 
 afterAll(async () => {
   for (const close of closers.splice(0).reverse()) await close();
   await browser?.close();
   await demo?.close();
+  venv?.remove();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -204,5 +217,184 @@ describe('a bot in Node and a Chromium page', () => {
       `the page hears the echo agent at ${echoed.toFixed(1)} Hz (the speaker's tone: 660 Hz)`,
     );
     expect(Math.abs(echoed - 660)).toBeLessThanOrEqual(10);
+  });
+});
+
+/** A Python process ended with the test. */
+function python(script: string, args: string[]): PythonProcess {
+  const child = runPython(venv, script, args);
+  closers.push(() => child.stop());
+  return child;
+}
+
+/** The first JSON line of `key` the process prints (its value), within `timeoutMs`. */
+async function line<T>(child: PythonProcess, key: string, timeoutMs = 30_000): Promise<T> {
+  await expect
+    .poll(() => child.lines().some((l) => key in l), { timeout: timeoutMs })
+    .toBe(true)
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\noutput of the Python process:\n${child.output()}`);
+    });
+  return child.lines().find((l) => key in l)![key] as T;
+}
+
+describe('a bot in Python (x_signaling.media) and a Chromium page', () => {
+  it('the page hears the Python bot’s 660 Hz tone and sees its pattern; the page’s camera reaches Python as av.VideoFrames of the sent size', async () => {
+    const room = 'py-bots';
+    const bot = python(join(pythonExamples, 'tone_and_pattern_bot.py'), [
+      `http://127.0.0.1:${demo.port}`,
+      room,
+      'pybot',
+      '660',
+    ]);
+    await expect.poll(() => bot.output(), { timeout: 30_000 }).toContain('pybot is in room');
+    const context = await browser.newContext();
+    closers.push(() => context.close());
+    const page = await chromiumPage(
+      context,
+      'dave',
+      `http://127.0.0.1:${demo.port}/?room=${room}&peer=dave&autojoin=1`,
+    );
+    await expectJoined(page);
+    await expectFlowing(page, 'pybot');
+    const frequency = await dominantFrequency(page, 'pybot');
+    console.log(`the page hears the Python bot's tone at ${frequency.toFixed(1)} Hz (sent 660 Hz)`);
+    expect(Math.abs(frequency - 660)).toBeLessThanOrEqual(10);
+    const pattern = await page.evaluate(() => {
+      const consumer = [...(window.demo?.consumers ?? [])].find(
+        (c) => c.peer.name === 'pybot' && c.kind === 'video' && c.track,
+      );
+      return consumer?.track?.getSettings();
+    });
+    console.log(`the page receives the Python bot's pattern: ${JSON.stringify(pattern)}`);
+
+    // A Python listener in the same room measures the page's camera.
+    const listener = python(pythonProbe, [
+      ...['--url', `ws://127.0.0.1:${demo.port}/ws?room=${room}`],
+      ...['--token', await token(room, 'pylisten'), '--peer', 'pylisten'],
+      ...['--listen', 'dave', '--seconds', '4'],
+    ]);
+    const sent = await page.evaluate(() => {
+      const settings = window.demo!.video!.track.getSettings();
+      return { width: settings.width!, height: settings.height!, frameRate: settings.frameRate };
+    });
+    const video = await line<{
+      width: number;
+      height: number;
+      fps: number;
+      type: string;
+      format: string;
+    }>(listener, 'video');
+    console.log(
+      `Python decodes the page's camera: ${video.width}x${video.height} ${video.type} (${video.format}) at ${video.fps.toFixed(1)} fps (sent ${sent.width}x${sent.height} at ${sent.frameRate} fps)`,
+    );
+    expect(video.type).toBe('VideoFrame');
+    expect(`${video.width}x${video.height}`).toBe(`${sent.width}x${sent.height}`);
+    expect(video.fps).toBeGreaterThanOrEqual(20);
+    const audio = await line<{ frequency: number }>(listener, 'audio');
+    console.log(
+      `Python hears the page's microphone (Chromium's fake device) at ${audio.frequency.toFixed(1)} Hz`,
+    );
+  });
+
+  it('the Python echo agent follows the active speaker (a Node tone bot) and plays it back; the page hears 550 Hz from it', async () => {
+    const room = 'py-echo';
+    const { room: speaker, connection } = await joinRoom({
+      url: `ws://127.0.0.1:${demo.port}/ws?room=${room}`,
+      peerName: 'speaker',
+      token: await token(room, 'speaker'),
+    });
+    closers.push(
+      () => connection.close(),
+      () => speaker.leave(),
+    );
+    const tone = new ToneSource({ frequency: 550, amplitude: 0.5 });
+    closers.push(() => tone.close());
+    await speaker.createProducer(tone.track).send(speaker.createTransport('send'));
+    const agent = python(join(pythonExamples, 'echo_agent.py'), [
+      `http://127.0.0.1:${demo.port}`,
+      room,
+      'pyecho',
+    ]);
+    const context = await browser.newContext();
+    closers.push(() => context.close());
+    const page = await chromiumPage(
+      context,
+      'erin',
+      `http://127.0.0.1:${demo.port}/?room=${room}&peer=erin&autojoin=1`,
+    );
+    await expectJoined(page);
+    await expect.poll(() => agent.output(), { timeout: 30_000 }).toContain('listening to speaker');
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() =>
+            [...(window.demo?.consumers ?? [])].some(
+              (c) => c.peer.name === 'pyecho' && c.kind === 'audio' && c.track !== null,
+            ),
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    const echoed = await dominantFrequency(page, 'pyecho');
+    console.log(
+      `the page hears the Python echo agent at ${echoed.toFixed(1)} Hz (the speaker's tone: 550 Hz)`,
+    );
+    expect(Math.abs(echoed - 550)).toBeLessThanOrEqual(10);
+  });
+
+  it('a Node bot and a Python bot hear each other: 440 Hz measured in Python, 660 Hz in Node', async () => {
+    const room = 'node-py';
+    const { room: node, connection } = await joinRoom({
+      url: `ws://127.0.0.1:${demo.port}/ws?room=${room}`,
+      peerName: 'nodebot',
+      token: await token(room, 'nodebot'),
+    });
+    closers.push(
+      () => connection.close(),
+      () => node.leave(),
+    );
+    const tone = new ToneSource({ frequency: 440 });
+    closers.push(() => tone.close());
+    await node.createProducer(tone.track).send(node.createTransport('send'));
+    const py = python(pythonProbe, [
+      ...['--url', `ws://127.0.0.1:${demo.port}/ws?room=${room}`],
+      ...['--token', await token(room, 'pybot'), '--peer', 'pybot'],
+      ...['--tone', '660', '--listen', 'nodebot'],
+    ]);
+
+    // Node listens to the Python bot: two seconds of PCM after one to settle, zero crossings.
+    const pyPeer =
+      node.getPeerByName('pybot') ??
+      (await new Promise<NonNullable<ReturnType<typeof node.getPeerByName>>>((resolve) =>
+        node.on('newpeer', (peer) => {
+          if (peer.name === 'pybot') resolve(peer);
+        }),
+      ));
+    const voice = await new Promise<Consumer>((resolve) => {
+      const pick = (c: Consumer) => {
+        if (c.kind === 'audio') resolve(c);
+      };
+      pyPeer.consumers.forEach(pick);
+      pyPeer.on('newconsumer', pick);
+    });
+    const mono: number[] = [];
+    let seconds = 0;
+    let frames = 0;
+    for await (const frame of audioFrames(await voice.receive(node.createTransport('recv')))) {
+      if (++frames <= 100) continue;
+      for (let i = 0; i < frame.samples.length; i += frame.channels) mono.push(frame.samples[i]!);
+      seconds += frame.samples.length / frame.channels / frame.sampleRate;
+      if (frames >= 300) break;
+    }
+    let crossings = 0;
+    for (let i = 1; i < mono.length; i++) if (mono[i - 1]! < 0 !== mono[i]! < 0) crossings++;
+    const inNode = crossings / 2 / seconds;
+    const inPython = (await line<{ frequency: number }>(py, 'audio')).frequency;
+    console.log(
+      `the Node bot hears the Python bot at ${inNode.toFixed(1)} Hz (sent 660), the Python bot hears the Node bot at ${inPython.toFixed(1)} Hz (sent 440)`,
+    );
+    expect(Math.abs(inNode - 660)).toBeLessThanOrEqual(10);
+    expect(Math.abs(inPython - 440)).toBeLessThanOrEqual(10);
   });
 });
