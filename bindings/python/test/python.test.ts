@@ -80,6 +80,12 @@ beforeAll(async () => {
   await mustRun('ffmpeg', ['-version'], 'ffmpeg', 'ffmpeg');
   await mustRun(
     systemPython,
+    ['-c', 'import aiortc, av, numpy'],
+    'importing aiortc, av and numpy (x_signaling.media)',
+    'python3-aiortc python3-av',
+  );
+  await mustRun(
+    systemPython,
     ['-m', 'venv', '--system-site-packages', join(work, 'venv')],
     'python3 -m venv',
     'python3-venv',
@@ -109,6 +115,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     selectRoom: roomFromUrl(server, { closeWhenEmpty: false }),
     auth: { secret },
+    // Short, so that the media tests see a session expire and the room joined again.
+    sessionGraceMs: 3000,
   });
   baseUrl = `ws://127.0.0.1:${endpoint.port}`;
 });
@@ -121,7 +129,7 @@ afterAll(async () => {
 });
 
 describe('the installed wheel', () => {
-  it('passes its tests: package, framing, JSON, the client against the server, limits', async () => {
+  it('passes its tests: package, framing, JSON, the client against the server, limits, media on aiortc', async () => {
     const token = (room: string, peer: string, canUsePlainRtp = false) =>
       createAccessToken({ secret, room, peer, canUsePlainRtp });
     const tokens = {
@@ -130,6 +138,16 @@ describe('the installed wheel', () => {
       'py-elsewhere': await token('elsewhere', 'py-elsewhere'),
     };
     // Run from a folder of its own: `x_signaling` must come from the venv, not from src/.
+    const mediaTokens: Record<string, Record<string, string>> = {};
+    for (const room of [
+      'media-pair',
+      'media-push',
+      'media-data',
+      'media-resume',
+      'media-rejoin',
+      'media-close',
+    ])
+      mediaTokens[room] = { a: await token(room, 'a'), b: await token(room, 'b') };
     const result = await run(
       venvPython,
       [
@@ -145,13 +163,14 @@ describe('the installed wheel', () => {
       {
         X_SERVER_URL: baseUrl,
         X_TOKENS: JSON.stringify(tokens),
+        X_MEDIA_TOKENS: JSON.stringify(mediaTokens),
         X_EXPECTED_PROTOCOL_VERSION: String(PROTOCOL_VERSION),
       },
     );
     console.log(result.output.trim());
     expect(result.status, result.output).toBe(0);
     const ran = Number(/^Ran (\d+) tests? in/m.exec(result.output)?.[1]);
-    expect(ran).toBeGreaterThanOrEqual(30);
+    expect(ran).toBeGreaterThanOrEqual(37);
     expect(result.output).toMatch(/^OK$/m);
   });
 });

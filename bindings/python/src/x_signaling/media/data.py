@@ -36,25 +36,44 @@ class DataMessage:
     data: Union[str, bytes]
 
 
+@dataclass(frozen=True)
+class DataChannelSpec:
+    """What a data producer was asked to be (kept to open it again after a rejoin)."""
+
+    label: str
+    protocol: str
+    ordered: bool
+    max_retransmits: Optional[int]
+    max_packet_life_time: Optional[int]
+
+
 class DataProducer(AsyncIOEventEmitter):
     """A data channel this client sends on; every other peer receives it.
 
     Events: ``open``, ``close`` (with the server's error, if it closed it).
     """
 
-    def __init__(self, room: "Room", producer_id: int, channel: RTCDataChannel, max_message_size: Optional[int], app_data: Any) -> None:
+    def __init__(self, room: "Room", producer_id: int, spec: DataChannelSpec, app_data: Any) -> None:
         super().__init__()
         self._room = room
         self.id = producer_id
-        self.label = channel.label
+        self.spec = spec
+        self.label = spec.label
         self.app_data = app_data
-        self._channel = channel
-        self._max = max_message_size
+        self._channel: Optional[RTCDataChannel] = None
+        self._max: Optional[int] = None
         self._held: List[Union[str, bytes]] = []
         self._closed = False
         #: Why the server closed it (its error), if it did.
         self.error: Optional[Exception] = None
+
+    def _bind(self, channel: RTCDataChannel, max_message_size: Optional[int]) -> None:
+        """Its channel (a new one after the room was joined again)."""
+        self._channel = channel
+        self._max = max_message_size
         channel.on("open", self._flush)
+        if channel.readyState == "open":
+            self._flush()
 
     @property
     def closed(self) -> bool:
@@ -62,7 +81,8 @@ class DataProducer(AsyncIOEventEmitter):
 
     @property
     def ready_state(self) -> str:
-        return self._channel.readyState
+        """The channel's state: 'connecting', 'open', 'closing', 'closed'."""
+        return self._channel.readyState if self._channel is not None else "connecting"
 
     def send(self, data: Union[str, bytes]) -> None:
         """Sends text or bytes; held until the channel opens. Raises DataMessageTooLargeError past the server's limit."""
@@ -71,7 +91,7 @@ class DataProducer(AsyncIOEventEmitter):
         size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
         if self._max is not None and size > self._max:
             raise DataMessageTooLargeError(f"a message of {size} bytes is larger than the server takes ({self._max})")
-        if self._channel.readyState == "open":
+        if self._channel is not None and self._channel.readyState == "open":
             self._channel.send(data)
         elif len(self._held) < MAX_HELD_MESSAGES:
             self._held.append(data)
@@ -98,7 +118,8 @@ class DataProducer(AsyncIOEventEmitter):
             return
         self._closed = True
         self.error = error
-        self._channel.close()
+        if self._channel is not None:
+            self._channel.close()
         self._room._data_producers.pop(self.id, None)
         self.emit("close", error)
 

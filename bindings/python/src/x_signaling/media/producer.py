@@ -24,7 +24,7 @@ class Producer(AsyncIOEventEmitter):
     def __init__(self, room: "Room", producer_id: int, track: MediaStreamTrack, app_data: Any, paused: bool) -> None:
         super().__init__()
         self._room = room
-        #: The producer's id (the other peers' consumers of it have the same id).
+        #: The producer's id.
         self.id = producer_id
         #: The track sent.
         self.track = track

@@ -26,7 +26,7 @@ from x_signaling.errors import ConnectionClosed, ServerError
 from x_signaling.json_value import json_from_message, json_to_message
 from x_signaling.media import convert
 from x_signaling.media.consumer import Consumer
-from x_signaling.media.data import DataConsumer, DataMessage, DataProducer
+from x_signaling.media.data import DataChannelSpec, DataConsumer, DataMessage, DataProducer
 from x_signaling.media.feed import Feed
 from x_signaling.media.producer import Producer
 from x_signaling.media.transport import RecvTransport, SendTransport, Transport, ice_servers_to_aiortc
@@ -293,32 +293,35 @@ class Room(AsyncIOEventEmitter):
         self._check_open()
         if max_retransmits is not None and max_packet_life_time is not None:
             raise ValueError("give max_retransmits or max_packet_life_time, not both")
-        producer_id = self._new_id()
-        producer = await self._open_data_producer(producer_id, label, protocol, ordered, max_retransmits, max_packet_life_time, app_data)
+        spec = DataChannelSpec(label, protocol, ordered, max_retransmits, max_packet_life_time)
+        producer = DataProducer(self, self._new_id(), spec, app_data)
+        await self._open_data_producer(producer)
         return producer
 
-    async def _open_data_producer(self, producer_id, label, protocol, ordered, max_retransmits, max_packet_life_time, app_data) -> DataProducer:
+    async def _open_data_producer(self, producer: DataProducer) -> None:
+        """Opens the producer's channel on the data send transport and tells the server (again after a rejoin)."""
+        spec = producer.spec
         transport = await self._data_send_transport()
-        channel, stream_id = await transport.open_channel(label, protocol, ordered, max_retransmits, max_packet_life_time)
-        stream = transport_pb2.SctpStreamParameters(stream_id=stream_id, ordered=ordered)
-        if max_retransmits is not None:
-            stream.max_retransmits = max_retransmits
-        if max_packet_life_time is not None:
-            stream.max_packet_life_time = max_packet_life_time
-        request = requests_pb2.CreateDataProducerRequest(
-            id=producer_id, transport_id=transport.id, sctp_stream_parameters=stream, label=label, protocol=protocol
+        channel, stream_id = await transport.open_channel(
+            spec.label, spec.protocol, spec.ordered, spec.max_retransmits, spec.max_packet_life_time
         )
-        if app_data is not None:
-            request.app_data.CopyFrom(json_to_message(app_data))
+        stream = transport_pb2.SctpStreamParameters(stream_id=stream_id, ordered=spec.ordered)
+        if spec.max_retransmits is not None:
+            stream.max_retransmits = spec.max_retransmits
+        if spec.max_packet_life_time is not None:
+            stream.max_packet_life_time = spec.max_packet_life_time
+        request = requests_pb2.CreateDataProducerRequest(
+            id=producer.id, transport_id=transport.id, sctp_stream_parameters=stream, label=spec.label, protocol=spec.protocol
+        )
+        if producer.app_data is not None:
+            request.app_data.CopyFrom(json_to_message(producer.app_data))
         try:
             await self._request(create_data_producer=request)
         except BaseException:
             channel.close()
             raise
-        producer = DataProducer(self, producer_id, channel, transport.max_message_size, app_data)
-        producer._spec = (label, protocol, ordered, max_retransmits, max_packet_life_time)
-        self._data_producers[producer_id] = producer
-        return producer
+        producer._bind(channel, transport.max_message_size)
+        self._data_producers[producer.id] = producer
 
     def enable_active_speaker(self) -> None:
         """Asks for the room's active speaker: ``activespeaker`` events (peer name, or None in silence)."""
@@ -619,13 +622,9 @@ class Room(AsyncIOEventEmitter):
             await self._publish(producer)
         data_producers = list(self._data_producers.values())
         self._data_producers.clear()
-        for old in data_producers:
-            label, protocol, ordered, max_retransmits, max_packet_life_time = old._spec
-            new = await self._open_data_producer(old.id, label, protocol, ordered, max_retransmits, max_packet_life_time, old.app_data)
-            # The app keeps its DataProducer object: it now sends on the new channel.
-            old._channel, old._max = new._channel, new._max
-            old._channel.on("open", old._flush)
-            self._data_producers[old.id] = old
+        for producer in data_producers:
+            # Under the same id, as @x/client does: the app keeps its DataProducer, now on a new channel.
+            await self._open_data_producer(producer)
 
     async def _ping_loop(self) -> None:
         while not self._closed:

@@ -20,6 +20,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 #: Audio frames are 20 ms (what opus packs into one packet).
 AUDIO_PTIME = 0.020
 VIDEO_CLOCK_RATE = 90_000
+#: How late a paced track may fall before it stops catching up (seconds).
+MAX_LATE = 0.2
 
 
 class _Clock:
@@ -31,13 +33,18 @@ class _Clock:
         self.count = 0
 
     async def tick(self) -> None:
+        now = time.monotonic()
         if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self.count += 1
-            delay = self._start + self.count * self._period - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            self._start = now
+            return
+        self.count += 1
+        delay = self._start + self.count * self._period - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -MAX_LATE:
+            # Nobody read for a while (no sender, or a transport being replaced): go on from now
+            # rather than make up for it with a burst.
+            self._start = now - self.count * self._period
 
 
 class AudioSourceTrack(MediaStreamTrack):

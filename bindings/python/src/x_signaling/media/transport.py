@@ -142,7 +142,7 @@ class SendTransport(Transport):
         """Adds a sending m-section for ``track`` with the room's ``codecs``; returns its RTP parameters."""
         async with self._lock:
             self._room_extensions = room_extensions
-            transceiver = self._pc.addTransceiver(track, direction="sendonly")
+            transceiver = self._pc.addTransceiver(_Forward(track), direction="sendonly")
             transceiver.setCodecPreferences(codecs)
             answer = await self._negotiate()
             media = next(m for m in sdp.SessionDescription.parse(answer).media if m.rtp.muxId == transceiver.mid)
@@ -154,7 +154,7 @@ class SendTransport(Transport):
         async with self._lock:
             if self._closed:
                 return
-            await transceiver.sender.replaceTrack(None)
+            transceiver.sender.replaceTrack(None)  # it stops reading the app's track now
             transceiver.direction = "inactive"
             await self._negotiate()
 
@@ -189,6 +189,24 @@ class SendTransport(Transport):
         answer = self._description.answer(local, self._room_extensions)
         await self._pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         return answer
+
+
+class _Forward(MediaStreamTrack):
+    """The app's track as one sender sees it.
+
+    aiortc stops a sender's track when the sender ends (its transport
+    closed, by this side or the server's); the track is the app's, and a
+    room joined again sends it on a new transport: each sender gets one of
+    these, which aiortc may stop, and the app's track stays live.
+    """
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self._source = source
+
+    async def recv(self):
+        return await self._source.recv()
 
 
 def _send_parameters(local: sdp.MediaDescription, answered: sdp.MediaDescription) -> rtp_pb2.RtpParameters:
