@@ -8,6 +8,8 @@
   frames raise :class:`ProtocolError`.
 - :class:`Client`: an asyncio signaling client on websockets (query the
   room, join with a token, notifications, plain RTP transports, leave).
+- :mod:`x_signaling.media` (imported on its own; needs aiortc and PyAV):
+  WebRTC media for bots and agents.
 - Errors from the server raise :class:`ServerError` with the schema's
   :class:`ErrorCode`.
 """

@@ -2,8 +2,9 @@
 
 One :class:`Client` is one WebSocket connection to a room. It sends requests
 and matches their responses by id, and queues the server's notifications
-for :meth:`Client.notifications`. It speaks the protocol only: sending or
-receiving media is up to the program (see the plain RTP example).
+for :meth:`Client.notifications`. It speaks the protocol only: WebRTC media
+is :mod:`x_signaling.media` (on this client), plain RTP is the program's
+(see the plain RTP example).
 """
 
 from __future__ import annotations
