@@ -12,6 +12,14 @@ export type { ClusterOptions, RedisSentinels, ResolvedClusterOptions } from './c
 export { RemotePeer } from './cluster/RemotePeer.js';
 export type { NodeInfo } from './cluster/records.js';
 export {
+  ConfigError,
+  configSchema,
+  loadConfig,
+  parseConfig,
+  type ServerConfig,
+} from './command/config.js';
+export { type Readiness, ServerCommand, SIGNALING_PATH } from './command/ServerCommand.js';
+export {
   ActiveSpeakerDetector,
   type ActiveSpeakerDetectorEvents,
 } from './media/ActiveSpeakerDetector.js';
@@ -79,6 +87,18 @@ export {
   type WebRtcTransportEvents,
 } from './media/WebRtcTransport.js';
 export type { WorkerLoad } from './media/WorkerPool.js';
+export { type MetricsSources, ServerMetrics } from './ops/ServerMetrics.js';
+export { watchServerForWebhooks } from './ops/ServerWebhooks.js';
+export { type WebhookCounts, type WebhookOptions, WebhookSender } from './ops/WebhookSender.js';
+export {
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookEvent,
+  type WebhookEventName,
+  WebhookVerificationError,
+} from './ops/webhookSignature.js';
 export {
   type RecordedStream,
   Recorder,
@@ -112,6 +132,7 @@ export {
   roomFromUrl,
   type SignalingOptions,
   SignalingServer,
+  type SignalingServerEvents,
 } from './signaling/SignalingServer.js';
 export { type SessionConnection, SignalingSession } from './signaling/SignalingSession.js';
 export type { IceServer, TurnOptions } from './signaling/turn.js';

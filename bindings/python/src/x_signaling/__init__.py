@@ -8,6 +8,7 @@
   frames raise :class:`ProtocolError`.
 - :class:`Client`: an asyncio signaling client on websockets (query the
   room, join with a token, notifications, plain RTP transports, leave).
+- :func:`verify_webhook`: checks a webhook's signature (HMAC-SHA256 with the API secret).
 - :mod:`x_signaling.media` (imported on its own; needs aiortc and PyAV):
   WebRTC media for bots and agents.
 - Errors from the server raise :class:`ServerError` with the schema's
@@ -38,6 +39,7 @@ from x_signaling.framing import (
 )
 from x_signaling.json_value import MAX_JSON_DEPTH, json_from_message, json_to_message
 from x_signaling.v1.errors_pb2 import ErrorCode
+from x_signaling.webhooks import WebhookVerificationError, sign_webhook, verify_webhook
 from x_signaling.v1.signaling_pb2 import ClientMessage, ServerMessage
 
 __all__ = [
@@ -65,4 +67,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "json_to_message",
     "json_from_message",
+    "verify_webhook",
+    "sign_webhook",
+    "WebhookVerificationError",
 ]

@@ -157,6 +157,29 @@ export class Cluster extends Emitter<ClusterEvents> {
     return this.#bus.up;
   }
 
+  /**
+   * Whether Redis answers a PING within `timeoutMs` (readiness: a node that
+   * cannot reach Redis cannot place peers in the cluster's rooms).
+   */
+  async redisReachable(timeoutMs = 1000): Promise<boolean> {
+    if (!this.#bus.up) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        this.#bus.cmd.ping().then(
+          () => true,
+          () => false,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Whether this node is draining (it takes no new peer). */
   get draining(): boolean {
     return this.#draining;

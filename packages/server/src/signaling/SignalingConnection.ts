@@ -1,6 +1,7 @@
 import {
   decodeClientMessage,
   encodeServerMessage,
+  errorCodeName,
   ProtocolError,
   type pb,
   type RtpCapabilities,
@@ -58,6 +59,8 @@ export interface ConnectionHost {
   removeSession(session: SignalingSession): void;
   getSession(id: string): SignalingSession | undefined;
   connectionClosed(connection: SignalingConnection, closing?: Promise<void>): void;
+  /** A request was answered: for the metrics (method, error code or 'OK', time taken). */
+  requestAnswered(method: string, code: string, durationMs: number): void;
 }
 
 /**
@@ -81,6 +84,8 @@ export class SignalingConnection {
   #queue: Promise<void> = Promise.resolve();
   readonly #sink: ConnectionSink;
   readonly #signaling: ConnectionHost;
+  /** Requests not answered yet: their method and when they came (a client's ids; bounded by its rate limit). */
+  readonly #requestStarts = new Map<number, [method: string, at: number]>();
   readonly #bucket: TokenBucket;
   #joinTimer: NodeJS.Timeout | undefined;
 
@@ -236,6 +241,13 @@ export class SignalingConnection {
   /** @internal Sends a message to the client. */
   send(message: ServerMessageInit): void {
     if (this.#closed) return;
+    const response = (message as pb.ServerMessage.$Properties).response;
+    const started = response ? this.#requestStarts.get(response.id!) : undefined;
+    if (started) {
+      this.#requestStarts.delete(response!.id!);
+      const code = response!.error ? errorCodeName(response!.error.code) : 'OK';
+      this.#signaling.requestAnswered(started[0], code, performance.now() - started[1]);
+    }
     try {
       this.#sink.send(encodeServerMessage(message));
     } catch (error) {
@@ -278,6 +290,7 @@ export class SignalingConnection {
     if (this.#closed) return;
     if (message.request) {
       const request = message.request;
+      this.#requestStarts.set(request.id, [request.body ?? 'unknown', performance.now()]);
       if (this.#session) this.send({ response: await this.answer(this.#session, request) });
       else await this.beforeJoin(request);
       return;

@@ -1,5 +1,5 @@
 import type { RtpCapabilities } from '@x/protocol';
-import { logger } from '@x/shared';
+import { logger, Observer } from '@x/shared';
 import type { Room } from '../media/Room.js';
 import { SfuError } from '../util/errors.js';
 import type { Limits } from '../util/limits.js';
@@ -77,9 +77,17 @@ function resolvePing(ping: SignalingOptions['ping']): PingSettings | undefined {
  * endpoint is built on it; apps with their own transport call
  * {@link SignalingServer.connect} directly.
  */
+/** Events of a {@link SignalingServer.observer}. */
+export type SignalingServerEvents = {
+  /** A client's request was answered: its method ('join', 'createTransport', …), 'OK' or the error code, the time taken. */
+  request: [method: string, code: string, durationMs: number];
+};
+
 export class SignalingServer {
   /** The SFU server. */
   readonly server: RoomHost;
+  /** What monitoring watches (requests answered). */
+  readonly observer = new Observer<SignalingServerEvents>();
   /** Grace period of a lost connection, in ms. */
   readonly sessionGraceMs: number;
   /** The liveness pings of its clients; undefined: off. */
@@ -212,6 +220,11 @@ export class SignalingServer {
   /** @internal */
   getSession(id: string): SignalingSession | undefined {
     return this.#sessions.get(id);
+  }
+
+  /** @internal A connection answered a request. */
+  requestAnswered(method: string, code: string, durationMs: number): void {
+    this.observer.notify('request', method, code, durationMs);
   }
 
   /** @internal `closing`: the closing frame sent, when the server closed it. */
