@@ -24,6 +24,7 @@
 #   iproute2                     ip: network namespaces and veth pairs, the hosts of the network tests (tests/network)
 #   nftables                     nft: NAT, dropped UDP and allowed ports inside those namespaces
 #   coturn                       turnserver: the real TURN server of the network tests (the service stays off)
+#   prometheus                   a real Prometheus scraping the server command, and promtool (tests/operators; the service stays off)
 #
 #   bash scripts/system-deps.sh          all of them (pnpm system-deps, test:all)
 #   bash scripts/system-deps.sh engine   only the worker build's (run by
@@ -85,7 +86,8 @@ if [ "$mode" = all ]; then
   has_sbin nft || missing+=(nftables)
   has_sbin tcpdump || missing+=(tcpdump)
   command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
-  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, aiortc, av, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables, tcpdump and coturn"
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  wanted="the worker's build tools and libraries (meson, ninja-build, g++, libssl-dev, libuv1-dev, libsrtp2-dev, libusrsctp-dev, libabsl-dev, nlohmann-json3-dev, catch2), ffmpeg, chromium, firefox-esr, openssl, redis-server, protoc, Python (protobuf, websockets, aiortc, av, venv, pip, setuptools, wheel), Go (protoc-gen-go, google.golang.org/protobuf), iproute2, nftables, tcpdump, coturn and prometheus"
 else
   wanted="${engine_packages[*]} (the mediasoup worker's build and tests)"
 fi
@@ -106,6 +108,10 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   # script starts nothing unless /etc/default/coturn enables it.)
   if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
     systemctl disable --now coturn.service >/dev/null 2>&1 || true
+  fi
+  # The same for Prometheus (port 9090) and its node exporter: the tests run their own.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service prometheus-node-exporter.service >/dev/null 2>&1 || true
   fi
   echo "system-deps: installed ${missing[*]}"
 else

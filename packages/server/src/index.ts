@@ -13,7 +13,6 @@ export { RemotePeer } from './cluster/RemotePeer.js';
 export type { NodeInfo } from './cluster/records.js';
 export {
   ConfigError,
-  configSchema,
   loadConfig,
   parseConfig,
   type ServerConfig,

@@ -23,6 +23,7 @@ export const SIGNALING_PATH = '/ws';
 
 /** What `/readyz` found. */
 export interface Readiness {
+  /** Whether every check is 'ok'. */
   ready: boolean;
   /** Each check: 'ok' or what is wrong. */
   checks: Record<string, string>;
@@ -35,9 +36,13 @@ export interface Readiness {
  * --config server.yaml` runs one.
  */
 export class ServerCommand {
+  /** The SFU server. */
   readonly server: Server;
+  /** Its signaling endpoint (on `/ws`). */
   readonly endpoint: WebSocketEndpoint;
+  /** Its metrics (unless `metrics.enabled` is false). */
   readonly metrics: ServerMetrics | undefined;
+  /** Its webhook sender (when `webhooks` is configured). */
   readonly webhooks: WebhookSender | undefined;
   readonly #config: ServerConfig;
   readonly #http: ReturnType<typeof createHttpServer>;

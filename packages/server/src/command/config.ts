@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import type { ClusterOptions } from '../cluster/options.js';
+import type { WebRtcServerSettings } from '../media/ServerSettings.js';
+import type { WebhookOptions } from '../ops/WebhookSender.js';
+import type { TurnOptions } from '../signaling/turn.js';
 import { DEFAULT_LIMITS, type Limits } from '../util/limits.js';
 
 /** A configuration that cannot work: the message names the file, the key and what is wrong. */
 export class ConfigError extends Error {
+  /** 'ConfigError'. */
   override readonly name = 'ConfigError';
 }
 
@@ -21,7 +26,7 @@ const limitsShape = Object.fromEntries(
 );
 
 /** The schema of the server command's configuration (YAML). Unknown keys are errors. */
-export const configSchema = z.strictObject({
+const configSchema = z.strictObject({
   /** HTTP port: signaling on `/ws` (`?room=<id>`), `/metrics`, `/healthz`, `/readyz`. Default 7880. */
   port: port.default(7880),
   /** Address to listen on. Default all interfaces (`--dev`: 127.0.0.1). */
@@ -98,8 +103,74 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
 });
 
-/** The server command's configuration, with its defaults applied. */
-export type ServerConfig = z.infer<typeof configSchema>;
+/** The server command's configuration (its YAML file), with its defaults applied. */
+export interface ServerConfig {
+  /** HTTP port: signaling on `/ws`, `/metrics`, `/healthz`, `/readyz`. Default 7880. */
+  port: number;
+  /** Address to listen on. Default all interfaces. */
+  host?: string;
+  /** HTTPS and WSS with this certificate and key (PEM files). */
+  tls?: {
+    /** Certificate file. */
+    cert: string;
+    /** Private key file. */
+    key: string;
+  };
+  /** The API secret (32 characters or more): signs access tokens and webhooks. */
+  auth: {
+    /** The secret. */
+    secret: string;
+  };
+  /** Media workers. Default: the CPU count. */
+  workers?: number;
+  /** Log level of this process. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where media goes (the {@link ServerSettings} of the same names). */
+  rtc: {
+    /** IPv4 address for RTC, `true` to detect one, `false` for none. */
+    ipv4?: string | boolean;
+    /** IPv6 address for RTC, `true` to detect one, `false` for none. */
+    ipv6?: string | boolean;
+    /** Public IPv4 address announced in ICE candidates. */
+    announcedIpv4?: string;
+    /** Public IPv6 address announced in ICE candidates. */
+    announcedIpv6?: string;
+    /** Lowest RTC port. */
+    minPort?: number;
+    /** Highest RTC port. */
+    maxPort?: number;
+    /** One UDP and TCP port per worker for every WebRTC transport. */
+    webRtcServer?: WebRtcServerSettings;
+  };
+  /** Limits: any of {@link Limits}. */
+  limits: Partial<Limits>;
+  /** Rooms. */
+  rooms: {
+    /** Close a room once it is empty. Default true. */
+    closeWhenEmpty: boolean;
+  };
+  /** Origins whose pages may connect (default any). */
+  allowedOrigins?: string[];
+  /** Cluster mode (see {@link ClusterOptions}). */
+  cluster?: Pick<ClusterOptions, 'nodeId' | 'signalingUrl' | 'pipeListenIp' | 'pipeAnnouncedIp'> & {
+    /** The Redis URL (`redis://` or `rediss://`). */
+    redis: string;
+  };
+  /** A TURN server for clients whose network lets no UDP through (see {@link TurnOptions}). */
+  turn?: TurnOptions;
+  /** Webhooks (see {@link WebhookOptions}; the secret is `auth.secret`). */
+  webhooks?: Omit<WebhookOptions, 'secret'>;
+  /** On SIGTERM. */
+  drain: {
+    /** How long peers have to leave (or to move, in a cluster), in ms. Default 30000. */
+    timeoutMs: number;
+  };
+  /** Prometheus metrics. */
+  metrics: {
+    /** On `/metrics`. Default true. */
+    enabled: boolean;
+  };
+}
 
 /** Environment variables that set one key each (over the file). */
 export const ENVIRONMENT: Record<string, { path: string[]; parse?: (value: string) => unknown }> = {
@@ -169,7 +240,7 @@ export function parseConfig(
   const result = configSchema.safeParse(merged);
   if (!result.success)
     throw new ConfigError(result.error.issues.map((issue) => describe(issue, source)).join('\n'));
-  const config = result.data;
+  const config: ServerConfig = result.data;
   if (
     config.rtc.minPort !== undefined &&
     config.rtc.maxPort !== undefined &&

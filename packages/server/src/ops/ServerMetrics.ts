@@ -22,13 +22,19 @@ const KINDS = ['audio', 'video'] as const;
  * counted as they are answered.
  */
 export class ServerMetrics {
+  /** Its prom-client registry (add the app's own metrics to it, or merge it with another). */
   readonly registry = new Registry();
   /** Per open transport, its byte counts at the last scrape: the counters grow by the difference. */
   readonly #lastBytes = new WeakMap<Transport, { received: number; sent: number }>();
 
   constructor(server: Server, sources: MetricsSources = {}) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'xsfu_process_' });
+    // Node's own metrics (CPU, memory, event loop lag, GC), but not the
+    // gauges prom-client names *_total, which promtool rejects as counters.
+    collectDefaultMetrics({ register: this.registry, prefix: 'xsfu_' });
+    for (const metric of this.registry.getMetricsAsArray())
+      if (metric.name.endsWith('_total') && String(metric.type) !== 'counter')
+        this.registry.removeSingleMetric(metric.name);
 
     new Gauge({
       name: 'xsfu_rooms',

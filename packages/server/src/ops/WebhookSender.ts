@@ -50,6 +50,7 @@ export class WebhookSender {
   readonly #lines = new Map<string, Delivery[]>();
   #queued = 0;
   #closed = false;
+  /** What it did so far. */
   readonly counts: WebhookCounts = { delivered: 0, failed: 0, dropped: 0, retried: 0 };
 
   constructor(options: WebhookOptions) {

@@ -8,6 +8,7 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Why {@link verifyWebhook} refused a request. */
 export class WebhookVerificationError extends Error {
+  /** 'WebhookVerificationError'. */
   override readonly name = 'WebhookVerificationError';
   constructor(
     /** `MISSING_SIGNATURE`, `BAD_SIGNATURE` or `EXPIRED`. */
@@ -104,13 +105,31 @@ export interface WebhookEvent {
   /** When, in Unix milliseconds. */
   createdAt: number;
   /** The room it happened in. */
-  room: { id: string };
+  room: {
+    /** Room id. */
+    id: string;
+  };
   /** The peer (peer_joined, peer_left, and a producer's peer). */
-  peer?: { name: string; appData?: unknown };
+  peer?: {
+    /** Peer name. */
+    name: string;
+    /** The app's data of its join (peer_joined). */
+    appData?: unknown;
+  };
   /** Why a peer left (peer_left): `left`, `kicked`, `node_draining`, … or who closed it. */
   reason?: string;
   /** The producer (producer_published, producer_closed). */
-  producer?: { id: number; kind: 'audio' | 'video'; peerName: string };
+  producer?: {
+    /** Producer id. */
+    id: number;
+    /** 'audio' or 'video'. */
+    kind: 'audio' | 'video';
+    /** Its peer. */
+    peerName: string;
+  };
   /** The recording (recording_started, recording_finished): the peers recorded, when it started. */
-  recording?: { peerNames: string[] };
+  recording?: {
+    /** The peers recorded. */
+    peerNames: string[];
+  };
 }

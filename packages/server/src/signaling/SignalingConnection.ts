@@ -84,8 +84,6 @@ export class SignalingConnection {
   #queue: Promise<void> = Promise.resolve();
   readonly #sink: ConnectionSink;
   readonly #signaling: ConnectionHost;
-  /** Requests not answered yet: their method and when they came (a client's ids; bounded by its rate limit). */
-  readonly #requestStarts = new Map<number, [method: string, at: number]>();
   readonly #bucket: TokenBucket;
   #joinTimer: NodeJS.Timeout | undefined;
 
@@ -241,13 +239,6 @@ export class SignalingConnection {
   /** @internal Sends a message to the client. */
   send(message: ServerMessageInit): void {
     if (this.#closed) return;
-    const response = (message as pb.ServerMessage.$Properties).response;
-    const started = response ? this.#requestStarts.get(response.id!) : undefined;
-    if (started) {
-      this.#requestStarts.delete(response!.id!);
-      const code = response!.error ? errorCodeName(response!.error.code) : 'OK';
-      this.#signaling.requestAnswered(started[0], code, performance.now() - started[1]);
-    }
     try {
       this.#sink.send(encodeServerMessage(message));
     } catch (error) {
@@ -290,9 +281,16 @@ export class SignalingConnection {
     if (this.#closed) return;
     if (message.request) {
       const request = message.request;
-      this.#requestStarts.set(request.id, [request.body ?? 'unknown', performance.now()]);
-      if (this.#session) this.send({ response: await this.answer(this.#session, request) });
-      else await this.beforeJoin(request);
+      const started = performance.now();
+      let code: string;
+      if (this.#session) {
+        const response = await this.answer(this.#session, request);
+        code = response.error ? errorCodeName(response.error.code) : 'OK';
+        this.send({ response });
+      } else {
+        code = await this.beforeJoin(request);
+      }
+      this.#signaling.requestAnswered(request.body ?? 'unknown', code, performance.now() - started);
       return;
     }
     const notification = message.notification!;
@@ -316,21 +314,21 @@ export class SignalingConnection {
     return response;
   }
 
-  /** A stranger may query the room, join it, or resume a session; nothing else. */
-  private async beforeJoin(request: pb.Request): Promise<void> {
+  /** A stranger may query the room, join it, or resume a session; nothing else. Returns 'OK' or the error code answered. */
+  private async beforeJoin(request: pb.Request): Promise<string> {
     try {
       switch (request.body) {
         case 'queryRoom':
           this.send({
             response: { id: request.id, queryRoom: await this.queryRoom(request.queryRoom!) },
           });
-          return;
+          return 'OK';
         case 'join':
           await this.join(request);
-          return;
+          return 'OK';
         case 'resumeSession':
           this.resume(request);
-          return;
+          return 'OK';
         default:
           this.violation('request before join');
           throw new SfuError(
@@ -342,6 +340,7 @@ export class SignalingConnection {
       const e = toSfuError(error);
       if (e.code === 'INTERNAL') log.error('%s failed: %o', request.body, error);
       this.send({ response: { id: request.id, error: errorToMessage(e, this.info.url) } });
+      return e.code;
     }
   }
 

@@ -70,6 +70,12 @@ function resolvePing(ping: SignalingOptions['ping']): PingSettings | undefined {
   return { intervalMs, timeoutMs };
 }
 
+/** Events of a {@link SignalingServer.observer}. */
+export type SignalingServerEvents = {
+  /** A client's request was answered: its method ('join', 'createTransport', …), 'OK' or the error code, the time taken. */
+  request: [method: string, code: string, durationMs: number];
+};
+
 /**
  * The signaling side of the server, whatever carries the bytes: each client
  * connection is a {@link SignalingConnection}, each joined peer a
@@ -77,12 +83,6 @@ function resolvePing(ping: SignalingOptions['ping']): PingSettings | undefined {
  * endpoint is built on it; apps with their own transport call
  * {@link SignalingServer.connect} directly.
  */
-/** Events of a {@link SignalingServer.observer}. */
-export type SignalingServerEvents = {
-  /** A client's request was answered: its method ('join', 'createTransport', …), 'OK' or the error code, the time taken. */
-  request: [method: string, code: string, durationMs: number];
-};
-
 export class SignalingServer {
   /** The SFU server. */
   readonly server: RoomHost;

@@ -24,7 +24,8 @@ function folderImports(): Map<string, Set<string>> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) {
+      // The barrel re-exports every folder: it is the package's face, not a layer.
+      else if (entry.name.endsWith('.ts') && path !== join(src, 'index.ts')) {
         const from = relative(src, dir).split(sep)[0] || '.';
         const text = readFileSync(path, 'utf8');
         for (const [, spec] of text.matchAll(/from '(\.[^']+)'/g)) {
@@ -129,6 +130,16 @@ describe('the object tree and the layers', () => {
     expect([...(folders.get('media') ?? [])]).toEqual(['util']);
     for (const folder of ['rtp', 'signaling', 'cluster'])
       expect([...(folders.get(folder) ?? [])].sort(), folder).toEqual(['media', 'util']);
+    // Operations (metrics, webhooks) and the server command sit on top of the server.
+    expect([...(folders.get('ops') ?? [])].sort()).toEqual(['.', 'media', 'signaling']);
+    expect([...(folders.get('command') ?? [])].sort()).toEqual([
+      '.',
+      'cluster',
+      'media',
+      'ops',
+      'signaling',
+      'util',
+    ]);
   });
 
   it('media/ importing the cluster or rtp/ is a lint error', () => {
