@@ -48,6 +48,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
   readonly #options: ResolvedRoomOptions;
   #state: State = 'new';
   #recording: RecordingState = { active: false, peerNames: [] };
+  #roomAppData: AppData | undefined;
   #peerName: string | undefined;
   #appData: AppData | undefined;
   #joinOptions: JoinOptions = {};
@@ -99,6 +100,16 @@ export class Room extends ObservedEmitter<RoomEvents> {
           sctp: true,
         }),
     });
+  }
+
+  /** The room's metadata (its app data, set by the app's backend): at join, then each `roomappdatachange`. */
+  get roomAppData(): AppData | undefined {
+    return this.#roomAppData;
+  }
+
+  /** This client's own metadata: its join's appData, or what the app's backend set since (`peerappdatachange`). */
+  get appData(): AppData | undefined {
+    return this.#appData;
   }
 
   /** Whether the room is being recorded, and whom (the last `recording` event). */
@@ -417,6 +428,7 @@ export class Room extends ObservedEmitter<RoomEvents> {
     this.#sessionId = joined.sessionId;
     this.#sessionGraceMs = joined.sessionGraceMs;
     this.#serverIceServers = joined.iceServers;
+    this.#roomAppData = joined.roomAppData;
     return joined.peers.map((data) => this.#addPeer(data, announce));
   }
 
@@ -518,6 +530,16 @@ export class Room extends ObservedEmitter<RoomEvents> {
       this.#peers.get(peerName)?.getDataConsumerById(id)?.remoteClose('remote'),
     dataProducerClosed: (id, appData, error) => this.#data.serverClosed(id, appData, error),
     dataMessage: (label, data) => this.emitBoth('serverdata', data, label),
+    roomAppDataChanged: (appData) => {
+      this.#roomAppData = appData;
+      this.emitBoth('roomappdatachange', appData);
+    },
+    peerAppDataChanged: (peerName, appData) => {
+      const peer = this.#peers.get(peerName);
+      if (peerName === this.#peerName) this.#appData = appData;
+      peer?.setAppData(appData);
+      this.emitBoth('peerappdatachange', peerName, peer, appData);
+    },
     producerScore: (id, scores) => {
       const producer = this.#producers.get(id);
       if (producer) this.emitBoth('producerscore', producer, scores);

@@ -26,6 +26,13 @@ export type RoomEvents = {
   close: [originator: Originator, appData: AppData | undefined, reason: CloseReason | undefined];
   /** The server refused a notification of this client. */
   notificationerror: [error: RequestError, notification: string, id: number];
+  /** The room's metadata changed (the app's backend: the admin API's UpdateRoomMetadata). */
+  roomappdatachange: [appData: AppData | undefined];
+  /**
+   * A peer's metadata changed (the admin API's UpdatePeerMetadata): its name,
+   * its Peer (undefined when it is this client), its appData now.
+   */
+  peerappdatachange: [peerName: string, peer: Peer | undefined, appData: AppData | undefined];
   /** A recording of the room started or ended (and, at join, one that runs): show it to the user. */
   recording: [state: RecordingState];
   /**

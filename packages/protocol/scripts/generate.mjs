@@ -47,6 +47,8 @@ const common = [
   '--no-verify',
   '--no-convert',
   '--no-typeurl',
+  // The admin API's RoomService is served and called over HTTP (Twirp-style), not protobufjs RPC.
+  '--no-service',
   '-p',
   protoRoot,
   ...(stock ? ['-r', 'stock'] : []),

@@ -136,4 +136,5 @@ export const closeReason = enumMapping<CloseReason>('CloseReason', [
   ['session_expired', pb.CloseReason.CLOSE_REASON_SESSION_EXPIRED],
   ['protocol_violation', pb.CloseReason.CLOSE_REASON_PROTOCOL_VIOLATION],
   ['node_draining', pb.CloseReason.CLOSE_REASON_NODE_DRAINING],
+  ['removed', pb.CloseReason.CLOSE_REASON_REMOVED],
 ]);

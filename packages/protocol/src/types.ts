@@ -302,4 +302,5 @@ export type CloseReason =
   | 'server_shutdown'
   | 'session_expired'
   | 'protocol_violation'
-  | 'node_draining';
+  | 'node_draining'
+  | 'removed';

@@ -86,6 +86,15 @@ export {
   type WebRtcTransportEvents,
 } from './media/WebRtcTransport.js';
 export type { WorkerLoad } from './media/WorkerPool.js';
+export { ADMIN_API_PREFIX, AdminApi } from './ops/AdminApi.js';
+export {
+  AdminApiError,
+  type PeerSummary,
+  type ProducerSummary,
+  RoomServiceClient,
+  type RoomServiceClientOptions,
+  type RoomSummary,
+} from './ops/RoomServiceClient.js';
 export { type MetricsSources, ServerMetrics } from './ops/ServerMetrics.js';
 export { watchServerForWebhooks } from './ops/ServerWebhooks.js';
 export { type WebhookCounts, type WebhookOptions, WebhookSender } from './ops/WebhookSender.js';
@@ -112,7 +121,9 @@ export {
   type AccessTokenOptions,
   type Authorization,
   createAccessToken,
+  createAdminToken,
   verifyAccessToken,
+  verifyAdminToken,
 } from './signaling/auth.js';
 export type { PingSettings } from './signaling/RoomRequests.js';
 export {

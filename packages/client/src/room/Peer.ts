@@ -20,12 +20,14 @@ export type PeerEvents = {
   audiolevel: [level: number];
   /** It is the room's dominant speaker now (when the active speaker is enabled). */
   activespeaker: [];
+  /** Its metadata (appData) changed: the app's backend set it (the admin API's UpdatePeerMetadata). */
+  appdatachange: [appData: AppData | undefined];
 };
 
 /** Another participant of the room (mediasoup-client v2's Peer). */
 export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
   readonly #name: string;
-  readonly #appData: AppData | undefined;
+  #appData: AppData | undefined;
   #closed = false;
   readonly #consumers = new Map<number, Consumer>();
   readonly #dataConsumers = new Map<number, DataConsumer>();
@@ -60,9 +62,15 @@ export class Peer extends ObservedEmitter<PeerEvents> implements RoomMember {
     return this.#name;
   }
 
-  /** The peer's appData from its join. */
+  /** The peer's appData: from its join, or its metadata as the app last set it (`appdatachange`). */
   get appData(): AppData | undefined {
     return this.#appData;
+  }
+
+  /** @internal The server says its metadata changed. */
+  setAppData(appData: AppData | undefined): void {
+    this.#appData = appData;
+    this.emitBoth('appdatachange', appData);
   }
 
   /** Whether the peer is closed. */

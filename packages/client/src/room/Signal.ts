@@ -81,6 +81,8 @@ export interface Joined {
   sessionGraceMs: number;
   /** TURN servers with credentials the server minted for this peer. */
   iceServers: RTCIceServer[];
+  /** The room's metadata (its app data). */
+  roomAppData: AppData | undefined;
 }
 
 /** @internal The room as the server has it when a session is resumed. */
@@ -230,6 +232,8 @@ export interface SignalListener {
     error: RequestError | undefined,
   ): void;
   dataMessage(label: string, data: string | Uint8Array): void;
+  roomAppDataChanged(appData: AppData | undefined): void;
+  peerAppDataChanged(peerName: string, appData: AppData | undefined): void;
 }
 
 /** The level of one audio producer of the room (the `audiolevels` event of a Room). */

@@ -7,6 +7,7 @@ import {
   type IceParameters,
   iceCandidateFromMessage,
   iceParametersFromMessage,
+  jsonFromMessage,
   mediaKind,
   optionalJsonToMessage,
   PROTOCOL_VERSION,
@@ -148,6 +149,7 @@ export class SignalClient implements Signal {
       sessionId: result.sessionId,
       sessionGraceMs: result.sessionGraceMs,
       iceServers: result.iceServers.map(iceServerFromMessage),
+      roomAppData: jsonFromMessage(result.roomAppData),
     };
   }
 

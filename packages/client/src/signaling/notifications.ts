@@ -54,6 +54,8 @@ const handlers: Handlers = {
   // SignalClient takes batches to the join or resume that waits for them: one here came unasked.
   peerBatch: (n) => log.warn('a batch of %d peers came without a join or resume', n.peers.length),
   recording: (n, l) => l.recording({ active: n.active, peerNames: [...n.peerNames] }),
+  roomAppDataChanged: (n, l) => l.roomAppDataChanged(jsonFromMessage(n.appData)),
+  peerAppDataChanged: (n, l) => l.peerAppDataChanged(n.peerName, jsonFromMessage(n.appData)),
   activeSpeaker: (n, l) => l.activeSpeaker(n.peerName, n.producerId),
   audioLevels: (n, l) =>
     l.audioLevels(

@@ -7,6 +7,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { logger } from '@x/shared';
+import { AdminApi } from '../ops/AdminApi.js';
 import { ServerMetrics } from '../ops/ServerMetrics.js';
 import { watchServerForWebhooks } from '../ops/ServerWebhooks.js';
 import { WebhookSender } from '../ops/WebhookSender.js';
@@ -32,7 +33,8 @@ export interface Readiness {
 /**
  * The standalone server: an @x/server with its signaling endpoint on
  * `/ws`, Prometheus metrics on `/metrics`, health on `/healthz` and
- * `/readyz`, and webhooks, from a {@link ServerConfig}. `x-server
+ * `/readyz`, the admin API on `/twirp/x.signaling.v1.RoomService/…`, and
+ * webhooks, from a {@link ServerConfig}. `x-server
  * --config server.yaml` runs one.
  */
 export class ServerCommand {
@@ -44,6 +46,8 @@ export class ServerCommand {
   readonly metrics: ServerMetrics | undefined;
   /** Its webhook sender (when `webhooks` is configured). */
   readonly webhooks: WebhookSender | undefined;
+  /** Its admin API (`/twirp/x.signaling.v1.RoomService/…`). */
+  readonly admin: AdminApi;
   readonly #config: ServerConfig;
   readonly #http: ReturnType<typeof createHttpServer>;
   #draining = false;
@@ -61,6 +65,7 @@ export class ServerCommand {
     this.#http = http;
     this.endpoint = endpoint;
     this.webhooks = webhooks;
+    this.admin = new AdminApi(server, config.auth.secret);
     this.metrics = config.metrics.enabled
       ? new ServerMetrics(server, { signaling: endpoint.signaling, webhooks })
       : undefined;
@@ -171,6 +176,7 @@ export class ServerCommand {
   }
 
   async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await this.admin.handle(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET' }).end();

@@ -368,6 +368,27 @@ export class Room extends Emitter<RoomEvents> {
     }
   }
 
+  /**
+   * Replaces the room's metadata (its app data): every peer of this node is
+   * told (`roomAppDataChanged`), and joins from now on carry it.
+   */
+  setAppData(appData: AppData | undefined): void {
+    if (this.#closed) throw new InvalidStateError(`room ${this.id} is closed`);
+    this.appData = appData;
+    this.observer.notify('appdatachange', appData);
+  }
+
+  /**
+   * Replaces a peer's metadata (its app data): every peer of the room on this
+   * node is told (`peerAppDataChanged`), that peer too.
+   */
+  setPeerAppData(peer: Peer, appData: AppData | undefined): void {
+    if (peer.closed || !this.peers.includes(peer))
+      throw new InvalidStateError(`${peer.name} is not a peer of room ${this.id}`);
+    peer.appData = appData;
+    this.observer.notify('peerappdatachange', peer, appData);
+  }
+
   /** Closes the room and every peer in it (they are told `closed`). */
   close(appData?: AppData): void {
     this.closeWith(appData, 'room_closed', '');

@@ -48,6 +48,10 @@ export type RoomObserverEvents = {
   datamessage: [dataProducer: DataProducer, message: DataMessage];
   /** The server app sent a message (`sendData`): to these peers, or to every peer. */
   servermessage: [message: ServerDataMessage];
+  /** The room's metadata changed (`setAppData`). */
+  appdatachange: [appData: AppData | undefined];
+  /** A peer's metadata changed (`setPeerAppData`). */
+  peerappdatachange: [peer: Peer, appData: AppData | undefined];
   /** The room is closing: its peers have left; its routers close next. */
   close: [appData: AppData | undefined];
 };

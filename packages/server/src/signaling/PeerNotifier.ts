@@ -65,6 +65,12 @@ export class PeerNotifier {
           if (member === peer || member.spy) return;
           this.#send({ peerClosed: { name: member.name, appData: message(appData) } });
         },
+        appdatachange: (appData) =>
+          this.#send({ roomAppDataChanged: { appData: message(appData) } }),
+        peerappdatachange: (member, appData) => {
+          if (member.spy && member !== peer) return;
+          this.#send({ peerAppDataChanged: { peerName: member.name, appData: message(appData) } });
+        },
         recordingchange: (state) =>
           this.#send({ recording: { active: state.active, peerNames: state.peerNames } }),
         activespeakerchange: (member, producer) =>

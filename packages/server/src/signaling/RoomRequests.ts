@@ -1,6 +1,7 @@
 import {
   isCompatibleProtocolVersion,
   MIN_PROTOCOL_VERSION,
+  optionalJsonToMessage,
   PROTOCOL_VERSION,
   pb,
   rtpCapabilitiesFromMessage,
@@ -78,6 +79,7 @@ export async function joinRoom(
       iceServers: options.iceServers ?? [],
       pingIntervalMs: options.ping?.intervalMs ?? 0,
       pingTimeoutMs: options.ping?.timeoutMs ?? 0,
+      roomAppData: optionalJsonToMessage(room.appData),
     },
   };
 }

@@ -109,3 +109,48 @@ export async function verifyAccessToken(
     },
   };
 }
+
+/**
+ * Signs an admin token (a JWT, HS256, claim `admin: true`): what the admin
+ * API (`/twirp/x.signaling.v1.RoomService/…`) requires. It names no room or
+ * peer, so it joins nothing.
+ */
+export async function createAdminToken(options: {
+  /** The server's API secret. */
+  secret: string | Uint8Array;
+  /** Lifetime: seconds, or a jose time span such as '10m'. Default '1h'. */
+  expiresIn?: number | string;
+}): Promise<string> {
+  const { secret, expiresIn = '1h' } = options;
+  return new SignJWT({ admin: true })
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setIssuedAt()
+    .setExpirationTime(typeof expiresIn === 'number' ? `${expiresIn}s` : expiresIn)
+    .sign(key(secret));
+}
+
+/**
+ * Checks an admin token: UNAUTHENTICATED when it is missing, expired or
+ * badly signed; FORBIDDEN when it is valid but has no admin grant (a peer's
+ * access token).
+ */
+export async function verifyAdminToken(token: string, secret: string | Uint8Array): Promise<void> {
+  if (!token)
+    throw new SfuError(
+      'UNAUTHENTICATED',
+      'the admin API needs a token: Authorization: Bearer <token>',
+    );
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key(secret), { algorithms: [ALGORITHM] }));
+  } catch (error) {
+    throw new SfuError(
+      'UNAUTHENTICATED',
+      error instanceof errors.JWTExpired
+        ? 'the admin token has expired'
+        : 'the admin token is invalid',
+    );
+  }
+  if (payload.admin !== true)
+    throw new SfuError('FORBIDDEN', 'this token has no admin grant (it is a peer access token?)');
+}

@@ -131,7 +131,7 @@ describe('the object tree and the layers', () => {
     for (const folder of ['rtp', 'signaling', 'cluster'])
       expect([...(folders.get(folder) ?? [])].sort(), folder).toEqual(['media', 'util']);
     // Operations (metrics, webhooks) and the server command sit on top of the server.
-    expect([...(folders.get('ops') ?? [])].sort()).toEqual(['.', 'media', 'signaling']);
+    expect([...(folders.get('ops') ?? [])].sort()).toEqual(['.', 'media', 'signaling', 'util']);
     expect([...(folders.get('command') ?? [])].sort()).toEqual([
       '.',
       'cluster',
