@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   roam: () => import('./network/roam.js'),
   data: () => import('./data/bench.js'),
   bots: () => import('./bots/bots.js'),
+  metrics: () => import('./ops/metrics.js'),
 };
 
 interface Stored extends BenchResult {
