@@ -90,6 +90,29 @@ describe('webhooks', () => {
       .poll(() => hook.deliveries.some((d) => d.event === 'room_finished'), { timeout: 10_000 })
       .toBe(true);
 
+    // The server's log: JSON lines (pino), the room, peer and transport ids as fields.
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'peer joined')).toMatchObject({
+      level: 30,
+      room: 'hooks',
+      peer: 'alice',
+    });
+    expect(lines.find((l) => l.msg === 'transport created')).toMatchObject({
+      room: 'hooks',
+      peer: 'alice',
+      transport: expect.any(Number),
+      direction: 'send',
+    });
+    expect(lines.find((l) => l.msg === 'producer published')).toMatchObject({ kind: 'audio' });
+    expect(lines.find((l) => l.msg === 'peer left')).toMatchObject({
+      peer: 'alice',
+      reason: 'left',
+    });
+
     const accepted = hook.deliveries.filter((d) => d.event !== 'peer_joined' || d.attempt === 3);
     const events = accepted.map((d) => verifyWebhook(d.body, d.signature, apiSecret));
     expect(events.map((e) => e.event)).toEqual([

@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { logger } from '@x/shared';
+import type { Logger } from 'pino';
 import { AdminApi } from '../ops/AdminApi.js';
 import { ServerMetrics } from '../ops/ServerMetrics.js';
 import { watchServerForWebhooks } from '../ops/ServerWebhooks.js';
@@ -16,8 +16,7 @@ import { roomFromUrl } from '../signaling/roomSelection.js';
 import { WebSocketEndpoint } from '../signaling/WebSocketEndpoint.js';
 import { SfuError } from '../util/errors.js';
 import type { ServerConfig } from './config.js';
-
-const log = logger('x:server:ServerCommand');
+import { createLogger, logRooms } from './logging.js';
 
 /** Where the signaling endpoint answers (`?room=<id>` names the room). */
 export const SIGNALING_PATH = '/ws';
@@ -48,6 +47,8 @@ export class ServerCommand {
   readonly webhooks: WebhookSender | undefined;
   /** Its admin API (`/twirp/x.signaling.v1.RoomService/…`). */
   readonly admin: AdminApi;
+  /** Its logger (pino): JSON lines, or readable ones. */
+  readonly logger: Logger;
   readonly #config: ServerConfig;
   readonly #http: ReturnType<typeof createHttpServer>;
   #draining = false;
@@ -59,8 +60,10 @@ export class ServerCommand {
     http: ReturnType<typeof createHttpServer>,
     endpoint: WebSocketEndpoint,
     webhooks: WebhookSender | undefined,
+    log: Logger,
   ) {
     this.#config = config;
+    this.logger = log;
     this.server = server;
     this.#http = http;
     this.endpoint = endpoint;
@@ -71,15 +74,25 @@ export class ServerCommand {
       : undefined;
     http.on('request', (request, response) => {
       this.#answer(request, response).catch((error: unknown) => {
-        log.error('%s %s: %o', request.method, request.url, error);
+        this.logger.error(
+          { err: error, method: request.method, url: request.url },
+          'HTTP request failed',
+        );
         if (!response.headersSent) response.writeHead(500).end();
       });
     });
   }
 
-  /** Starts the server, its workers and its HTTP listener. */
-  static async start(config: ServerConfig): Promise<ServerCommand> {
-    const options: ServerOptions = {
+  /**
+   * Starts the server, its workers and its HTTP listener. Logs go to stdout
+   * as JSON lines (pino), or readable with `readableLogs` (`--dev`).
+   */
+  static async start(
+    config: ServerConfig,
+    options: { readableLogs?: boolean } = {},
+  ): Promise<ServerCommand> {
+    const log = createLogger(config.logLevel, options.readableLogs === true);
+    const serverOptions: ServerOptions = {
       numWorkers: config.workers,
       rtcIPv4: config.rtc.ipv4,
       rtcIPv6: config.rtc.ipv6,
@@ -92,7 +105,7 @@ export class ServerCommand {
       cluster: config.cluster,
       turn: config.turn,
     };
-    const server = await Server.create(options);
+    const server = await Server.create(serverOptions);
     const http = config.tls
       ? createHttpsServer({
           cert: readFileSync(config.tls.cert),
@@ -125,7 +138,8 @@ export class ServerCommand {
         ? new WebhookSender({ ...config.webhooks, secret: config.auth.secret })
         : undefined;
       if (webhooks) watchServerForWebhooks(server, webhooks);
-      command = new ServerCommand(config, server, http, endpoint, webhooks);
+      logRooms(server, log);
+      command = new ServerCommand(config, server, http, endpoint, webhooks, log);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {

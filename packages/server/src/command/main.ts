@@ -74,23 +74,25 @@ async function run(args: string[]): Promise<void> {
     return;
   }
   const config = readConfig(values);
-  const command = await ServerCommand.start(config);
-  process.stdout.write(
-    `x-server: listening on ${command.url}?room=<id> (metrics, /healthz, /readyz on port ${command.port}); ${command.server.numWorkers} worker(s)\n`,
+  const command = await ServerCommand.start(config, { readableLogs: values.dev === true });
+  const log = command.logger;
+  log.info(
+    { url: command.url, port: command.port, workers: command.server.numWorkers },
+    `listening on ${command.url}?room=<id> (the admin API, /metrics, /healthz, /readyz on port ${command.port})`,
   );
   if (values.dev && !process.env.X_SFU_SECRET)
-    process.stdout.write(
-      `x-server: development secret ${config.auth.secret} (tokens: X_SFU_SECRET=${config.auth.secret} x-server token --dev --room demo --peer alice)\n`,
+    log.info(
+      `development secret ${config.auth.secret} (tokens: X_SFU_SECRET=${config.auth.secret} x-server token --dev --room demo --peer alice)`,
     );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
-      process.stdout.write(`x-server: ${signal} again: closing now\n`);
+      log.warn(`${signal} again: closing now`);
       void command.close().then(() => process.exit(0));
       return;
     }
     stopping = true;
-    process.stdout.write(`x-server: ${signal}: draining (up to ${config.drain.timeoutMs} ms)\n`);
+    log.info({ timeoutMs: config.drain.timeoutMs }, `${signal}: draining`);
     void command.drain().then(
       () => process.exit(0),
       (error: unknown) => fail(`drain failed: ${String(error)}`, 1),
