@@ -67,6 +67,8 @@ class Room(AsyncIOEventEmitter):
     (Consumer), ``newdataconsumer`` (DataConsumer), ``datamessage``
     (DataMessage: peers' channels and the server app's messages),
     ``activespeaker`` (peer name or None, after :meth:`enable_active_speaker`),
+    ``roomappdatachange`` (the room's new metadata), ``peerappdatachange``
+    (peer name, its new metadata),
     ``reconnecting``, ``reconnected`` ('resume' or 'rejoin'), ``close``
     (the reason, a str).
     """
@@ -104,6 +106,7 @@ class Room(AsyncIOEventEmitter):
         self._ping_seq = 0
         #: The other peers, by name.
         self.peers: Dict[str, Peer] = {}
+        self.app_data: Any = None
         self._consumers: Dict[int, Consumer] = {}
         self._producers: Dict[int, Producer] = {}
         self._data_producers: Dict[int, DataProducer] = {}
@@ -174,6 +177,8 @@ class Room(AsyncIOEventEmitter):
         )
         self._client = client
         self._session_id = joined.session_id
+        #: The room's metadata (its app data, set by the app's backend): at join, then each ``roomappdatachange``.
+        self.app_data = json_from_message(joined.room_app_data) if joined.HasField("room_app_data") else None
         self._ice_servers = ice_servers_to_aiortc(list(joined.ice_servers))
         self._ping_interval = joined.ping_interval_ms / 1000
         self._ping_timeout = joined.ping_timeout_ms / 1000
@@ -513,6 +518,15 @@ class Room(AsyncIOEventEmitter):
         elif kind == "data_message":
             data: Union[str, bytes] = body.text if body.WhichOneof("payload") == "text" else bytes(body.binary)
             self._deliver(DataMessage(peer_name=None, label=body.label, data=data))
+        elif kind == "room_app_data_changed":
+            self.app_data = json_from_message(body.app_data) if body.HasField("app_data") else None
+            self.emit("roomappdatachange", self.app_data)
+        elif kind == "peer_app_data_changed":
+            app_data = json_from_message(body.app_data) if body.HasField("app_data") else None
+            peer = self.peers.get(body.peer_name)
+            if peer is not None:
+                peer.app_data = app_data
+            self.emit("peerappdatachange", body.peer_name, app_data)
         elif kind == "active_speaker":
             self.emit("activespeaker", body.peer_name or None)
         elif kind == "closed":
