@@ -150,6 +150,7 @@ describe('metrics', () => {
       'xsfu_signaling_request_duration_seconds_bucket{le="0.001",method="join"}',
       'xsfu_producer_score{kind="video"}',
       'xsfu_transport_bytes_total{direction="out"}',
+      'xsfu_producer_packets_total{kind="video",result="received"}',
       'xsfu_process_resident_memory_bytes',
       'xsfu_nodejs_eventloop_lag_seconds',
     ])

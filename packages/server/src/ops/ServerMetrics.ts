@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Producer } from '../media/Producer.js';
 import type { Transport } from '../media/Transport.js';
 import type { Server } from '../Server.js';
 import type { SignalingServer } from '../signaling/SignalingServer.js';
@@ -26,6 +27,8 @@ export class ServerMetrics {
   readonly registry = new Registry();
   /** Per open transport, its byte counts at the last scrape: the counters grow by the difference. */
   readonly #lastBytes = new WeakMap<Transport, { received: number; sent: number }>();
+  /** Per open producer, its packet counts at the last scrape. */
+  readonly #lastPackets = new WeakMap<Producer, { received: number; lost: number }>();
 
   constructor(server: Server, sources: MetricsSources = {}) {
     const registers = [this.registry];
@@ -158,6 +161,39 @@ export class ServerMetrics {
         gauge.set({ direction: 'out' }, outBps);
       },
     });
+    const packets = new Counter({
+      name: 'xsfu_producer_packets_total',
+      help: 'RTP packets the producers of peers on this node received (in), and those lost on the way (lost)',
+      labelNames: ['kind', 'result'],
+      registers,
+      collect: async () => {
+        const producers = peersOf(server)
+          .flatMap((p) => p.producers)
+          .filter((p) => !p.closed);
+        const stats = await Promise.all(
+          producers.map((p) =>
+            p.engine.getStats().then(
+              (s) => s as unknown as ProducerStats[],
+              () => [] as ProducerStats[],
+            ),
+          ),
+        );
+        producers.forEach((producer, i) => {
+          const sum = { received: 0, lost: 0 };
+          for (const s of stats[i]!) {
+            sum.received += s.packetCount ?? 0;
+            sum.lost += Math.max(0, s.packetsLost ?? 0);
+          }
+          const last = this.#lastPackets.get(producer) ?? { received: 0, lost: 0 };
+          packets.inc(
+            { kind: producer.kind, result: 'received' },
+            Math.max(0, sum.received - last.received),
+          );
+          packets.inc({ kind: producer.kind, result: 'lost' }, Math.max(0, sum.lost - last.lost));
+          this.#lastPackets.set(producer, sum);
+        });
+      },
+    });
     new Counter({
       name: 'xsfu_worker_cpu_seconds_total',
       help: 'CPU time of each media worker (user and system), in seconds',
@@ -277,6 +313,11 @@ export class ServerMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+interface ProducerStats {
+  packetCount?: number;
+  packetsLost?: number;
 }
 
 interface TransportStats {
