@@ -20,7 +20,10 @@ export interface PrometheusProcess {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(target: string): Promise<PrometheusProcess> {
+export async function startPrometheus(
+  target: string,
+  bearerToken?: string,
+): Promise<PrometheusProcess> {
   need('prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'x-prometheus-'));
   writeFileSync(
@@ -32,7 +35,7 @@ scrape_configs:
   - job_name: x-server
     static_configs:
       - targets: ['${target}']
-`,
+${bearerToken ? `    authorization:\n      credentials: ${bearerToken}\n` : ''}`,
   );
   const port = await freePort();
   const child: ChildProcess = spawn(

@@ -87,9 +87,16 @@ describe('metrics', () => {
 
   it('a real Prometheus scrapes it: the peer count of a room two Chromium pages joined, through its HTTP API; promtool accepts /metrics', async () => {
     const apiSecret = secret();
-    const server = await startServer(config(apiSecret));
+    // /metrics names the rooms and shares the port of /ws: this one asks for a bearer token.
+    const metricsToken = secret();
+    const server = await startServer(config(apiSecret, `metrics:\n  token: ${metricsToken}\n`));
     closers.push(() => server.kill());
-    const prometheus = await startPrometheus(`127.0.0.1:${server.port}`);
+    expect((await fetch(`${server.http}/metrics`)).status).toBe(401);
+    expect(
+      (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${secret()}` } }))
+        .status,
+    ).toBe(401);
+    const prometheus = await startPrometheus(`127.0.0.1:${server.port}`, metricsToken);
     closers.push(() => prometheus.stop());
     const host = await startDemoHost(server.port, apiSecret);
     closers.push(() => host.close());
@@ -121,7 +128,11 @@ describe('metrics', () => {
       `Prometheus: xsfu_room_peers{room="watched"} = 2, consumers ${await prometheus.query('sum(xsfu_consumers)')}, joins ${joins}, bytes in ${await prometheus.query('sum(xsfu_transport_bytes_total{direction="in"})')}`,
     );
 
-    const text = await (await fetch(`${server.http}/metrics`)).text();
+    const text = await (
+      await fetch(`${server.http}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      })
+    ).text();
     const check = promtoolCheck(text);
     expect(check.status, check.output).toBe(0);
     // Every metric the Grafana dashboard charts is one the server exports (the cluster's only in cluster mode).

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -211,6 +212,13 @@ export class ServerCommand {
       return;
     }
     if (path === '/metrics' && this.metrics) {
+      const token = this.#config.metrics.token;
+      if (token && !sameText(request.headers.authorization ?? '', `Bearer ${token}`)) {
+        response
+          .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+          .end('metrics need the bearer token of metrics.token\n');
+        return;
+      }
       const text = await this.metrics.metrics();
       response.writeHead(200, { 'content-type': this.metrics.contentType }).end(text);
       return;
@@ -249,4 +257,11 @@ export class ServerCommand {
     this.server.close();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
+}
+
+/** Compares a secret without telling by its timing where it differs. */
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -99,8 +99,13 @@ const configSchema = z.strictObject({
   drain: z
     .strictObject({ timeoutMs: z.number().int().nonnegative().default(30_000) })
     .default({ timeoutMs: 30_000 }),
-  /** Prometheus metrics on `/metrics`. Default on. */
-  metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /** Prometheus metrics on `/metrics`. Default on; with `token`, only for `Authorization: Bearer <token>`. */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      token: z.string().min(16, 'must be at least 16 characters').optional(),
+    })
+    .default({ enabled: true }),
 });
 
 /** The server command's configuration (its YAML file), with its defaults applied. */
@@ -169,6 +174,11 @@ export interface ServerConfig {
   metrics: {
     /** On `/metrics`. Default true. */
     enabled: boolean;
+    /**
+     * A bearer token Prometheus must send (its `authorization` scrape
+     * setting): `/metrics` names the rooms, and shares the port of `/ws`.
+     */
+    token?: string;
   };
 }
 
