@@ -236,6 +236,11 @@ class MediaTest(unittest.IsolatedAsyncioTestCase):
                     lambda: AudioSourceTrack(sample_rate=12345), lambda: AudioSourceTrack(channels=3)):
             with self.assertRaises(ValueError):
                 bad()
+        # A program that pushes faster than real time loses the oldest audio, not memory.
+        bounded = AudioSourceTrack(sample_rate=48000, channels=1, max_buffered=2.0)
+        for _ in range(5):
+            bounded.push(np.zeros(48000, dtype=np.int16))
+        self.assertLessEqual(bounded.buffered, 2.0)
         voice = AudioSourceTrack(channels=2)
         with self.assertRaises(ValueError):
             voice.push(np.zeros(3, dtype=np.int16))

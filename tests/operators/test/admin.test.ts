@@ -238,9 +238,28 @@ except AdminApiError as e:
       status: 1,
       out: 'error unauthenticated 401',
     });
+    // Past the limits: a body above 64 KiB, metadata above maxAppDataSize (4 KiB): 400, nothing kept.
+    const { createAdminToken } = await import('@x/server');
+    const admin64 = `Bearer ${await createAdminToken({ secret: apiSecret })}`;
+    const huge = await fetch(`${server.http}${ADMIN}UpdateRoomMetadata`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: admin64 },
+      body: JSON.stringify({ room: 'admin', appData: 'x'.repeat(70_000) }),
+    });
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ code: 'invalid_argument' });
+    const tooBig = await new RoomServiceClient({ url: server.http, secret: apiSecret })
+      .updatePeerMetadata('admin', 'bob', { note: 'x'.repeat(5000) })
+      .catch((e: unknown) => e);
+    expect(tooBig).toMatchObject({ code: 'invalid_argument', status: 400 });
+    expect((tooBig as Error).message).toMatch(/maxAppDataSize/);
     // Bob is still there.
     const admin = new RoomServiceClient({ url: server.http, secret: apiSecret });
-    expect((await admin.listPeers('admin')).map((p) => p.name).sort()).toEqual(['alice', 'bob']);
+    const peersNow = await admin.listPeers('admin');
+    expect(peersNow.map((p) => p.name).sort()).toEqual(['alice', 'bob']);
+    expect(peersNow.find((p) => p.name === 'bob')!.appData).not.toMatchObject({
+      note: expect.anything(),
+    });
     expect(await bob.evaluate(() => window.demo!.room.joined)).toBe(true);
     await expect(admin.listPeers('nowhere')).rejects.toMatchObject({
       code: 'not_found',

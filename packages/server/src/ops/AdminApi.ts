@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AppData, jsonFromMessage, mediaKind, optionalJsonToMessage, pb } from '@x/protocol';
+import { mediaKind, optionalJsonToMessage, pb } from '@x/protocol';
 import { logger } from '@x/shared';
 import type { Peer } from '../media/Peer.js';
 import type { Producer } from '../media/Producer.js';
 import type { Room } from '../media/Room.js';
 import type { Server } from '../Server.js';
+import { appDataFrom } from '../signaling/appData.js';
 import { createAccessToken, verifyAdminToken } from '../signaling/auth.js';
 import { type ErrorCode, SfuError, toSfuError } from '../util/errors.js';
 
@@ -23,7 +24,8 @@ interface Fields {
   message: string;
   producerId: number;
   muted: boolean;
-  appData: AppData | undefined;
+  /** As the schema carries it: checked against the room's limit where it is used. */
+  appData: pb.JsonValue | undefined;
   ttlSeconds: number;
   canUsePlainRtp: boolean;
 }
@@ -101,7 +103,7 @@ export class AdminApi {
         response: pb.UpdateRoomMetadataResponse,
         run: async ({ room, appData }) => {
           const target = this.#room(room);
-          target.setAppData(this.#checkSize(appData, target));
+          target.setAppData(appDataFrom(appData, 'appData', target.limits.maxAppDataSize));
           return { room: roomSummary(target) };
         },
       },
@@ -111,7 +113,10 @@ export class AdminApi {
         run: async ({ room, peerName, appData }) => {
           const peer = this.#peer(room, peerName);
           const target = this.#room(room);
-          target.setPeerAppData(peer, this.#checkSize(appData, target));
+          target.setPeerAppData(
+            peer,
+            appDataFrom(appData, 'appData', target.limits.maxAppDataSize),
+          );
           return { peer: peerSummary(peer) };
         },
       },
@@ -198,18 +203,6 @@ export class AdminApi {
       });
     return peer;
   }
-
-  #checkSize(appData: AppData | undefined, room: Room): AppData | undefined {
-    const message = optionalJsonToMessage(appData);
-    const bytes = message ? pb.JsonValue.encode(message).len : 0;
-    if (bytes > room.limits.maxAppDataSize)
-      throw new SfuError(
-        'LIMIT_EXCEEDED',
-        `appData encodes to ${bytes} bytes, above the limit of ${room.limits.maxAppDataSize} (maxAppDataSize)`,
-        { field: 'appData' },
-      );
-    return appData;
-  }
 }
 
 class TwirpError extends Error {
@@ -249,7 +242,7 @@ function fieldsFromMessage(decoded: unknown): Fields {
     message: typeof m.message === 'string' ? m.message : '',
     producerId: typeof m.producerId === 'number' ? m.producerId : 0,
     muted: m.muted === true,
-    appData: m.appData ? jsonFromMessage(m.appData) : undefined,
+    appData: m.appData ?? undefined,
     ttlSeconds: typeof m.ttlSeconds === 'number' ? m.ttlSeconds : 0,
     canUsePlainRtp: m.canUsePlainRtp === true,
   };
@@ -291,7 +284,7 @@ function fieldsFromJson(body: Uint8Array): Fields {
     message: text('message'),
     producerId: count('producerId', 'producer_id'),
     muted: get('muted', 'muted') === true,
-    appData: get('appData', 'app_data') as AppData | undefined,
+    appData: optionalJsonToMessage(get('appData', 'app_data')),
     ttlSeconds: count('ttlSeconds', 'ttl_seconds'),
     canUsePlainRtp: get('canUsePlainRtp', 'can_use_plain_rtp') === true,
   };

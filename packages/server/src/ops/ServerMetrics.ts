@@ -89,40 +89,46 @@ export class ServerMetrics {
         },
       });
     }
-    new Gauge({
-      name: 'xsfu_producer_score',
-      help: 'Mean score (0-10) of the streams producers send, by kind: 10 is a loss-free stream',
-      labelNames: ['kind'],
-      registers,
-      collect() {
-        for (const kind of KINDS) {
-          const scores = peersOf(server)
-            .flatMap((p) => p.producers)
-            .filter((p) => p.kind === kind && !p.closed)
-            .flatMap((p) => p.engine.score.map((s) => s.score));
-          if (scores.length > 0)
-            this.set({ kind }, scores.reduce((a, b) => a + b, 0) / scores.length);
-          else this.remove({ kind });
-        }
-      },
-    });
-    new Gauge({
-      name: 'xsfu_consumer_score',
-      help: 'Mean score (0-10) of what consumers send, by kind (lowered by loss on the way to the receiver)',
-      labelNames: ['kind'],
-      registers,
-      collect() {
-        for (const kind of KINDS) {
-          const scores = peersOf(server)
-            .flatMap((p) => p.consumers)
-            .filter((c) => c.kind === kind && c.engine && !c.engine.closed)
-            .map((c) => c.engine!.score.score);
-          if (scores.length > 0)
-            this.set({ kind }, scores.reduce((a, b) => a + b, 0) / scores.length);
-          else this.remove({ kind });
-        }
-      },
-    });
+    // Mean stream score by kind: what producers receive, and what consumers deliver.
+    const scoreGauges: [name: string, help: string, scores: (p: PeerLike) => StreamScore[]][] = [
+      [
+        'xsfu_producer_score',
+        'Mean score (0-10) of the streams producers send, by kind: 10 is a loss-free stream',
+        (p) =>
+          p.producers
+            .filter((producer) => !producer.closed)
+            .flatMap((producer) =>
+              producer.engine.score.map((s) => ({ kind: producer.kind, score: s.score })),
+            ),
+      ],
+      [
+        'xsfu_consumer_score',
+        'Mean score (0-10) of what consumers send, by kind (lowered by loss on the way to the receiver)',
+        (p) =>
+          p.consumers.flatMap((consumer) =>
+            consumer.engine && !consumer.engine.closed
+              ? [{ kind: consumer.kind, score: consumer.engine.score.score }]
+              : [],
+          ),
+      ],
+    ];
+    for (const [name, help, scoresOf] of scoreGauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          const all = peersOf(server).flatMap(scoresOf);
+          for (const kind of KINDS) {
+            const scores = all.filter((s) => s.kind === kind).map((s) => s.score);
+            if (scores.length > 0)
+              this.set({ kind }, scores.reduce((a, b) => a + b, 0) / scores.length);
+            else this.remove({ kind });
+          }
+        },
+      });
+    }
     const bytes = new Counter({
       name: 'xsfu_transport_bytes_total',
       help: 'Bytes received (in) and sent (out) by the transports of peers on this node',
@@ -328,6 +334,11 @@ interface TransportStats {
 }
 
 type PeerLike = ReturnType<typeof peersOf>[number];
+
+interface StreamScore {
+  kind: 'audio' | 'video';
+  score: number;
+}
 
 function peersOf(server: Server) {
   return server.rooms.flatMap((room) => room.peers);

@@ -339,28 +339,25 @@ class Room(AsyncIOEventEmitter):
     # receives no RTP on a connection whose first (bundling) m-section is SCTP.
 
     async def _send_transport(self) -> SendTransport:
-        async with self._transport_lock:
-            if self._send is None or self._send.closed:
-                self._send = await Transport.create(self._request, self._new_id(), "send", self._ice_servers, sctp=False)
-            return self._send
+        return await self._transport("_send", "send", sctp=False)
 
     async def _recv_transport(self) -> RecvTransport:
-        async with self._transport_lock:
-            if self._recv is None or self._recv.closed:
-                self._recv = await Transport.create(self._request, self._new_id(), "recv", self._ice_servers, sctp=False)
-            return self._recv
+        return await self._transport("_recv", "recv", sctp=False)
 
     async def _data_send_transport(self) -> SendTransport:
-        async with self._transport_lock:
-            if self._data_send is None or self._data_send.closed:
-                self._data_send = await Transport.create(self._request, self._new_id(), "send", self._ice_servers, sctp=True)
-            return self._data_send
+        return await self._transport("_data_send", "send", sctp=True)
 
     async def _data_recv_transport(self) -> RecvTransport:
+        return await self._transport("_data_recv", "recv", sctp=True)
+
+    async def _transport(self, slot: str, direction: str, sctp: bool):
+        """The transport kept in ``slot``, created on first use (again after it closed)."""
         async with self._transport_lock:
-            if self._data_recv is None or self._data_recv.closed:
-                self._data_recv = await Transport.create(self._request, self._new_id(), "recv", self._ice_servers, sctp=True)
-            return self._data_recv
+            transport = getattr(self, slot)
+            if transport is None or transport.closed:
+                transport = await Transport.create(self._request, self._new_id(), direction, self._ice_servers, sctp=sctp)
+                setattr(self, slot, transport)
+            return transport
 
     def _transports(self) -> List[Transport]:
         return [t for t in (self._send, self._recv, self._data_send, self._data_recv) if t is not None]

@@ -71,6 +71,11 @@ class AudioSourceTrack(MediaStreamTrack):
         self._clock = _Clock(AUDIO_PTIME)
         self._pts = 0
 
+    @property
+    def buffered(self) -> float:
+        """Seconds of pushed audio waiting to be sent (at most ``max_buffered``)."""
+        return self._buffered / self.sample_rate
+
     def push(self, samples: Union[np.ndarray, bytes]) -> None:
         """Queues interleaved int16 PCM to send."""
         data = np.frombuffer(samples, dtype=np.int16) if isinstance(samples, (bytes, bytearray, memoryview)) else np.asarray(samples)
