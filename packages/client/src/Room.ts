@@ -14,6 +14,7 @@ import { randomId } from './room/ids.js';
 import type { Originator } from './room/Originator.js';
 import { Peer } from './room/Peer.js';
 import { Producer, type ProducerOptions } from './room/Producer.js';
+import { preparedDevice } from './room/preparedDevice.js';
 import { RoomData } from './room/RoomData.js';
 import type {
   CloseReason,
@@ -78,6 +79,9 @@ export class Room extends ObservedEmitter<RoomEvents> {
       receiveData: true,
       ...options,
     };
+    // Its native capabilities are asked for now, while the app connects and
+    // gets a token, rather than on the way to the first frame (see preparedDevice).
+    this.#device = preparedDevice(this.#options);
     // The room's protobuf signal; the app carries its messages (the v2
     // `request` and `notify` events) unless a connection does (`connect()`).
     this.#signal = new SignalClient({

@@ -16,8 +16,13 @@ import { QualityProbe } from './quality.js';
 import { formatStats } from './stats.js';
 import { attach, createTile, type Tile } from './tiles.js';
 
+/** When the call reached its milestones: performance.now() (ms since the page's navigation). */
 export interface CallMetrics {
-  /** performance.now() when the first remote video frame was decoded (ms since page load). */
+  /** join() was called (the join button, or at once with `autojoin=1`). */
+  startedMs: number | undefined;
+  /** The room was joined (token, WebSocket, queryRoom, join). */
+  joinedMs: number | undefined;
+  /** The first remote video frame was decoded and shown. */
   firstRemoteFrameMs: number | undefined;
 }
 
@@ -27,8 +32,12 @@ export interface CallOptions {
   name: string;
   container: HTMLElement;
   simulcast: boolean;
-  /** Camera and microphone (the pre-join preview's stream). */
-  stream: MediaStream;
+  /**
+   * Camera and microphone (the pre-join preview's stream), or the promise of
+   * them while the browser still starts them: the call joins and receives
+   * meanwhile, and publishes once they are there.
+   */
+  stream: MediaStream | Promise<MediaStream>;
   /** The audio output for remote peers (setSinkId), '' for the default. */
   speakerId: string;
   /** Room option: how long a transport may take to connect (ms). */
@@ -51,7 +60,11 @@ export class Call {
   readonly chat: Chat;
   /** Resolves once this peer's chat channels are open on the server. */
   chatReady: Promise<void> = Promise.resolve();
-  readonly metrics: CallMetrics = { firstRemoteFrameMs: undefined };
+  readonly metrics: CallMetrics = {
+    startedMs: undefined,
+    joinedMs: undefined,
+    firstRemoteFrameMs: undefined,
+  };
   readonly roomId: string;
   readonly name: string;
   connection: RoomConnection | undefined;
@@ -78,14 +91,16 @@ export class Call {
   #probeTimer: ReturnType<typeof setInterval> | undefined;
   readonly #probes = new WeakMap<object, QualityProbe>();
   readonly #container: HTMLElement;
-  readonly #stream: MediaStream;
+  readonly #stream: Promise<MediaStream>;
 
   constructor(options: CallOptions) {
     this.roomId = options.roomId;
     this.name = options.name;
     this.#container = options.container;
     this.#simulcast = options.simulcast;
-    this.#stream = options.stream;
+    this.#stream = Promise.resolve(options.stream);
+    // Its failure is the join's (see join()), not an unhandled rejection meanwhile.
+    this.#stream.catch(() => undefined);
     this.#speakerId = options.speakerId;
     this.room = new Room({
       ...(options.transportConnectTimeout
@@ -93,32 +108,60 @@ export class Call {
         : {}),
       ...(options.turnServers ? { turnServers: options.turnServers } : {}),
       ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+      // The chat receives the peers' DataChannels once the media flows (Chat.open).
+      receiveData: false,
     });
     this.room.on('transportfailed', (_transport, error) => this.transportFailures.push(error));
     this.chat = new Chat(this.room, options.chatList, options.onReaction);
   }
 
   async join(): Promise<void> {
+    this.metrics.startedMs ??= performance.now();
     const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?room=${encodeURIComponent(this.roomId)}`;
     const tokenUrl = `/api/token?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.name)}`;
-    const answer = await fetch(tokenUrl);
-    const body = (await answer.json()) as { token?: string; error?: string };
-    if (!answer.ok || !body.token)
-      throw new Error(body.error ?? `no access token (${answer.status})`);
-    this.token = body.token;
-    this.connection = await connect(this.room, wsUrl);
+    // The WebSocket opens while the token comes: neither needs the other.
+    const connecting = connect(this.room, wsUrl);
+    connecting.then(
+      (connection) => {
+        this.connection = connection;
+      },
+      () => undefined,
+    );
+    try {
+      const answer = await fetch(tokenUrl);
+      const body = (await answer.json()) as { token?: string; error?: string };
+      if (!answer.ok || !body.token)
+        throw new Error(body.error ?? `no access token (${answer.status})`);
+      this.token = body.token;
+    } catch (error) {
+      // No token, no call: the connection that opened meanwhile goes too.
+      connecting.then(
+        (connection) => connection.close(),
+        () => undefined,
+      );
+      throw error;
+    }
+    this.connection = await connecting;
     const peers = await this.room.join(
       this.name,
       { displayName: this.name },
       { token: this.token },
     );
+    this.metrics.joinedMs = performance.now();
     this.#send = this.room.createTransport('send');
     this.#recv = this.room.createTransport('recv');
     this.localTile = createTile(this.#container, this.name, { local: true });
-    this.room.on('newpeer', (peer) => this.addPeer(peer));
-    for (const peer of peers) this.addPeer(peer);
-    // Chat does not hold up the media: its channels open meanwhile.
-    this.chatReady = this.chat.open();
+    this.room.on('newpeer', (peer) => void this.addPeer(peer));
+    // What the call starts with goes first: the others' media, then ours,
+    // then the chat. Each costs the page SDP work and the server requests,
+    // and done all at once they slow each other down.
+    const receiving = Promise.allSettled(peers.map((peer) => this.addPeer(peer)));
+    let publish!: () => void;
+    const published = new Promise<void>((resolve) => {
+      publish = resolve;
+    });
+    // Chat does not hold up the media: its channels open after it.
+    this.chatReady = published.then(() => this.chat.open());
     this.chatReady.catch((e: unknown) => console.warn('chat unavailable:', e));
     this.room.on('activespeaker', (peerName) => this.#setSpeaking(peerName));
     this.room.on('audiolevels', (levels) => {
@@ -133,13 +176,20 @@ export class Call {
     this.room.enableAudioLevels(500);
     this.#probeTimer = setInterval(() => void this.#measureQuality(), 2000);
 
-    const [audioTrack] = this.#stream.getAudioTracks();
-    const [videoTrack] = this.#stream.getVideoTracks();
-    if (audioTrack && this.room.canSend('audio')) {
-      this.audio = this.room.createProducer(audioTrack, {}, { source: 'mic' });
-      await this.audio.send(this.#sending());
+    try {
+      // A consumer that cannot be received holds nothing up: allSettled.
+      await receiving;
+      const stream = await this.#stream;
+      const [audioTrack] = stream.getAudioTracks();
+      const [videoTrack] = stream.getVideoTracks();
+      if (audioTrack && this.room.canSend('audio')) {
+        this.audio = this.room.createProducer(audioTrack, {}, { source: 'mic' });
+        await this.audio.send(this.#sending());
+      }
+      if (videoTrack && this.room.canSend('video')) await this.sendVideo(videoTrack);
+    } finally {
+      publish();
     }
-    if (videoTrack && this.room.canSend('video')) await this.sendVideo(videoTrack);
   }
 
   /** The send transport: the same object for the whole call, rejoins included. */
@@ -293,7 +343,8 @@ export class Call {
     if (this.localTile) attach(this.localTile, this.video.track);
   }
 
-  private addPeer(peer: Peer): void {
+  /** Shows a peer and receives its media; resolves once its consumers of now are received. */
+  private addPeer(peer: Peer): Promise<unknown> {
     const tile = createTile(this.#container, peer.name, { local: false });
     if (this.#speakerId) void tile.setSink(this.#speakerId);
     if (this.#speaking === peer.name) tile.setSpeaking(true);
@@ -304,7 +355,7 @@ export class Call {
       tile.remove();
       this.tiles.delete(peer.name);
     });
-    for (const consumer of peer.consumers) void this.consume(consumer, tile);
+    return Promise.allSettled(peer.consumers.map((consumer) => this.consume(consumer, tile)));
   }
 
   private async consume(consumer: Consumer, cameraTile: Tile): Promise<void> {

@@ -27,6 +27,10 @@ export class Chat {
   readonly #room: Room;
   readonly #list: HTMLElement;
   readonly #onReaction: (from: string, emoji: string) => void;
+  /** Whether the peers' channels are received as they come (after open()). */
+  #receiving = false;
+  /** Peers' channels seen before open(). */
+  readonly #waiting: DataConsumer[] = [];
 
   constructor(room: Room, list: HTMLElement, onReaction: (from: string, emoji: string) => void) {
     this.#room = room;
@@ -38,8 +42,14 @@ export class Chat {
     });
   }
 
-  /** Opens this peer's two channels. */
+  /**
+   * Receives the peers' channels (those known and those to come) and opens
+   * this peer's two. The call does it once its media flows: the room is
+   * made with `receiveData: false` so that DataChannels wait until then.
+   */
   async open(): Promise<void> {
+    this.#receiving = true;
+    for (const dc of this.#waiting.splice(0)) this.#receive(dc);
     this.chat = await this.#room.produceData({ label: 'chat' });
     this.reactionsChannel = await this.#room.produceData({
       label: 'reactions',
@@ -69,7 +79,18 @@ export class Chat {
     this.#onReaction(this.#room.peerName ?? 'me', emoji);
   }
 
+  #receive(dc: DataConsumer): void {
+    if (!this.#receiving) {
+      this.#waiting.push(dc);
+      return;
+    }
+    if (dc.closed) return;
+    dc.receive().catch((e: unknown) => console.warn(`data channel ${dc.label} not received:`, e));
+  }
+
   #listen(peer: Peer, dc: DataConsumer): void {
+    // Every channel is received, not only the chat's (bots and agents open their own).
+    this.#receive(dc);
     if (dc.label === 'chat')
       dc.on('message', (data) => {
         if (typeof data === 'string')

@@ -139,8 +139,16 @@ async function join(): Promise<void> {
   let current: Call | undefined;
   try {
     // `send=0` (benchmarks with many pages): join to watch, camera and microphone off.
+    // Otherwise the call joins while the browser may still be starting the
+    // camera (autojoin): it publishes once the stream is there.
     const stream =
-      params.get('send') === '0' ? new MediaStream() : (prejoin.stream ?? (await prejoin.start()));
+      params.get('send') === '0'
+        ? new MediaStream()
+        : (prejoin.stream ??
+          prejoin.start().then((started) => {
+            if (call === current) prejoin.handOver();
+            return started;
+          }));
     current = new Call({
       roomId,
       name,

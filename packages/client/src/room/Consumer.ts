@@ -198,15 +198,24 @@ export class Consumer extends ObservedEmitter<ConsumerEvents> {
     if (this.#transport || this.#receiving)
       throw new InvalidStateError(`consumer ${this.#id} is already handled by a transport`);
     this.#receiving = true;
+    const slot = transport.reserveConsume();
     try {
-      const engineTransport = await transport.ensure();
-      const enabled = await this.#signal.enableConsumer({
+      // The enable request goes right behind the transport's creation (when
+      // this is its first use) rather than after its answer: the server
+      // handles a connection's requests in order, so this saves a round trip.
+      const creating = transport.ensure();
+      const enabling = this.#signal.enableConsumer({
         id: this.#id,
         transportId: transport.id,
         paused: this.#locallyPaused,
         preferredProfile: this.#preferredProfile,
       });
+      // The transport's own error says more than the enable's refusal behind it.
+      enabling.catch(() => undefined);
+      const engineTransport = await creating;
+      const enabled = await enabling;
       const { rtpParameters } = enabled;
+      await slot.ready();
       const consumer = await engineTransport.consume({
         id: String(this.#id),
         producerId: String(this.#id),
@@ -232,6 +241,7 @@ export class Consumer extends ObservedEmitter<ConsumerEvents> {
       this.emitBoth('handled');
       return consumer.track;
     } finally {
+      slot.cancel();
       this.#receiving = false;
     }
   }

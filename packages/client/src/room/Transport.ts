@@ -9,6 +9,7 @@ import type {
 } from '@x/protocol';
 import { logger, ObservedEmitter } from '@x/shared';
 import type { Device, types as msc } from 'mediasoup-client';
+import { ConsumeBatch, type ConsumeSlot } from './ConsumeBatch.js';
 import { InvalidStateError, TransportFailedError, type TransportFailure } from './errors.js';
 import type { Originator } from './Originator.js';
 import type { ResolvedRoomOptions } from './roomOptions.js';
@@ -99,6 +100,7 @@ export class Transport extends ObservedEmitter<TransportEvents> {
   readonly #stats: StatsSubscription;
   readonly #pending = new Map<number, PendingProduce>();
   readonly #pendingData = new Map<number, PendingProduceData>();
+  readonly #consumeBatch = new ConsumeBatch();
   readonly #sctp: boolean;
   #maxMessageSize = Number.POSITIVE_INFINITY;
   // The producers and consumers it carries, told when it closes. A parent
@@ -212,6 +214,11 @@ export class Transport extends ObservedEmitter<TransportEvents> {
     return this.#creating;
   }
 
+  /** @internal A consumer about to be enabled on it: consumers enabled together consume together. */
+  reserveConsume(): ConsumeSlot {
+    return this.#consumeBatch.reserve();
+  }
+
   /** @internal Registers a producer about to be produced, for the 'produce' event. */
   expectProduce(localId: number, pending: PendingProduce): void {
     this.#pending.set(localId, pending);
@@ -312,12 +319,21 @@ export class Transport extends ObservedEmitter<TransportEvents> {
       this.#direction === 'send'
         ? device.createSendTransport(options)
         : device.createRecvTransport(options);
-    engine.on('connect', ({ dtlsParameters }, callback, errback) => {
+    engine.on('connect', ({ dtlsParameters }, callback) => {
       this.#watchConnect();
+      // The browser may start ICE at once: the server has the DTLS
+      // parameters before any DTLS can reach it (the request is sent before
+      // ICE even begins, and it answers a connection's requests in order).
+      // Waiting for the answer kept the first frame a round trip later; a
+      // refusal fails the transport instead of the consume that set it up.
+      callback();
       signal
         .connectTransport(this.#id, dtlsParameters as DtlsParameters)
-        .then(() => callback())
-        .catch(errback);
+        .catch((error: unknown) => {
+          if (this.#closed || this.#engine !== engine) return;
+          log.warn('the server refused to connect transport %s: %o', this.#id, error);
+          this.#fail('failed');
+        });
     });
     engine.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const localId = (appData as { localId?: number }).localId ?? -1;
