@@ -25,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   data: () => import('./data/bench.js'),
   bots: () => import('./bots/bots.js'),
   metrics: () => import('./ops/metrics.js'),
+  webinar: () => import('./webinar/bench.js'),
 };
 
 interface Stored extends BenchResult {

@@ -1,6 +1,6 @@
 import { connectionsOf, installConnectionProbe } from './connections.js';
 import { type ParticipantSpec, type ParticipantState, startParticipant } from './participants.js';
-import { metricsUrlOf, workerCpuSeconds } from './serverCpu.js';
+import { metricsUrlOf, workerCpuPercents, workerCpuSeconds } from './serverCpu.js';
 import {
   inboundSamples,
   type Percentiles,
@@ -48,11 +48,24 @@ export interface LoadTestReport {
     tracks: number;
     bitrateKbps: number;
     lossPercent: number;
+    /** RTP packets received per second, all tracks together. */
+    packetsPerSecond: number;
     jitterMs: Percentiles | null;
     videoFps: Percentiles | null;
   };
   /** The server's media workers, from its /metrics (null when it has none). */
-  server: { workerCpuPercent: number } | null;
+  server: {
+    /** All workers together, in % of one core. */
+    workerCpuPercent: number;
+    /** Each worker, in % of a core, busiest first. */
+    workers: number[];
+  } | null;
+  /**
+   * This process (the simulated participants: their encoders, decoders and
+   * network threads), in % of one core. Near the machine's cores, the
+   * figures measure the load tester, not the server.
+   */
+  client: { cpuPercent: number };
 }
 
 async function samplesOf(state: ParticipantState): Promise<TrackSample[]> {
@@ -124,12 +137,14 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
       await new Promise((r) => setTimeout(r, 200));
     const metricsUrl = options.metricsUrl ?? metricsUrlOf(options.url);
     const cpu0 = await workerCpuSeconds(metricsUrl);
+    const client0 = process.cpuUsage();
     const t0 = Date.now();
     const first = await Promise.all(subscribers.map(samplesOf));
     await new Promise((r) => setTimeout(r, options.durationSeconds * 1000));
     const last = await Promise.all(subscribers.map(samplesOf));
     const cpu1 = await workerCpuSeconds(metricsUrl);
     const elapsed = (Date.now() - t0) / 1000;
+    const client = process.cpuUsage(client0);
     const tracks: TrackFigures[] = [];
     subscribers.forEach((state, i) => {
       for (const end of last[i]!) {
@@ -161,13 +176,16 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
         tracks: tracks.length,
         bitrateKbps: tracks.reduce((s, t) => s + t.bitrateKbps, 0),
         lossPercent: received + lost > 0 ? (lost / (received + lost)) * 100 : 0,
+        packetsPerSecond: received / elapsed,
         jitterMs: percentiles(tracks.map((t) => t.jitterMs)),
         videoFps: percentiles(tracks.flatMap((t) => (t.fps === null ? [] : [t.fps]))),
       },
-      server:
-        cpu0 !== undefined && cpu1 !== undefined
-          ? { workerCpuPercent: ((cpu1 - cpu0) / elapsed) * 100 }
-          : null,
+      server: (() => {
+        if (!cpu0 || !cpu1) return null;
+        const workers = workerCpuPercents(cpu0, cpu1, elapsed);
+        return { workerCpuPercent: workers.reduce((a, b) => a + b, 0), workers };
+      })(),
+      client: { cpuPercent: ((client.user + client.system) / 1e6 / elapsed) * 100 },
     };
   } finally {
     clearInterval(ticker);

@@ -11,8 +11,9 @@ export function formatReport(r: LoadTestReport): string {
     `joins         ${r.joins.succeeded}/${r.joins.attempted} (${r.joins.failed} failed)`,
     `join time     ${ms(r.joinMs)}`,
     `first frame   ${ms(r.firstFrameMs)}`,
-    `received      ${r.totals.tracks} tracks, ${(r.totals.bitrateKbps / 1000).toFixed(2)} Mbps, loss ${r.totals.lossPercent.toFixed(2)} %, jitter ${r.totals.jitterMs ? `p95 ${r.totals.jitterMs.p95.toFixed(1)} ms` : '–'}, video ${r.totals.videoFps ? `p50 ${r.totals.videoFps.p50.toFixed(1)} fps` : '–'}`,
-    `server        ${r.server ? `media workers ${r.server.workerCpuPercent.toFixed(1)} % of a core` : 'no /metrics'}`,
+    `received      ${r.totals.tracks} tracks, ${(r.totals.bitrateKbps / 1000).toFixed(2)} Mbps (${Math.round(r.totals.packetsPerSecond)} packets/s), loss ${r.totals.lossPercent.toFixed(2)} %, jitter ${r.totals.jitterMs ? `p95 ${r.totals.jitterMs.p95.toFixed(1)} ms` : '–'}, video ${r.totals.videoFps ? `p50 ${r.totals.videoFps.p50.toFixed(1)} fps` : '–'}`,
+    `server        ${r.server ? `media workers ${r.server.workerCpuPercent.toFixed(1)} % of a core${r.server.workers.length > 1 ? ` (${r.server.workers.map((w) => `${w.toFixed(1)} %`).join(' + ')})` : ''}` : 'no /metrics'}`,
+    `load tester   ${r.client.cpuPercent.toFixed(0)} % of a core (this process: the simulated participants)`,
   ];
   if (r.joins.errors.length > 0) lines.push('errors', ...r.joins.errors.map((e) => `  ${e}`));
   lines.push('', 'subscriber     kind   kbps     fps   loss %  jitter ms');

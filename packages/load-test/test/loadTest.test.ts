@@ -85,6 +85,9 @@ function expectMedia(report: LoadTestReport, subscribers: number, publishers: nu
   expect(report.joinMs!.p50).toBeGreaterThan(0);
   expect(report.firstFrameMs!.count).toBe(subscribers);
   expect(report.totals.lossPercent).toBeLessThan(5);
+  const packets = report.tracks.reduce((sum, t) => sum + t.packetsReceived, 0);
+  expect(report.totals.packetsPerSecond).toBeCloseTo(packets / report.durationSeconds, -1);
+  expect(report.client.cpuPercent).toBeGreaterThan(0);
 }
 
 describe('x-load-test', () => {
@@ -108,12 +111,12 @@ describe('x-load-test', () => {
     expect(report.server).toBeNull();
   }, 120_000);
 
-  it('against x-server: two rooms, tokens signed with its secret, its workers’ CPU from /metrics', async () => {
+  it('against x-server: two rooms over two workers, tokens signed with its secret, each worker’s CPU from /metrics', async () => {
     const secret = randomBytes(32).toString('hex');
     const file = join(scratch, 'server.yaml');
     writeFileSync(
       file,
-      `port: 0\nhost: 127.0.0.1\nworkers: 1\nauth: { secret: ${secret} }\nrtc: { ipv4: 127.0.0.1, ipv6: false, minPort: 46000, maxPort: 46999 }\n`,
+      `port: 0\nhost: 127.0.0.1\nworkers: 2\nrooms: { maxConsumersPerWorker: 2 }\nauth: { secret: ${secret} }\nrtc: { ipv4: 127.0.0.1, ipv6: false, minPort: 46000, maxPort: 46999 }\n`,
     );
     const port = await start(
       [join(root, 'packages/server/dist/cli.js'), '--config', file],
@@ -127,6 +130,10 @@ describe('x-load-test', () => {
     expect(report.rooms).toEqual(['load-test-1', 'load-test-2']);
     expect(report.totals.tracks).toBe(2 * 2 * 2);
     expectMedia(report, 4, 2);
-    expect(report.server!.workerCpuPercent).toBeGreaterThan(0);
+    // Each room's four consumers are more than a worker takes of it: both workers forward.
+    const { workers, workerCpuPercent } = report.server!;
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(worker).toBeGreaterThan(0);
+    expect(workerCpuPercent).toBeCloseTo(workers[0]! + workers[1]!, 5);
   }, 120_000);
 });

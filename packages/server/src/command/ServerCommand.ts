@@ -95,6 +95,9 @@ export class ServerCommand {
     const log = createLogger(config.logLevel, options.readableLogs === true);
     const serverOptions: ServerOptions = {
       numWorkers: config.workers,
+      ...(config.rooms.maxConsumersPerWorker
+        ? { maxConsumersPerWorker: config.rooms.maxConsumersPerWorker }
+        : {}),
       rtcIPv4: config.rtc.ipv4,
       rtcIPv6: config.rtc.ipv6,
       rtcAnnouncedIPv4: config.rtc.announcedIpv4,

@@ -63,7 +63,10 @@ const configSchema = z.strictObject({
   limits: z.strictObject(limitsShape).default({}),
   /** Rooms: created at their first authorized join; closed when empty (default). */
   rooms: z
-    .strictObject({ closeWhenEmpty: z.boolean().default(true) })
+    .strictObject({
+      closeWhenEmpty: z.boolean().default(true),
+      maxConsumersPerWorker: positiveInt.optional(),
+    })
     .default({ closeWhenEmpty: true }),
   /** Origins whose pages may connect (default any). */
   allowedOrigins: z.array(z.string()).optional(),
@@ -153,6 +156,12 @@ export interface ServerConfig {
   rooms: {
     /** Close a room once it is empty. Default true. */
     closeWhenEmpty: boolean;
+    /**
+     * Consumers a room puts on one worker before it spreads to another
+     * (piping its producers there): a large room uses several cores.
+     * Default 500 (see the server's `maxConsumersPerWorker`).
+     */
+    maxConsumersPerWorker?: number;
   };
   /** Origins whose pages may connect (default any). */
   allowedOrigins?: string[];

@@ -22,6 +22,7 @@ describe('server command configuration', () => {
 workers: 2
 rtc: { ipv4: 10.0.0.5, announcedIpv4: 203.0.113.7, webRtcServer: { port: 443 } }
 limits: { peersPerRoom: 50 }
+rooms: { maxConsumersPerWorker: 250 }
 webhooks: { urls: [https://hooks.example.com/sfu] }
 cluster: { redis: "redis://10.0.0.9:6379", signalingUrl: "wss://n1.example.com/ws", pipeListenIp: 10.0.0.5 }
 `,
@@ -35,7 +36,7 @@ cluster: { redis: "redis://10.0.0.9:6379", signalingUrl: "wss://n1.example.com/w
       limits: { peersPerRoom: 50 },
       drain: { timeoutMs: 30_000 },
       metrics: { enabled: true },
-      rooms: { closeWhenEmpty: true },
+      rooms: { closeWhenEmpty: true, maxConsumersPerWorker: 250 },
     });
   });
 
