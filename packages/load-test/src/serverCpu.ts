@@ -13,9 +13,8 @@ export async function workerCpuSeconds(
     const text = await answer.text();
     const workers = new Map<string, number>();
     for (const line of text.split('\n')) {
-      const match = /^xsfu_worker_cpu_seconds_total\{[^}]*worker="([^"]*)"[^}]*\} ([0-9.e+-]+)$/.exec(
-        line,
-      );
+      const match =
+        /^xsfu_worker_cpu_seconds_total\{[^}]*worker="([^"]*)"[^}]*\} ([0-9.e+-]+)$/.exec(line);
       if (match) workers.set(match[1]!, Number(match[2]));
     }
     return workers.size > 0 ? workers : undefined;
