@@ -7,11 +7,14 @@
  * the video waiting behind the audio. A consumer reserves a slot before its
  * enable request goes out; once answered it waits until every slot reserved
  * before it is answered too (they come next: the server answers a
- * connection's requests in order), then all of them consume at once.
+ * connection's requests in order), then all of them consume at once. An
+ * answer that is slow to come (a producer piped from another node first)
+ * holds the others back {@link MAX_WAIT_MS} at most.
  */
 export class ConsumeBatch {
   #waiting = 0;
   #ready: (() => void)[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** A consumer is about to ask the server to enable it. */
   reserve(): ConsumeSlot {
@@ -28,21 +31,26 @@ export class ConsumeBatch {
         new Promise<void>((resolve) => {
           settle();
           this.#ready.push(resolve);
-          this.#flush();
+          if (this.#waiting === 0) this.#flush();
+          else this.#timer ??= setTimeout(() => this.#flush(), MAX_WAIT_MS);
         }),
       cancel: () => {
-        if (settle()) this.#flush();
+        if (settle() && this.#waiting === 0) this.#flush();
       },
     };
   }
 
   #flush(): void {
-    if (this.#waiting > 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const ready = this.#ready;
     this.#ready = [];
     for (const resolve of ready) resolve();
   }
 }
+
+/** How long answered consumers wait for the others of their batch. */
+export const MAX_WAIT_MS = 50;
 
 /** A consumer's place in a {@link ConsumeBatch}. */
 export interface ConsumeSlot {
