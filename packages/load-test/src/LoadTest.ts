@@ -25,6 +25,11 @@ export interface LoadTestOptions {
   subscribers: number;
   video?: { width: number; height: number; fps: number; simulcast: boolean };
   audio: boolean;
+  /**
+   * Subscribers join as spies: they receive and nobody is told about them,
+   * as a webinar's viewers should (otherwise every join notifies every peer).
+   */
+  spies?: boolean;
   /** How long media is measured once everyone joined, in seconds. */
   durationSeconds: number;
   /** Where the server's metrics are (default: the signaling URL's host, `/metrics`). */
@@ -104,6 +109,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
       url: roomUrl(options.url, room),
       tokens: options.tokens,
       audio: false,
+      spy: options.spies === true,
     })),
   ]);
   // Participants are named per room; the probe keys them by room and name.

@@ -13,6 +13,7 @@ const USAGE = `usage: x-load-test --url ws://host:7880/ws (--secret <API secret>
   --rooms <n>            rooms (default 1)
   --publishers <n>       publishers per room (default 1)
   --subscribers <n>      subscribers per room (default 2)
+  --spies                subscribers join as spies (invisible to the others, as a webinar's viewers)
   --video <WxH@fps>      publishers' synthetic video (default 640x360@30); --no-video for none
   --simulcast            publish video with simulcast
   --no-audio             publishers send no tone
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'no-video': { type: 'boolean' },
     simulcast: { type: 'boolean' },
     'no-audio': { type: 'boolean' },
+    spies: { type: 'boolean' },
     duration: { type: 'string' },
     'metrics-url': { type: 'string' },
     json: { type: 'boolean' },
@@ -82,6 +84,7 @@ const report = await runLoadTest({
         simulcast: values.simulcast === true,
       },
   audio: values['no-audio'] !== true,
+  spies: values.spies === true,
   durationSeconds: count(values.duration, 'duration', 10, 1),
   metricsUrl: values['metrics-url'],
   progress: json ? undefined : (line) => process.stderr.write(`\r${line}   `),

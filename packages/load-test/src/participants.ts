@@ -13,6 +13,8 @@ export interface ParticipantSpec {
   tokens: TokenSource;
   video?: { width: number; height: number; fps: number; simulcast: boolean };
   audio: boolean;
+  /** Subscriber: join as a spy (receives, invisible to the others: a webinar's viewers). */
+  spy?: boolean;
 }
 
 /** What it measured. */
@@ -57,6 +59,7 @@ async function run(spec: ParticipantSpec): Promise<ParticipantState> {
       peerName: spec.name,
       token,
       appData: { loadTest: spec.role },
+      ...(spec.spy ? { room: { spy: true } } : {}),
     });
     state.joinMs = performance.now() - started;
     closers.push(

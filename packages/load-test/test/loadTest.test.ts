@@ -111,7 +111,7 @@ describe('x-load-test', () => {
     expect(report.server).toBeNull();
   }, 120_000);
 
-  it('against x-server: two rooms over two workers, tokens signed with its secret, each worker’s CPU from /metrics', async () => {
+  it('against x-server: two rooms over two workers, spies as viewers, tokens signed with its secret, each worker’s CPU from /metrics', async () => {
     const secret = randomBytes(32).toString('hex');
     const file = join(scratch, 'server.yaml');
     writeFileSync(
@@ -126,6 +126,8 @@ describe('x-load-test', () => {
     const report = await loadTest([
       ...['--url', `ws://127.0.0.1:${port}/ws`, '--secret', secret, '--rooms', '2'],
       ...['--publishers', '1', '--subscribers', '2', '--video', '320x240@15', '--duration', '4'],
+      // As a webinar's viewers: invisible to the others, still receiving everything.
+      '--spies',
     ]);
     expect(report.rooms).toEqual(['load-test-1', 'load-test-2']);
     expect(report.totals.tracks).toBe(2 * 2 * 2);
