@@ -283,9 +283,13 @@ describe('chat and reactions between Chromium and Firefox, peers on two workers'
         `${p.label}: ${lossyAt.length} of ${sent} unordered (maxRetransmits 1) messages arrived, the first after ${Math.min(...lossyAt)} bulk messages`,
       );
     }
-    // Nothing was dropped on the way: no receiver fell past its buffer.
+    // No reliable message was dropped on the way: no receiver fell past its
+    // buffer. (The unordered channel's messages are sent at once or dropped
+    // when the association is congested, by design: they are not counted.)
     for (const peer of room.peers)
-      for (const dc of peer.dataConsumers) expect(dc.droppedMessages, peer.name).toBe(0);
+      for (const dc of peer.dataConsumers)
+        if (dc.source.label !== 'lossy')
+          expect(dc.droppedMessages, `${peer.name} ${dc.source.label}`).toBe(0);
     console.log(
       `10,000 ordered reliable messages of 205 bytes, Chromium → SFU (two workers) → Chromium and Firefox: ${(performance.now() - started).toFixed(0)} ms`,
     );
