@@ -107,7 +107,8 @@ describe('the demo server at start', () => {
   });
 
   it('RTC_PORT: its one worker holds that port, UDP and TCP (the server tests check that every transport uses it)', async () => {
-    const rtcPort = 47330;
+    // Below the ephemeral range (32768-60999): no outgoing socket can hold it.
+    const rtcPort = 29330;
     const { code, child } = await run({ PORT: '0', RTC_PORT: String(rtcPort) });
     expect(code).toBeNull();
     try {

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Room, Server, WorkerStartError } from '../src/index.js';
 import { joinPeer } from './helpers/domain.js';
 
-const PORT = 47310;
+// Below Linux's ephemeral range (32768-60999) and outside every range the
+// other test files of this package give their servers: they run alongside
+// this one, and a port of theirs (multiWorker's 47000-47999 took 47310 once)
+// made the WebRtcServer fail with "address already in use".
+const PORT = 29310;
 const TRANSPORTS = 200;
 
 /** The UDP sockets and listening TCP sockets of a process, by local port. */
