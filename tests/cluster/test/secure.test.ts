@@ -121,8 +121,11 @@ describe('a cluster on rediss:// with a password, its pipes in SRTP', () => {
           { timeout: 10_000 },
         )
         .toBeGreaterThan(20);
+      // The capture keeps running 1.5 s more: the pipe's traffic is checked below.
       await sleep(1500);
-      expect(forwarded.some((m) => m.includes(MARKER))).toBe(true);
+      await expect
+        .poll(() => forwarded.some((m) => m.includes(MARKER)), { timeout: 10_000 })
+        .toBe(true);
     } finally {
       pacer.stop();
     }

@@ -357,9 +357,15 @@ export class Room extends Emitter<RoomEvents> {
     try {
       if (this.#context.admit)
         release = await this.#context.admit(this, options.name, options.spy ?? false);
-      const router = await this.routerSet.homeFor(this.#producers.size);
-      if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
-      return this.addPeer(options, router);
+      const place = await this.routerSet.place(this.#producers.size, (r) =>
+        this.#waitingConsumersOn(r),
+      );
+      try {
+        if (this.#closed) throw new SfuError('ROOM_CLOSED', `room ${this.id} is closed`);
+        return this.addPeer(options, place.router);
+      } finally {
+        place.settle();
+      }
     } catch (error) {
       release();
       throw error;
@@ -574,6 +580,16 @@ export class Room extends Emitter<RoomEvents> {
       return this.routerSet.flow(producer, router);
     },
   };
+
+  /** Consumers of this room's peers homed on `router` that no transport consumes yet. */
+  #waitingConsumersOn(router: ms.Router): number {
+    let waiting = 0;
+    for (const peer of this.#peers.values()) {
+      if (peer.router !== router) continue;
+      for (const consumer of peer.consumers) if (!consumer.enabled && !consumer.closed) waiting++;
+    }
+    return waiting;
+  }
 
   private addPeer(options: PeerJoin, router: ms.Router): Peer {
     const link = options.link ?? ((p: Peer) => this.#context.signaling.linkPeer(p, this));

@@ -39,6 +39,8 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   readonly #maxConsumersPerWorker: number;
   readonly #routers = new Map<ms.Worker, ms.Router>();
   readonly #creating = new Map<ms.Worker, Promise<ms.Router>>();
+  /** Consumers of peers placed on a router and not in the room yet ({@link place}). */
+  readonly #placing = new Map<ms.Router, number>();
   readonly #pipes = new Map<Producer, Map<ms.Router, Pipe>>();
   readonly #routerPipes = new RouterPipes();
   #closed = false;
@@ -66,7 +68,7 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
     maxConsumersPerWorker: number;
   }): Promise<RoomRouters> {
     const worker = options.pool.leastLoaded();
-    const router = await worker.createRouter({ mediaCodecs: options.mediaCodecs });
+    const router = await options.pool.createRouter(worker, { mediaCodecs: options.mediaCodecs });
     return new RoomRouters(
       options.pool,
       options.mediaCodecs,
@@ -90,17 +92,70 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
    * The router a new peer lives on: the first router of the room whose worker
    * keeps headroom for the consumers the peer will have; else a new router on
    * the least-loaded worker that has none of this room; else the room's
-   * router on the least-loaded worker.
+   * least busy router.
+   *
+   * A peer's consumers reach its worker a round trip or more after its join,
+   * so a wave of joins would all land on the first router if only the
+   * worker's count were read. Two more counts close that gap: `waiting(router)`,
+   * the consumers the room's peers on `router` have that no transport
+   * consumes yet, and the peers placed and not added yet: the place holds
+   * `expectedConsumers` there until `settle` is called (once the peer is in
+   * the room, or its join failed).
    */
-  async homeFor(expectedConsumers: number): Promise<ms.Router> {
+  async place(
+    expectedConsumers: number,
+    waiting: (router: ms.Router) => number = () => 0,
+  ): Promise<{ router: ms.Router; settle: () => void }> {
+    // Held in the same tick when the router exists: joins started together see it.
+    const router =
+      this.#fitting(expectedConsumers, waiting) ??
+      (this.#freeWorkers().length > 0
+        ? await this.routerOn(this.#pool.leastLoaded(this.#freeWorkers()))
+        : this.#leastBusy(waiting));
+    this.#placing.set(router, (this.#placing.get(router) ?? 0) + expectedConsumers);
+    let settled = false;
+    return {
+      router,
+      settle: () => {
+        if (settled) return;
+        settled = true;
+        const left = (this.#placing.get(router) ?? 0) - expectedConsumers;
+        if (left > 0) this.#placing.set(router, left);
+        else this.#placing.delete(router);
+      },
+    };
+  }
+
+  /** Consumers a router's worker has, is about to have from this room's waiting peers, and from peers being placed. */
+  #busy(worker: ms.Worker, router: ms.Router, waiting: (router: ms.Router) => number): number {
+    return this.#pool.loadOf(worker).consumers + waiting(router) + (this.#placing.get(router) ?? 0);
+  }
+
+  /** The first router of the room whose worker has room for `expectedConsumers` more. */
+  #fitting(
+    expectedConsumers: number,
+    waiting: (router: ms.Router) => number,
+  ): ms.Router | undefined {
+    for (const [worker, router] of this.#routers)
+      if (this.#busy(worker, router, waiting) + expectedConsumers <= this.#maxConsumersPerWorker)
+        return router;
+    return undefined;
+  }
+
+  /** Workers with no router of this room. */
+  #freeWorkers(): ms.Worker[] {
+    return this.#pool.workers.filter((w) => !this.#routers.has(w));
+  }
+
+  /** Every worker has a router of the room, none with room: the least busy of them. */
+  #leastBusy(waiting: (router: ms.Router) => number): ms.Router {
+    let best: { router: ms.Router; busy: number } | undefined;
     for (const [worker, router] of this.#routers) {
-      const load = this.#pool.loadOf(worker);
-      if (load.consumers + expectedConsumers <= this.#maxConsumersPerWorker) return router;
+      const busy = this.#busy(worker, router, waiting);
+      if (!best || busy < best.busy) best = { router, busy };
     }
-    const free = this.#pool.workers.filter((w) => !this.#routers.has(w));
-    if (free.length > 0) return this.routerOn(this.#pool.leastLoaded(free));
-    const worker = this.#pool.leastLoaded([...this.#routers.keys()]);
-    return this.#routers.get(worker) ?? this.routerOn(worker);
+    if (!best) throw new Error('no media worker is running');
+    return best.router;
   }
 
   /**
@@ -215,14 +270,16 @@ export class RoomRouters extends Emitter<RoomRoutersEvents> {
   private routerOn(worker: ms.Worker): Promise<ms.Router> {
     let pending = this.#creating.get(worker);
     if (!pending) {
-      pending = worker.createRouter({ mediaCodecs: this.#mediaCodecs }).then((router) => {
-        if (this.#closed) {
-          router.close();
-          throw new Error('the room closed while one of its routers was created');
-        }
-        this.adopt(worker, router);
-        return router;
-      });
+      pending = this.#pool
+        .createRouter(worker, { mediaCodecs: this.#mediaCodecs })
+        .then((router) => {
+          if (this.#closed) {
+            router.close();
+            throw new Error('the room closed while one of its routers was created');
+          }
+          this.adopt(worker, router);
+          return router;
+        });
       this.#creating.set(worker, pending);
       pending.finally(() => this.#creating.delete(worker)).catch(() => undefined);
     }

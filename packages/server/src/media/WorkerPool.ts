@@ -28,6 +28,8 @@ interface Slot {
   /** Its WebRtcServer (one UDP and one TCP port), when the server has them. */
   webRtcServer: ms.WebRtcServer | undefined;
   load: Omit<WorkerLoad, 'pid'>;
+  /** Routers asked of its worker and not made yet: counted as routers when picking a worker. */
+  creatingRouters: number;
 }
 
 const idle = (): Omit<WorkerLoad, 'pid'> => ({
@@ -68,6 +70,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
         worker: undefined,
         webRtcServer: undefined,
         load: idle(),
+        creatingRouters: 0,
       });
     }
   }
@@ -205,13 +208,30 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
    */
   leastLoaded(candidates?: ms.Worker[]): ms.Worker {
     let best: Slot | undefined;
-    const weight = (s: Slot) => [s.load.consumers, s.load.producers, s.load.routers];
+    // Routers being made count already: rooms created at the same moment would
+    // all pick the same idle worker otherwise.
+    const weight = (s: Slot) => [
+      s.load.consumers,
+      s.load.producers,
+      s.load.routers + s.creatingRouters,
+    ];
     for (const slot of this.slots) {
       if (!slot.worker || (candidates && !candidates.includes(slot.worker))) continue;
       if (!best || lighter(weight(slot), weight(best))) best = slot;
     }
     if (!best?.worker) throw new Error('no media worker is running');
     return best.worker;
+  }
+
+  /** Makes a router on `worker`, counted in its load from this call on. */
+  async createRouter(worker: ms.Worker, options: ms.RouterOptions): Promise<ms.Router> {
+    const slot = this.slots.find((s) => s.worker === worker);
+    if (slot) slot.creatingRouters++;
+    try {
+      return await worker.createRouter(options);
+    } finally {
+      if (slot) slot.creatingRouters--;
+    }
   }
 
   /**
