@@ -41,6 +41,8 @@ export async function startNode(options: {
   rtcMinPort: number;
   /** Peers the node takes at most. */
   maxPeers?: number;
+  /** cluster.nodeTtlMs: how long this node waits before it takes a silent one for dead (default 3000). */
+  nodeTtlMs?: number;
   /** cluster.pipeSrtp (default true). */
   pipeSrtp?: boolean;
   /** More environment for the node's process (NODE_EXTRA_CA_CERTS, say). */
@@ -69,6 +71,7 @@ export async function startNode(options: {
       AUTH_SECRET,
       ...(options.maxPeers === undefined ? {} : { MAX_PEERS: String(options.maxPeers) }),
       ...(options.pipeSrtp === false ? { PIPE_SRTP: 'false' } : {}),
+      ...(options.nodeTtlMs === undefined ? {} : { NODE_TTL_MS: String(options.nodeTtlMs) }),
       ...(options.pipeIp ? { PIPE_IP: options.pipeIp } : {}),
       ...(options.demo ? { NODE_DEMO: '1' } : {}),
       ...options.env,

@@ -52,6 +52,8 @@ const options: ServerOptions = {
     pipeListenIp: process.env.PIPE_IP ?? ip,
     maxPeers: process.env.MAX_PEERS ? Number(process.env.MAX_PEERS) : undefined,
     pipeSrtp: process.env.PIPE_SRTP !== 'false',
+    // A node that sees the others' deaths later than they do (a slower reader of Redis).
+    ...(process.env.NODE_TTL_MS ? { nodeTtlMs: Number(process.env.NODE_TTL_MS) } : {}),
   },
 };
 

@@ -203,8 +203,14 @@ export class ClusterRoom {
       this.bus.cmd.hgetall(this.key('dataProducers')),
     ]);
     for (const peer of this.remotePeers) {
-      if (!peers[peer.name] || !this.#node.isLive(peer.node)) {
-        peer.closeWith('remote');
+      const holder = peers[peer.name];
+      // Gone, or its name held by another node now (it rejoined there).
+      if (
+        !holder ||
+        (JSON.parse(holder) as PeerRecord).node !== peer.node ||
+        !this.#node.isLive(peer.node)
+      ) {
+        this.removeRemotePeer(peer);
         continue;
       }
       for (const dp of peer.dataProducers) {
@@ -463,15 +469,7 @@ export class ClusterRoom {
         // have joined through another node already (a rejoin).
         const peer = this.#remotePeers.get(event.peer);
         if (peer?.node !== event.from) return;
-        peer.closeWith('remote', event.appData);
-        this.pipes.forgetInbound(peer);
-        // What was heard of its producers goes with it (one of the same name may come back).
-        for (const [key, record] of this.#remote)
-          if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
-            this.#remote.delete(key);
-        for (const [key, record] of this.#remoteData)
-          if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
-            this.#remoteData.delete(key);
+        this.removeRemotePeer(peer, event.appData);
         return;
       }
       case 'producer-add':
@@ -481,6 +479,8 @@ export class ClusterRoom {
         void this.addRemoteDataProducer(event.dataProducer);
         return;
       case 'data-producer-close': {
+        const known = this.#remoteData.get(producerKey(event.peer, event.id));
+        if (known && known !== 'closed' && known.node !== event.from) return;
         this.#remoteData.set(producerKey(event.peer, event.id), 'closed');
         const peer = this.#remotePeers.get(event.peer);
         if (peer?.node === event.from)
@@ -499,9 +499,11 @@ export class ClusterRoom {
       default: {
         const key = producerKey(event.peer, event.id);
         const known = this.#remote.get(key);
+        // Of a producer of the same name and id on another node (its peer rejoined there): stale.
+        if (known && known !== 'closed' && known.node !== event.from) return;
         if (event.type === 'producer-close') this.#remote.set(key, 'closed');
         else if (known && known !== 'closed') known.paused = event.type === 'producer-pause';
-        const producer = this.remoteProducer(event.peer, event.id);
+        const producer = this.remoteProducer(event.peer, event.id, event.from);
         if (!producer) return;
         if (event.type === 'producer-close') producer.closeWith('remote', event.appData);
         else producer.setRemotelyPaused(event.type === 'producer-pause', event.appData);
@@ -511,7 +513,18 @@ export class ClusterRoom {
 
   private addRemotePeer(record: PeerRecord): void {
     if (record.node === this.#node.id || record.spy || !this.#node.isLive(record.node)) return;
-    if (this.room.closed || this.room.getMember(record.name)) return;
+    if (this.room.closed) return;
+    if (this.room.getMember(record.name)) {
+      const held = this.#remotePeers.get(record.name);
+      // A peer of this node, or this very one: nothing to add.
+      if (!held || held.node === record.node) return;
+      // The peer rejoined through record.node before this node heard that
+      // it left the old one (a node takes a name over only from a node it
+      // takes for dead, or a draining one; the nodes read Redis on beats of
+      // their own, so this node may take the old one for alive a beat
+      // longer). Its name is the new node's now: the old one leaves.
+      this.removeRemotePeer(held);
+    }
     const peer = new RemotePeer({
       name: record.name,
       appData: record.appData,
@@ -537,6 +550,18 @@ export class ClusterRoom {
         void this.addRemoteDataProducer(record);
   }
 
+  /** A peer of another node leaves here, and what was heard of its producers goes with it (one of the same name may come back). */
+  private removeRemotePeer(peer: RemotePeer, appData?: AppData): void {
+    peer.closeWith('remote', appData);
+    this.pipes.forgetInbound(peer);
+    for (const [key, record] of this.#remote)
+      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+        this.#remote.delete(key);
+    for (const [key, record] of this.#remoteData)
+      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
+        this.#remoteData.delete(key);
+  }
+
   /**
    * Makes a data producer of another node here (the end of its pipe, over
    * the SCTP association of its peer's link), and gives it to the room.
@@ -546,9 +571,14 @@ export class ClusterRoom {
     const key = producerKey(record.peer, record.id);
     const known = this.#remoteData.get(key);
     const peer = this.#remotePeers.get(record.peer);
-    if (known && known !== 'closed') {
+    // One of the same name and id on another node is another data producer (its peer rejoined here).
+    if (known && known !== 'closed' && known.node === record.node) {
       // Made, or being made; otherwise it came before its peer: made now.
-      if (peer?.getDataProducerById(record.id) || this.#makingData.has(key)) return;
+      if (
+        (peer?.node === record.node && peer.getDataProducerById(record.id)) ||
+        this.#makingData.has(key)
+      )
+        return;
     } else this.#remoteData.set(key, record);
     // Kept until its peer comes (addRemotePeer makes it then).
     if (!peer || peer.node !== record.node) return;
@@ -576,10 +606,11 @@ export class ClusterRoom {
     if (record.node === this.#node.id || !this.#node.isLive(record.node)) return;
     const key = producerKey(record.peer, record.id);
     const known = this.#remote.get(key);
-    if (known && known !== 'closed') {
+    // One of the same name and id on another node is another producer (its peer rejoined there).
+    if (known && known !== 'closed' && known.node === record.node) {
       // Known already (read again after Redis returned): only its pause may have changed.
       known.paused = record.paused;
-      const made = this.remoteProducer(record.peer, record.id);
+      const made = this.remoteProducer(record.peer, record.id, record.node);
       made?.setRemotelyPaused(record.paused, record.appData);
       // Made, or being made; otherwise it came before its peer (an event
       // while the room was being read from Redis): made now.
@@ -626,7 +657,9 @@ export class ClusterRoom {
     }
   }
 
-  private remoteProducer(peerName: string, id: number): Producer | undefined {
-    return this.#remotePeers.get(peerName)?.getProducerById(id);
+  /** Producer `id` of the peer of node `node` named `peerName`, if it is here. */
+  private remoteProducer(peerName: string, id: number, node: string): Producer | undefined {
+    const peer = this.#remotePeers.get(peerName);
+    return peer?.node === node ? peer.getProducerById(id) : undefined;
   }
 }
