@@ -235,13 +235,10 @@ export class ClusterRoom {
   nodeDown(id: string): void {
     // Its producers are forgotten, not marked closed: a node taken for dead
     // that comes back (a partition) writes them again, with the same ids.
-    for (const [key, record] of this.#remote)
-      if (record !== 'closed' && record.node === id) this.#remote.delete(key);
-    this.forgetDataOf(id);
+    this.forgetRecords((record) => record.node === id);
     for (const peer of this.remotePeers) {
       if (peer.node !== id) continue;
-      this.pipes.forgetInbound(peer);
-      peer.closeWith('remote');
+      this.removeRemotePeer(peer);
       void this.bus.hdelOwned(this.key('peers'), id, [peer.name]).catch(() => undefined);
     }
     this.pipes.dropNode(id);
@@ -259,20 +256,22 @@ export class ClusterRoom {
    * them leave and return, as that node's peers saw this node's.
    */
   forgetNode(id: string): void {
-    for (const peer of this.remotePeers) {
-      if (peer.node !== id) continue;
-      this.pipes.forgetInbound(peer);
-      peer.closeWith('remote');
-    }
-    for (const [key, record] of this.#remote)
-      if (record !== 'closed' && record.node === id) this.#remote.delete(key);
-    this.forgetDataOf(id);
+    for (const peer of this.remotePeers) if (peer.node === id) this.removeRemotePeer(peer);
+    this.forgetRecords((record) => record.node === id);
   }
 
-  /** What was heard of the data producers of node `id` is forgotten (they come back with `load`). */
-  private forgetDataOf(id: string): void {
-    for (const [key, record] of this.#remoteData)
-      if (record !== 'closed' && record.node === id) this.#remoteData.delete(key);
+  /**
+   * What was heard of the producers and data producers that `match` picks is
+   * forgotten (they come back with an event, or with `load`).
+   */
+  private forgetRecords(match: (record: ProducerRecord | DataProducerRecord) => boolean): void {
+    const maps: Map<string, ProducerRecord | DataProducerRecord | 'closed'>[] = [
+      this.#remote,
+      this.#remoteData,
+    ];
+    for (const records of maps)
+      for (const [key, record] of records)
+        if (record !== 'closed' && match(record)) records.delete(key);
   }
 
   /**
@@ -479,9 +478,11 @@ export class ClusterRoom {
         void this.addRemoteDataProducer(event.dataProducer);
         return;
       case 'data-producer-close': {
-        const known = this.#remoteData.get(producerKey(event.peer, event.id));
+        const key = producerKey(event.peer, event.id);
+        const known = this.#remoteData.get(key);
+        // Of a data producer of the same name and id on another node (its peer rejoined there): stale.
         if (known && known !== 'closed' && known.node !== event.from) return;
-        this.#remoteData.set(producerKey(event.peer, event.id), 'closed');
+        this.#remoteData.set(key, 'closed');
         const peer = this.#remotePeers.get(event.peer);
         if (peer?.node === event.from)
           peer.getDataProducerById(event.id)?.closeWith('remote', event.appData);
@@ -554,12 +555,7 @@ export class ClusterRoom {
   private removeRemotePeer(peer: RemotePeer, appData?: AppData): void {
     peer.closeWith('remote', appData);
     this.pipes.forgetInbound(peer);
-    for (const [key, record] of this.#remote)
-      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
-        this.#remote.delete(key);
-    for (const [key, record] of this.#remoteData)
-      if (record !== 'closed' && record.peer === peer.name && record.node === peer.node)
-        this.#remoteData.delete(key);
+    this.forgetRecords((record) => record.peer === peer.name && record.node === peer.node);
   }
 
   /**
