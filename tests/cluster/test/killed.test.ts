@@ -60,13 +60,6 @@ describe('a node killed under its clients', () => {
       reconnectDelays: [300, 500, 500, 1000, 1000, 2000, 2000],
     });
     const peers = await room.join('dave', undefined, { token: await tokenFor(ROOM, 'dave') });
-    const send = room.createTransport('send');
-    const mic = room.createProducer(
-      new FakeMediaStreamTrack({ kind: 'audio' }) as unknown as Parameters<
-        Room['createProducer']
-      >[0],
-    );
-    await mic.send(send);
     const recv = room.createTransport('recv');
     const shown: string[] = [];
     async function show(consumer: Consumer) {
@@ -80,6 +73,13 @@ describe('a node killed under its clients', () => {
     }
     peers.forEach(receivePeer);
     room.on('newpeer', receivePeer);
+    const send = room.createTransport('send');
+    const mic = room.createProducer(
+      new FakeMediaStreamTrack({ kind: 'audio' }) as unknown as Parameters<
+        Room['createProducer']
+      >[0],
+    );
+    await mic.send(send);
 
     await expect.poll(() => shown, { timeout: 10_000 }).toEqual(['cam:audio']);
     const onB = await b.call<RoomState>('room', { room: ROOM });
